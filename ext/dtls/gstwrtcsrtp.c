@@ -1,0 +1,329 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* gst-plugins-webrtc: SRTP/SRTCP with libsrtp2.
+ *
+ * Any SSRC (ssrc_any_inbound / ssrc_any_outbound): streams are created by
+ * libsrtp2 when an SSRC first authenticates.  Replay protection uses a
+ * 1024-packet window; the rollover counter is estimated per RFC 3711
+ * section 3.3.1 by libsrtp2, so sequence numbers may wrap.
+ */
+#ifdef HAVE_CONFIG_H
+#include "config.h"
+#endif
+
+#include "gstwrtcsrtp.h"
+#include "gstwrtcdtlscertificate.h"
+
+#include <string.h>
+#include <srtp2/srtp.h>
+#include <gst/gst.h>
+
+GST_DEBUG_CATEGORY_STATIC (wrtc_srtp_debug);
+#define GST_CAT_DEFAULT wrtc_srtp_debug
+
+#define REPLAY_WINDOW 1024
+
+struct _GstWrtcSrtpContext
+{
+  GMutex lock;
+  gboolean outbound;            /* immutable */
+  srtp_t session;               /* lock */
+  GstWrtcSrtpProfile profile;   /* lock */
+  GstWrtcSrtpCounters counters; /* lock */
+};
+
+static void
+srtp_library_init (void)
+{
+  static gsize done = 0;
+
+  if (g_once_init_enter (&done)) {
+    srtp_err_status_t err = srtp_init ();
+    GST_DEBUG_CATEGORY_INIT (wrtc_srtp_debug, "wrtcsrtp", 0, "SRTP (libsrtp2)");
+    if (err != srtp_err_status_ok)
+      g_error ("libsrtp2 failed to initialise: %d", err);
+    g_once_init_leave (&done, 1);
+  }
+}
+
+const gchar *
+gst_wrtc_srtp_profile_name (GstWrtcSrtpProfile profile)
+{
+  switch (profile) {
+    case GST_WRTC_SRTP_PROFILE_AES128_CM_SHA1_80:
+      return "SRTP_AES128_CM_SHA1_80";
+    case GST_WRTC_SRTP_PROFILE_AES128_CM_SHA1_32:
+      return "SRTP_AES128_CM_SHA1_32";
+    case GST_WRTC_SRTP_PROFILE_AEAD_AES_128_GCM:
+      return "SRTP_AEAD_AES_128_GCM";
+    default:
+      return "none";
+  }
+}
+
+const gchar *
+gst_wrtc_srtp_result_name (GstWrtcSrtpResult res)
+{
+  static const gchar *names[] = { "ok", "no key", "replayed",
+    "authentication failed", "malformed", "failed"
+  };
+  return res < G_N_ELEMENTS (names) ? names[res] : "unknown";
+}
+
+/* RFC 5764 section 4.1.2 and RFC 7714 section 12 */
+guint
+gst_wrtc_srtp_profile_key_len (GstWrtcSrtpProfile profile)
+{
+  return profile == GST_WRTC_SRTP_PROFILE_NONE ? 0 : 16;
+}
+
+guint
+gst_wrtc_srtp_profile_salt_len (GstWrtcSrtpProfile profile)
+{
+  switch (profile) {
+    case GST_WRTC_SRTP_PROFILE_AES128_CM_SHA1_80:
+    case GST_WRTC_SRTP_PROFILE_AES128_CM_SHA1_32:
+      return 14;
+    case GST_WRTC_SRTP_PROFILE_AEAD_AES_128_GCM:
+      return 12;
+    default:
+      return 0;
+  }
+}
+
+GstWrtcSrtpContext *
+gst_wrtc_srtp_context_new (gboolean outbound)
+{
+  GstWrtcSrtpContext *ctx;
+
+  srtp_library_init ();
+  ctx = g_new0 (GstWrtcSrtpContext, 1);
+  g_mutex_init (&ctx->lock);
+  ctx->outbound = outbound;
+  return ctx;
+}
+
+void
+gst_wrtc_srtp_context_free (GstWrtcSrtpContext * ctx)
+{
+  if (!ctx)
+    return;
+  if (ctx->session)
+    srtp_dealloc (ctx->session);
+  g_mutex_clear (&ctx->lock);
+  g_free (ctx);
+}
+
+gboolean
+gst_wrtc_srtp_context_set_key (GstWrtcSrtpContext * ctx,
+    GstWrtcSrtpProfile profile, const guint8 * key, const guint8 * salt,
+    GError ** error)
+{
+  srtp_policy_t policy;
+  guint8 master[GST_WRTC_SRTP_MAX_KEY_LEN + GST_WRTC_SRTP_MAX_SALT_LEN];
+  guint klen = gst_wrtc_srtp_profile_key_len (profile);
+  guint slen = gst_wrtc_srtp_profile_salt_len (profile);
+  srtp_t session = NULL;
+  srtp_err_status_t err;
+
+  memset (&policy, 0, sizeof (policy));
+  switch (profile) {
+    case GST_WRTC_SRTP_PROFILE_AES128_CM_SHA1_80:
+      srtp_crypto_policy_set_aes_cm_128_hmac_sha1_80 (&policy.rtp);
+      srtp_crypto_policy_set_aes_cm_128_hmac_sha1_80 (&policy.rtcp);
+      break;
+    case GST_WRTC_SRTP_PROFILE_AES128_CM_SHA1_32:
+      /* RFC 5764 section 4.1.2: SRTCP keeps the 80-bit tag */
+      srtp_crypto_policy_set_aes_cm_128_hmac_sha1_32 (&policy.rtp);
+      srtp_crypto_policy_set_aes_cm_128_hmac_sha1_80 (&policy.rtcp);
+      break;
+    case GST_WRTC_SRTP_PROFILE_AEAD_AES_128_GCM:
+      srtp_crypto_policy_set_aes_gcm_128_16_auth (&policy.rtp);
+      srtp_crypto_policy_set_aes_gcm_128_16_auth (&policy.rtcp);
+      break;
+    default:
+      g_set_error (error, GST_WRTC_DTLS_ERROR, GST_WRTC_DTLS_ERROR_NO_SRTP,
+          "unsupported SRTP profile 0x%04x", profile);
+      return FALSE;
+  }
+
+  memcpy (master, key, klen);
+  memcpy (master + klen, salt, slen);
+  policy.key = master;
+  policy.ssrc.type = ctx->outbound ? ssrc_any_outbound : ssrc_any_inbound;
+  policy.window_size = REPLAY_WINDOW;
+  /* a retransmission of the very same packet (NACK without RTX) is not a
+   * key stream reuse: the plaintext is identical */
+  policy.allow_repeat_tx = ctx->outbound;
+
+  err = srtp_create (&session, &policy);
+  memset (master, 0, sizeof (master));
+  if (err != srtp_err_status_ok) {
+    g_set_error (error, GST_WRTC_DTLS_ERROR, GST_WRTC_DTLS_ERROR_SRTP,
+        "libsrtp2 refused the %s key (error %d)",
+        gst_wrtc_srtp_profile_name (profile), err);
+    return FALSE;
+  }
+
+  g_mutex_lock (&ctx->lock);
+  if (ctx->session)
+    srtp_dealloc (ctx->session);
+  ctx->session = session;
+  ctx->profile = profile;
+  g_mutex_unlock (&ctx->lock);
+
+  GST_DEBUG ("%s key set, profile %s", ctx->outbound ? "outbound" : "inbound",
+      gst_wrtc_srtp_profile_name (profile));
+  return TRUE;
+}
+
+void
+gst_wrtc_srtp_context_clear_key (GstWrtcSrtpContext * ctx)
+{
+  g_mutex_lock (&ctx->lock);
+  if (ctx->session)
+    srtp_dealloc (ctx->session);
+  ctx->session = NULL;
+  ctx->profile = GST_WRTC_SRTP_PROFILE_NONE;
+  g_mutex_unlock (&ctx->lock);
+}
+
+gboolean
+gst_wrtc_srtp_context_has_key (GstWrtcSrtpContext * ctx)
+{
+  gboolean ret;
+
+  g_mutex_lock (&ctx->lock);
+  ret = ctx->session != NULL;
+  g_mutex_unlock (&ctx->lock);
+  return ret;
+}
+
+GstWrtcSrtpProfile
+gst_wrtc_srtp_context_get_profile (GstWrtcSrtpContext * ctx)
+{
+  GstWrtcSrtpProfile ret;
+
+  g_mutex_lock (&ctx->lock);
+  ret = ctx->profile;
+  g_mutex_unlock (&ctx->lock);
+  return ret;
+}
+
+static GstWrtcSrtpResult
+map_error (srtp_err_status_t err)
+{
+  switch (err) {
+    case srtp_err_status_ok:
+      return GST_WRTC_SRTP_OK;
+    case srtp_err_status_replay_fail:
+    case srtp_err_status_replay_old:
+      return GST_WRTC_SRTP_REPLAYED;
+    case srtp_err_status_auth_fail:
+    case srtp_err_status_cipher_fail:
+      return GST_WRTC_SRTP_AUTH_FAILED;
+    case srtp_err_status_bad_param:
+    case srtp_err_status_parse_err:
+      return GST_WRTC_SRTP_MALFORMED;
+    default:
+      return GST_WRTC_SRTP_FAILED;
+  }
+}
+
+static void
+count_result (GstWrtcSrtpContext * ctx, GstWrtcSrtpResult res, gsize len)
+{
+  switch (res) {
+    case GST_WRTC_SRTP_OK:
+      ctx->counters.packets++;
+      ctx->counters.bytes += len;
+      break;
+    case GST_WRTC_SRTP_NO_KEY:
+      ctx->counters.no_key++;
+      break;
+    case GST_WRTC_SRTP_REPLAYED:
+      ctx->counters.replayed++;
+      break;
+    case GST_WRTC_SRTP_AUTH_FAILED:
+      ctx->counters.auth_failed++;
+      break;
+    case GST_WRTC_SRTP_MALFORMED:
+      ctx->counters.malformed++;
+      break;
+    default:
+      ctx->counters.failed++;
+      break;
+  }
+}
+
+/* The smallest packets libsrtp2 is given: an RTP fixed header (RFC 3550
+ * section 5.1) or an RTCP header with the sender SSRC (section 6.4). */
+#define MIN_RTP_LEN 12
+#define MIN_RTCP_LEN 8
+
+GstWrtcSrtpResult
+gst_wrtc_srtp_context_protect (GstWrtcSrtpContext * ctx, gboolean rtcp,
+    guint8 * data, gsize * len, gsize max)
+{
+  GstWrtcSrtpResult res;
+  int l = (int) *len;
+
+  g_mutex_lock (&ctx->lock);
+  if (!ctx->session)
+    res = GST_WRTC_SRTP_NO_KEY;
+  else if (*len < (rtcp ? MIN_RTCP_LEN : MIN_RTP_LEN)
+      || *len + GST_WRTC_SRTP_MAX_TRAILER > max || *len > G_MAXINT / 2
+      || (data[0] >> 6) != 2)
+    res = GST_WRTC_SRTP_MALFORMED;
+  else if (rtcp)
+    res = map_error (srtp_protect_rtcp (ctx->session, data, &l));
+  else
+    res = map_error (srtp_protect (ctx->session, data, &l));
+  if (res == GST_WRTC_SRTP_OK)
+    *len = l;
+  count_result (ctx, res, *len);
+  g_mutex_unlock (&ctx->lock);
+
+  return res;
+}
+
+GstWrtcSrtpResult
+gst_wrtc_srtp_context_unprotect (GstWrtcSrtpContext * ctx, gboolean rtcp,
+    guint8 * data, gsize * len)
+{
+  GstWrtcSrtpResult res;
+  int l = (int) *len;
+
+  g_mutex_lock (&ctx->lock);
+  if (!ctx->session)
+    res = GST_WRTC_SRTP_NO_KEY;
+  else if (*len < (rtcp ? MIN_RTCP_LEN : MIN_RTP_LEN) || *len > G_MAXINT / 2
+      || (data[0] >> 6) != 2)
+    res = GST_WRTC_SRTP_MALFORMED;
+  else if (rtcp)
+    res = map_error (srtp_unprotect_rtcp (ctx->session, data, &l));
+  else
+    res = map_error (srtp_unprotect (ctx->session, data, &l));
+  if (res == GST_WRTC_SRTP_OK)
+    *len = l;
+  count_result (ctx, res, *len);
+  g_mutex_unlock (&ctx->lock);
+
+  return res;
+}
+
+void
+gst_wrtc_srtp_context_count (GstWrtcSrtpContext * ctx, GstWrtcSrtpResult res)
+{
+  g_mutex_lock (&ctx->lock);
+  count_result (ctx, res, 0);
+  g_mutex_unlock (&ctx->lock);
+}
+
+void
+gst_wrtc_srtp_context_get_counters (GstWrtcSrtpContext * ctx,
+    GstWrtcSrtpCounters * counters)
+{
+  g_mutex_lock (&ctx->lock);
+  *counters = ctx->counters;
+  g_mutex_unlock (&ctx->lock);
+}

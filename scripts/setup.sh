@@ -1,0 +1,48 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: LGPL-2.1-or-later
+#
+# Installs everything gst-plugins-webrtc needs to build, test and run on
+# Debian 12, then configures the build directory.  Idempotent: packages that
+# are already installed are not touched, and an existing build dir is reused.
+#
+#   scripts/setup.sh [builddir]
+set -euo pipefail
+
+top=$(cd "$(dirname "$0")/.." && pwd)
+builddir=${1:-"$top/build"}
+
+# Build and test dependencies (Debian 12 package names).
+PKGS=(
+  meson ninja-build pkg-config gcc indent
+  libglib2.0-dev libgstreamer1.0-dev libgstreamer-plugins-base1.0-dev
+  libssl-dev libsrtp2-dev libnice-dev libusrsctp-dev libsoup-3.0-dev
+  libjson-glib-dev
+  gstreamer1.0-tools gstreamer1.0-plugins-base gstreamer1.0-plugins-good
+  gstreamer1.0-plugins-bad gstreamer1.0-nice
+  valgrind python3 python3-gi gir1.2-gst-plugins-bad-1.0
+  clang libclang-rt-14-dev
+)
+
+sudo_cmd=()
+if [ "$(id -u)" != 0 ]; then
+  sudo_cmd=(sudo)
+fi
+
+missing=()
+for p in "${PKGS[@]}"; do
+  if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then
+    missing+=("$p")
+  fi
+done
+
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "setup: installing ${missing[*]}"
+  export DEBIAN_FRONTEND=noninteractive
+  "${sudo_cmd[@]}" apt-get update -qq
+  "${sudo_cmd[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+
+if [ ! -f "$builddir/build.ninja" ]; then
+  meson setup "$builddir" "$top"
+fi
+ninja -C "$builddir" >/dev/null
