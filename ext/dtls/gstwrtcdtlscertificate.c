@@ -356,9 +356,6 @@ gst_wrtc_dtls_certificate_get_fingerprint (GstWrtcDtlsCertificate * cert)
   "ECDHE-ECDSA-AES128-SHA:ECDHE-RSA-AES128-SHA:" \
   "ECDHE-ECDSA-AES256-SHA:ECDHE-RSA-AES256-SHA"
 
-/* RFC 5764 section 4.1.2 profiles, in order of preference (RFC 7714 GCM). */
-#define WRTC_SRTP_PROFILES \
-  "SRTP_AEAD_AES_128_GCM:SRTP_AES128_CM_SHA1_80:SRTP_AES128_CM_SHA1_32"
 
 SSL_CTX *
 _gst_wrtc_dtls_certificate_get_ssl_ctx (GstWrtcDtlsCertificate * cert)
@@ -380,8 +377,6 @@ _gst_wrtc_dtls_certificate_get_ssl_ctx (GstWrtcDtlsCertificate * cert)
   SSL_CTX_set_read_ahead (ctx, 1);
   if (!SSL_CTX_set_cipher_list (ctx, WRTC_DTLS_CIPHERS)
       || !SSL_CTX_set1_groups_list (ctx, "X25519:P-256:P-384")
-      /* returns 0 on success */
-      || SSL_CTX_set_tlsext_use_srtp (ctx, WRTC_SRTP_PROFILES) != 0
       || !SSL_CTX_use_certificate (ctx, cert->x509)
       || !SSL_CTX_use_PrivateKey (ctx, cert->pkey)) {
     gchar *err = _gst_wrtc_dtls_openssl_errors ();

@@ -81,6 +81,7 @@ struct _GstWrtcDtlsConnection
   guint handshake_timeout_ms;
   gint64 deadline;              /* monotonic us */
   gchar *expected_fingerprint;
+  gchar *srtp_profiles;
   gchar *peer_fingerprint;
   gboolean fingerprint_mismatch;
   GstWrtcDtlsConnectionState state;
@@ -623,6 +624,7 @@ gst_wrtc_dtls_connection_finalize (GObject * object)
     SSL_free (self->ssl);       /* frees the BIO */
   g_clear_object (&self->cert);
   g_free (self->expected_fingerprint);
+  g_free (self->srtp_profiles);
   g_free (self->peer_fingerprint);
   g_clear_error (&self->error);
   g_weak_ref_clear (&self->owner);
@@ -712,6 +714,47 @@ gst_wrtc_dtls_connection_set_peer_fingerprint (GstWrtcDtlsConnection * conn,
   return TRUE;
 }
 
+static gboolean
+srtp_profile_known (const gchar * name)
+{
+  static const gchar *known[] = { "SRTP_AEAD_AES_128_GCM",
+    "SRTP_AES128_CM_SHA1_80", "SRTP_AES128_CM_SHA1_32"
+  };
+  guint i;
+
+  for (i = 0; i < G_N_ELEMENTS (known); i++)
+    if (g_str_equal (name, known[i]))
+      return TRUE;
+  return FALSE;
+}
+
+gboolean
+gst_wrtc_dtls_connection_set_srtp_profiles (GstWrtcDtlsConnection * conn,
+    const gchar * profiles, GError ** error)
+{
+  gchar **names;
+  guint i;
+
+  if (profiles && *profiles) {
+    names = g_strsplit (profiles, ":", -1);
+    for (i = 0; names[i]; i++) {
+      if (!srtp_profile_known (names[i])) {
+        g_set_error (error, GST_WRTC_DTLS_ERROR, GST_WRTC_DTLS_ERROR_NO_SRTP,
+            "unknown SRTP profile '%s' (known: SRTP_AEAD_AES_128_GCM, "
+            "SRTP_AES128_CM_SHA1_80, SRTP_AES128_CM_SHA1_32)", names[i]);
+        g_strfreev (names);
+        return FALSE;
+      }
+    }
+    g_strfreev (names);
+  }
+  g_mutex_lock (&conn->lock);
+  g_free (conn->srtp_profiles);
+  conn->srtp_profiles = profiles && *profiles ? g_strdup (profiles) : NULL;
+  g_mutex_unlock (&conn->lock);
+  return TRUE;
+}
+
 void
 gst_wrtc_dtls_connection_set_mtu (GstWrtcDtlsConnection * conn, guint mtu)
 {
@@ -751,6 +794,9 @@ gst_wrtc_dtls_connection_start (GstWrtcDtlsConnection * conn, GError ** error)
   SSL_set_verify (conn->ssl,
       SSL_VERIFY_PEER | SSL_VERIFY_FAIL_IF_NO_PEER_CERT, verify_cb);
   SSL_set_mtu (conn->ssl, conn->mtu);
+  /* returns 0 on success; the names were checked when set */
+  SSL_set_tlsext_use_srtp (conn->ssl, conn->srtp_profiles ?
+      conn->srtp_profiles : GST_WRTC_DTLS_DEFAULT_SRTP_PROFILES);
   DTLS_set_timer_cb (conn->ssl, timer_backoff_cb);
   if (conn->is_client)
     SSL_set_connect_state (conn->ssl);

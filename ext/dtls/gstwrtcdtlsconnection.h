@@ -41,6 +41,9 @@ typedef void (*GstWrtcDtlsReceiveFunc) (const guint8 * data, gsize len,
     GObject * owner);
 
 #define GST_WRTC_DTLS_DEFAULT_MTU 1200
+/* RFC 5764 section 4.1.2 profiles, in order of preference (RFC 7714 GCM) */
+#define GST_WRTC_DTLS_DEFAULT_SRTP_PROFILES \
+  "SRTP_AEAD_AES_128_GCM:SRTP_AES128_CM_SHA1_80:SRTP_AES128_CM_SHA1_32"
 #define GST_WRTC_DTLS_DEFAULT_HANDSHAKE_TIMEOUT_MS 20000
 
 GstWrtcDtlsConnection *gst_wrtc_dtls_connection_new (GstWrtcDtlsCertificate *
@@ -53,6 +56,11 @@ void gst_wrtc_dtls_connection_set_callbacks (GstWrtcDtlsConnection * conn,
     GObject * owner);
 gboolean gst_wrtc_dtls_connection_set_peer_fingerprint (GstWrtcDtlsConnection *
     conn, const gchar * fingerprint, GError ** error);
+/* Colon-separated OpenSSL names of the SRTP profiles to offer or accept,
+ * most preferred first; NULL restores the default
+ * (GST_WRTC_DTLS_DEFAULT_SRTP_PROFILES). */
+gboolean gst_wrtc_dtls_connection_set_srtp_profiles (GstWrtcDtlsConnection *
+    conn, const gchar * profiles, GError ** error);
 void gst_wrtc_dtls_connection_set_mtu (GstWrtcDtlsConnection * conn, guint mtu);
 void gst_wrtc_dtls_connection_set_handshake_timeout (GstWrtcDtlsConnection *
     conn, guint timeout_ms);

@@ -57,6 +57,7 @@ enum
   PROP_PEER_FINGERPRINT,
   PROP_CONNECTION_STATE,
   PROP_HANDSHAKE_TIMEOUT,
+  PROP_SRTP_PROFILES,
   PROP_STATS,
 };
 
@@ -85,6 +86,7 @@ struct _GstWrtcDtlsSrtpDec
   GstWrtcDtlsCertificate *cert; /* NULL: the process default */
   gchar *peer_fingerprint;
   guint handshake_timeout;
+  gchar *srtp_profiles;
   gchar *config_error;          /* a bad pem or peer-fingerprint */
   GstWrtcDtlsSrtpTransport *transport;
   gulong state_handler;
@@ -293,6 +295,8 @@ gst_wrtc_dtls_srtp_dec_change_state (GstElement * element,
           self->peer_fingerprint, NULL);
       gst_wrtc_dtls_srtp_transport_set_handshake_timeout (t,
           self->handshake_timeout);
+      gst_wrtc_dtls_srtp_transport_set_srtp_profiles (t, self->srtp_profiles,
+          NULL);
       self->transport = t;
       GST_OBJECT_UNLOCK (self);
       self->state_handler = g_signal_connect (t, "state-changed",
@@ -385,6 +389,27 @@ gst_wrtc_dtls_srtp_dec_set_property (GObject * object, guint prop_id,
             norm, NULL);
       break;
     }
+    case PROP_SRTP_PROFILES:{
+      GstWrtcDtlsConnection *probe =
+          g_object_new (GST_WRTC_TYPE_DTLS_CONNECTION, NULL);
+      const gchar *p = g_value_get_string (value);
+
+      g_clear_pointer (&self->config_error, g_free);
+      if (!gst_wrtc_dtls_connection_set_srtp_profiles (probe, p, &err)) {
+        self->config_error = g_strdup_printf ("invalid srtp-profiles: %s",
+            err->message);
+        GST_WARNING_OBJECT (self, "%s", self->config_error);
+        g_clear_error (&err);
+      } else {
+        g_free (self->srtp_profiles);
+        self->srtp_profiles = p && *p ? g_strdup (p) : NULL;
+        if (self->transport)
+          gst_wrtc_dtls_srtp_transport_set_srtp_profiles (self->transport, p,
+              NULL);
+      }
+      g_object_unref (probe);
+      break;
+    }
     case PROP_HANDSHAKE_TIMEOUT:
       self->handshake_timeout = g_value_get_uint (value);
       if (self->transport)
@@ -447,6 +472,12 @@ gst_wrtc_dtls_srtp_dec_get_property (GObject * object, guint prop_id,
       g_value_set_enum (value, t ? gst_wrtc_dtls_srtp_transport_get_state (t)
           : GST_WRTC_DTLS_CONNECTION_STATE_NEW);
       break;
+    case PROP_SRTP_PROFILES:
+      GST_OBJECT_LOCK (self);
+      g_value_set_string (value, self->srtp_profiles ? self->srtp_profiles :
+          GST_WRTC_DTLS_DEFAULT_SRTP_PROFILES);
+      GST_OBJECT_UNLOCK (self);
+      break;
     case PROP_HANDSHAKE_TIMEOUT:
       GST_OBJECT_LOCK (self);
       g_value_set_uint (value, self->handshake_timeout);
@@ -472,6 +503,7 @@ gst_wrtc_dtls_srtp_dec_finalize (GObject * object)
   g_free (self->connection_id);
   g_free (self->peer_fingerprint);
   g_free (self->config_error);
+  g_free (self->srtp_profiles);
   g_clear_object (&self->cert);
   G_OBJECT_CLASS (parent_class)->finalize (object);
 }
@@ -526,6 +558,15 @@ gst_wrtc_dtls_srtp_dec_class_init (GstWrtcDtlsSrtpDecClass * klass)
           "Milliseconds the DTLS handshake may take, retransmissions "
           "included, before the association fails", 100, G_MAXUINT,
           DEFAULT_HANDSHAKE_TIMEOUT,
+          G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS |
+          GST_PARAM_MUTABLE_READY));
+  g_object_class_install_property (gobject_class, PROP_SRTP_PROFILES,
+      g_param_spec_string ("srtp-profiles", "SRTP profiles",
+          "DTLS-SRTP protection profiles to offer (client) or accept "
+          "(server), most preferred first, separated by ':' (RFC 5764 "
+          "section 4.1.2 names: SRTP_AEAD_AES_128_GCM, "
+          "SRTP_AES128_CM_SHA1_80, SRTP_AES128_CM_SHA1_32)",
+          GST_WRTC_DTLS_DEFAULT_SRTP_PROFILES,
           G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS |
           GST_PARAM_MUTABLE_READY));
   g_object_class_install_property (gobject_class, PROP_STATS,

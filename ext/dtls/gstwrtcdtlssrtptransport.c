@@ -33,6 +33,7 @@ struct _GstWrtcDtlsSrtpTransport
   GstWrtcDtlsCertificate *cert;
   gboolean is_client;
   gchar *peer_fingerprint;
+  gchar *srtp_profiles;
   guint handshake_timeout_ms;
   GWeakRef sender;
   GstWrtcTransportSendFunc send_func;
@@ -129,6 +130,7 @@ gst_wrtc_dtls_srtp_transport_finalize (GObject * object)
   }
   g_clear_object (&self->cert);
   g_free (self->peer_fingerprint);
+  g_free (self->srtp_profiles);
   g_free (self->id);
   g_weak_ref_clear (&self->sender);
   g_weak_ref_clear (&self->receiver);
@@ -219,6 +221,26 @@ gst_wrtc_dtls_srtp_transport_set_peer_fingerprint (GstWrtcDtlsSrtpTransport *
   t->peer_fingerprint = norm;
   if (t->conn)
     gst_wrtc_dtls_connection_set_peer_fingerprint (t->conn, norm, NULL);
+  g_mutex_unlock (&t->lock);
+  return TRUE;
+}
+
+gboolean
+gst_wrtc_dtls_srtp_transport_set_srtp_profiles (GstWrtcDtlsSrtpTransport * t,
+    const gchar * profiles, GError ** error)
+{
+  GstWrtcDtlsConnection *probe;
+  gboolean ok;
+
+  /* validate with the connection's own check */
+  probe = g_object_new (GST_WRTC_TYPE_DTLS_CONNECTION, NULL);
+  ok = gst_wrtc_dtls_connection_set_srtp_profiles (probe, profiles, error);
+  g_object_unref (probe);
+  if (!ok)
+    return FALSE;
+  g_mutex_lock (&t->lock);
+  g_free (t->srtp_profiles);
+  t->srtp_profiles = profiles && *profiles ? g_strdup (profiles) : NULL;
   g_mutex_unlock (&t->lock);
   return TRUE;
 }
@@ -323,6 +345,8 @@ maybe_create_locked (GstWrtcDtlsSrtpTransport * self)
       self->peer_fingerprint, NULL);
   gst_wrtc_dtls_connection_set_handshake_timeout (self->conn,
       self->handshake_timeout_ms);
+  gst_wrtc_dtls_connection_set_srtp_profiles (self->conn, self->srtp_profiles,
+      NULL);
   self->state_handler = g_signal_connect (self->conn, "state-changed",
       G_CALLBACK (conn_state_cb), self);
   return g_object_ref (self->conn);

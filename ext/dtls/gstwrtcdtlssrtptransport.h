@@ -42,6 +42,9 @@ void gst_wrtc_dtls_srtp_transport_set_is_client (GstWrtcDtlsSrtpTransport * t,
 gboolean
 gst_wrtc_dtls_srtp_transport_set_peer_fingerprint (GstWrtcDtlsSrtpTransport * t,
     const gchar * fingerprint, GError ** error);
+gboolean
+gst_wrtc_dtls_srtp_transport_set_srtp_profiles (GstWrtcDtlsSrtpTransport * t,
+    const gchar * profiles, GError ** error);
 void
 gst_wrtc_dtls_srtp_transport_set_handshake_timeout (GstWrtcDtlsSrtpTransport *
     t, guint timeout_ms);
