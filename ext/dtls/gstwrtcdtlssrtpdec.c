@@ -41,6 +41,7 @@
 #include "gstwrtcdtlssrtpdec.h"
 #include "gstwrtcdtlssrtptransport.h"
 #include "gstwrtcpadutil.h"
+#include "gstwrtcmanualkey.h"
 
 GST_DEBUG_CATEGORY_STATIC (gst_wrtc_dtls_srtp_dec_debug);
 #define GST_CAT_DEFAULT gst_wrtc_dtls_srtp_dec_debug
@@ -59,6 +60,7 @@ enum
   PROP_HANDSHAKE_TIMEOUT,
   PROP_SRTP_PROFILES,
   PROP_STATS,
+  PROP_KEY,                     /* and the other manual-key properties */
 };
 
 static GstStaticPadTemplate sink_template =
@@ -90,6 +92,8 @@ struct _GstWrtcDtlsSrtpDec
   gchar *config_error;          /* a bad pem or peer-fingerprint */
   GstWrtcDtlsSrtpTransport *transport;
   gulong state_handler;
+  GstWrtcManualKey manual;      /* gst-plugins-bad's manual keying */
+  gboolean manual_mode;         /* keyed manually since READY->PAUSED */
 };
 
 #define gst_wrtc_dtls_srtp_dec_parent_class parent_class
@@ -302,10 +306,28 @@ gst_wrtc_dtls_srtp_dec_change_state (GstElement * element,
       self->state_handler = g_signal_connect (t, "state-changed",
           G_CALLBACK (transport_state_cb), self);
       break;
-    case GST_STATE_CHANGE_READY_TO_PAUSED:
-      gst_wrtc_dtls_srtp_transport_attach_receiver (self->transport,
-          G_OBJECT (self), transport_data_cb);
+    case GST_STATE_CHANGE_READY_TO_PAUSED:{
+      GError *err = NULL;
+      gboolean ok = TRUE;
+
+      GST_OBJECT_LOCK (self);
+      self->manual_mode = gst_wrtc_manual_key_is_set (&self->manual);
+      if (self->manual_mode)
+        ok = gst_wrtc_manual_key_apply (&self->manual, self->transport, FALSE,
+            &err);
+      GST_OBJECT_UNLOCK (self);
+      if (!ok) {
+        GST_ELEMENT_ERROR (self, RESOURCE, SETTINGS,
+            ("manual SRTP keying failed: %s", err->message), (NULL));
+        g_clear_error (&err);
+        return GST_STATE_CHANGE_FAILURE;
+      }
+      /* with a manual key, DTLS is disabled */
+      if (!self->manual_mode)
+        gst_wrtc_dtls_srtp_transport_attach_receiver (self->transport,
+            G_OBJECT (self), transport_data_cb);
       break;
+    }
     default:
       break;
   }
@@ -317,7 +339,10 @@ gst_wrtc_dtls_srtp_dec_change_state (GstElement * element,
   switch (transition) {
     case GST_STATE_CHANGE_PAUSED_TO_READY:
       /* streaming has stopped: no receive() runs any more */
-      gst_wrtc_dtls_srtp_transport_detach_receiver (self->transport);
+      if (self->manual_mode)
+        gst_wrtc_dtls_srtp_transport_clear_manual_key (self->transport, FALSE);
+      else
+        gst_wrtc_dtls_srtp_transport_detach_receiver (self->transport);
       break;
     case GST_STATE_CHANGE_READY_TO_NULL:
       GST_OBJECT_LOCK (self);
@@ -341,6 +366,11 @@ gst_wrtc_dtls_srtp_dec_set_property (GObject * object, guint prop_id,
   GError *err = NULL;
 
   GST_OBJECT_LOCK (self);
+  if (prop_id >= PROP_KEY && prop_id < PROP_KEY + GST_WRTC_MANUAL_KEY_N_PROPS) {
+    gst_wrtc_manual_key_set_property (&self->manual, prop_id - PROP_KEY, value);
+    GST_OBJECT_UNLOCK (self);
+    return;
+  }
   switch (prop_id) {
     case PROP_CONNECTION_ID:
       if (self->transport) {
@@ -439,9 +469,16 @@ gst_wrtc_dtls_srtp_dec_get_property (GObject * object, guint prop_id,
     GValue * value, GParamSpec * pspec)
 {
   GstWrtcDtlsSrtpDec *self = GST_WRTC_DTLS_SRTP_DEC (object);
-  GstWrtcDtlsSrtpTransport *t = get_transport (self);
+  GstWrtcDtlsSrtpTransport *t;
   GstWrtcDtlsCertificate *cert;
 
+  if (prop_id >= PROP_KEY && prop_id < PROP_KEY + GST_WRTC_MANUAL_KEY_N_PROPS) {
+    GST_OBJECT_LOCK (self);
+    gst_wrtc_manual_key_get_property (&self->manual, prop_id - PROP_KEY, value);
+    GST_OBJECT_UNLOCK (self);
+    return;
+  }
+  t = get_transport (self);
   switch (prop_id) {
     case PROP_CONNECTION_ID:
       GST_OBJECT_LOCK (self);
@@ -504,6 +541,7 @@ gst_wrtc_dtls_srtp_dec_finalize (GObject * object)
   g_free (self->peer_fingerprint);
   g_free (self->config_error);
   g_free (self->srtp_profiles);
+  gst_wrtc_manual_key_clear (&self->manual);
   g_clear_object (&self->cert);
   G_OBJECT_CLASS (parent_class)->finalize (object);
 }
@@ -575,6 +613,8 @@ gst_wrtc_dtls_srtp_dec_class_init (GstWrtcDtlsSrtpDecClass * klass)
           "unprotected, packets dropped before the keys were set, replayed, "
           "failing authentication, malformed, and the demultiplexer's counts",
           GST_TYPE_STRUCTURE, G_PARAM_READABLE | G_PARAM_STATIC_STRINGS));
+
+  gst_wrtc_manual_key_install_properties (gobject_class, PROP_KEY);
 
   gst_element_class_add_static_pad_template (element_class, &sink_template);
   gst_element_class_add_static_pad_template (element_class, &rtp_src_template);

@@ -39,6 +39,7 @@
 #include "gstwrtcdtlssrtpenc.h"
 #include "gstwrtcdtlssrtptransport.h"
 #include "gstwrtcpadutil.h"
+#include "gstwrtcmanualkey.h"
 
 #include <gst/video/video.h>
 
@@ -56,6 +57,7 @@ enum
   PROP_CONNECTION_STATE,
   PROP_RTP_SYNC,
   PROP_STATS,
+  PROP_KEY,                     /* and the other manual-key properties */
 };
 
 enum
@@ -104,6 +106,8 @@ struct _GstWrtcDtlsSrtpEnc
   gboolean rtp_sync;
   GstWrtcDtlsSrtpTransport *transport;  /* set in NULL->READY */
   GstClockID sync_id;           /* a running rtp-sync wait */
+  GstWrtcManualKey manual;      /* gst-plugins-bad's manual keying */
+  gboolean manual_mode;         /* keyed manually since READY->PAUSED */
   gboolean flushing;
   gulong keys_handler, state_handler;
   guint n_rtp_pads, n_rtcp_pads;
@@ -639,6 +643,10 @@ gst_wrtc_dtls_srtp_enc_change_state (GstElement * element,
       if (self->sync_id)
         gst_clock_id_unschedule (self->sync_id);
       GST_OBJECT_UNLOCK (self);
+      if (self->manual_mode) {
+        gst_wrtc_dtls_srtp_transport_clear_manual_key (self->transport, TRUE);
+        break;
+      }
       /* close_notify goes out while the source pad still runs; a
        * downstream that already stopped refuses it at once */
       gst_wrtc_dtls_srtp_transport_detach_sender (self->transport);
@@ -653,11 +661,29 @@ gst_wrtc_dtls_srtp_enc_change_state (GstElement * element,
     return ret;
 
   switch (transition) {
-    case GST_STATE_CHANGE_READY_TO_PAUSED:
-      /* the source pad is active: DTLS can start once the decoder is there */
-      gst_wrtc_dtls_srtp_transport_attach_sender (self->transport,
-          G_OBJECT (self), transport_send_cb);
+    case GST_STATE_CHANGE_READY_TO_PAUSED:{
+      GError *err = NULL;
+      gboolean ok = TRUE;
+
+      GST_OBJECT_LOCK (self);
+      self->manual_mode = gst_wrtc_manual_key_is_set (&self->manual);
+      if (self->manual_mode)
+        ok = gst_wrtc_manual_key_apply (&self->manual, self->transport, TRUE,
+            &err);
+      GST_OBJECT_UNLOCK (self);
+      if (!ok) {
+        GST_ELEMENT_ERROR (self, RESOURCE, SETTINGS,
+            ("manual SRTP keying failed: %s", err->message), (NULL));
+        g_clear_error (&err);
+        return GST_STATE_CHANGE_FAILURE;
+      }
+      /* the source pad is active: DTLS can start once the decoder is
+       * there; with a manual key, DTLS is disabled */
+      if (!self->manual_mode)
+        gst_wrtc_dtls_srtp_transport_attach_sender (self->transport,
+            G_OBJECT (self), transport_send_cb);
       break;
+    }
     case GST_STATE_CHANGE_READY_TO_NULL:
       GST_OBJECT_LOCK (self);
       t = self->transport;
@@ -680,6 +706,11 @@ gst_wrtc_dtls_srtp_enc_set_property (GObject * object, guint prop_id,
   GstWrtcDtlsSrtpEnc *self = GST_WRTC_DTLS_SRTP_ENC (object);
 
   GST_OBJECT_LOCK (self);
+  if (prop_id >= PROP_KEY && prop_id < PROP_KEY + GST_WRTC_MANUAL_KEY_N_PROPS) {
+    gst_wrtc_manual_key_set_property (&self->manual, prop_id - PROP_KEY, value);
+    GST_OBJECT_UNLOCK (self);
+    return;
+  }
   switch (prop_id) {
     case PROP_CONNECTION_ID:
       if (self->transport) {
@@ -710,8 +741,15 @@ gst_wrtc_dtls_srtp_enc_get_property (GObject * object, guint prop_id,
     GValue * value, GParamSpec * pspec)
 {
   GstWrtcDtlsSrtpEnc *self = GST_WRTC_DTLS_SRTP_ENC (object);
-  GstWrtcDtlsSrtpTransport *t = get_transport (self);
+  GstWrtcDtlsSrtpTransport *t;
 
+  if (prop_id >= PROP_KEY && prop_id < PROP_KEY + GST_WRTC_MANUAL_KEY_N_PROPS) {
+    GST_OBJECT_LOCK (self);
+    gst_wrtc_manual_key_get_property (&self->manual, prop_id - PROP_KEY, value);
+    GST_OBJECT_UNLOCK (self);
+    return;
+  }
+  t = get_transport (self);
   switch (prop_id) {
     case PROP_CONNECTION_ID:
       GST_OBJECT_LOCK (self);
@@ -750,6 +788,7 @@ gst_wrtc_dtls_srtp_enc_finalize (GObject * object)
   GstWrtcDtlsSrtpEnc *self = GST_WRTC_DTLS_SRTP_ENC (object);
 
   g_free (self->connection_id);
+  gst_wrtc_manual_key_clear (&self->manual);
   g_mutex_clear (&self->push_lock);
   g_mutex_clear (&self->queue_lock);
   g_cond_clear (&self->queue_cond);
@@ -794,6 +833,8 @@ gst_wrtc_dtls_srtp_enc_class_init (GstWrtcDtlsSrtpEncClass * klass)
           "unprotected, packets dropped before the keys were set, replayed, "
           "failing authentication, malformed, and the demultiplexer's counts",
           GST_TYPE_STRUCTURE, G_PARAM_READABLE | G_PARAM_STATIC_STRINGS));
+
+  gst_wrtc_manual_key_install_properties (gobject_class, PROP_KEY);
 
   /**
    * GstWrtcDtlsSrtpEnc::on-key-set:

@@ -524,6 +524,29 @@ gst_wrtc_dtls_srtp_transport_protect (GstWrtcDtlsSrtpTransport * t,
   return gst_wrtc_srtp_context_protect (t->tx, rtcp, data, len, max);
 }
 
+gboolean
+gst_wrtc_dtls_srtp_transport_set_manual_key (GstWrtcDtlsSrtpTransport * t,
+    gboolean outbound, const gchar * rtp_cipher, const gchar * rtp_auth,
+    const gchar * rtcp_cipher, const gchar * rtcp_auth, GBytes * key,
+    GError ** error)
+{
+  gsize len = 0;
+  const guint8 *data = key ? g_bytes_get_data (key, &len) : NULL;
+
+  return gst_wrtc_srtp_context_set_manual_key (outbound ? t->tx : t->rx,
+      rtp_cipher, rtp_auth, rtcp_cipher, rtcp_auth, data, len, error);
+}
+
+void
+gst_wrtc_dtls_srtp_transport_clear_manual_key (GstWrtcDtlsSrtpTransport * t,
+    gboolean outbound)
+{
+  GstWrtcSrtpContext *ctx = outbound ? t->tx : t->rx;
+
+  if (gst_wrtc_srtp_context_is_manual (ctx))
+    gst_wrtc_srtp_context_clear_key (ctx);
+}
+
 void
 gst_wrtc_dtls_srtp_transport_count_outbound (GstWrtcDtlsSrtpTransport * t,
     GstWrtcSrtpResult res)
@@ -627,7 +650,8 @@ gst_wrtc_dtls_srtp_transport_get_stats (GstWrtcDtlsSrtpTransport * t)
       "dtls-state", G_TYPE_STRING,
       gst_wrtc_dtls_connection_state_name
       (gst_wrtc_dtls_srtp_transport_get_state (t)), "srtp-profile",
-      G_TYPE_STRING,
+      G_TYPE_STRING, gst_wrtc_srtp_context_is_manual (t->tx)
+      || gst_wrtc_srtp_context_is_manual (t->rx) ? "manual" :
       gst_wrtc_srtp_profile_name (gst_wrtc_srtp_context_get_profile (t->tx)),
       "packets-protected", G_TYPE_UINT64, tx.packets, "bytes-protected",
       G_TYPE_UINT64, tx.bytes, "dropped-before-keys-out", G_TYPE_UINT64,

@@ -69,6 +69,15 @@ GstWrtcPacketKind gst_wrtc_dtls_srtp_transport_receive (GstWrtcDtlsSrtpTransport
 /* Outbound */
 GstWrtcSrtpResult gst_wrtc_dtls_srtp_transport_protect (GstWrtcDtlsSrtpTransport
     * t, gboolean rtcp, guint8 * data, gsize * len, gsize max);
+/* Manual keying with DTLS disabled (gst-plugins-bad's key/srtp-cipher/...
+ * properties): keys one direction directly. */
+gboolean gst_wrtc_dtls_srtp_transport_set_manual_key (GstWrtcDtlsSrtpTransport *
+    t, gboolean outbound, const gchar * rtp_cipher, const gchar * rtp_auth,
+    const gchar * rtcp_cipher, const gchar * rtcp_auth, GBytes * key,
+    GError ** error);
+void gst_wrtc_dtls_srtp_transport_clear_manual_key (GstWrtcDtlsSrtpTransport *
+    t, gboolean outbound);
+
 /* Counts an outbound packet dropped before protection (not RTP). */
 void gst_wrtc_dtls_srtp_transport_count_outbound (GstWrtcDtlsSrtpTransport * t,
     GstWrtcSrtpResult res);

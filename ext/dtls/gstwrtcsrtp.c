@@ -15,6 +15,7 @@
 
 #include <string.h>
 #include <srtp2/srtp.h>
+#include <srtp2/crypto_types.h>
 #include <gst/gst.h>
 
 GST_DEBUG_CATEGORY_STATIC (wrtc_srtp_debug);
@@ -28,6 +29,7 @@ struct _GstWrtcSrtpContext
   gboolean outbound;            /* immutable */
   srtp_t session;               /* lock */
   GstWrtcSrtpProfile profile;   /* lock */
+  gboolean manual;              /* lock: keyed by set_manual_key */
   GstWrtcSrtpCounters counters; /* lock */
 };
 
@@ -169,11 +171,126 @@ gst_wrtc_srtp_context_set_key (GstWrtcSrtpContext * ctx,
     srtp_dealloc (ctx->session);
   ctx->session = session;
   ctx->profile = profile;
+  ctx->manual = FALSE;
   g_mutex_unlock (&ctx->lock);
 
   GST_DEBUG ("%s key set, profile %s", ctx->outbound ? "outbound" : "inbound",
       gst_wrtc_srtp_profile_name (profile));
   return TRUE;
+}
+
+static gboolean
+crypto_policy_from_names (srtp_crypto_policy_t * p, const gchar * cipher,
+    const gchar * auth, GError ** error)
+{
+  if (!cipher)
+    cipher = "aes-128-icm";
+  if (!auth)
+    auth = "hmac-sha1-80";
+
+  memset (p, 0, sizeof (*p));
+  if (g_str_equal (cipher, "null")) {
+    p->cipher_type = SRTP_NULL_CIPHER;
+    p->cipher_key_len = SRTP_AES_ICM_128_KEY_LEN_WSALT;
+  } else if (g_str_equal (cipher, "aes-128-icm")) {
+    p->cipher_type = SRTP_AES_ICM_128;
+    p->cipher_key_len = SRTP_AES_ICM_128_KEY_LEN_WSALT;
+  } else if (g_str_equal (cipher, "aes-256-icm")) {
+    p->cipher_type = SRTP_AES_ICM_256;
+    p->cipher_key_len = SRTP_AES_ICM_256_KEY_LEN_WSALT;
+  } else if (g_str_equal (cipher, "aes-128-gcm")) {
+    srtp_crypto_policy_set_aes_gcm_128_16_auth (p);
+    return TRUE;
+  } else if (g_str_equal (cipher, "aes-256-gcm")) {
+    srtp_crypto_policy_set_aes_gcm_256_16_auth (p);
+    return TRUE;
+  } else {
+    g_set_error (error, GST_WRTC_DTLS_ERROR, GST_WRTC_DTLS_ERROR_SRTP,
+        "unknown SRTP cipher '%s' (null, aes-128-icm, aes-256-icm, "
+        "aes-128-gcm, aes-256-gcm)", cipher);
+    return FALSE;
+  }
+
+  if (g_str_equal (auth, "null")) {
+    p->auth_type = SRTP_NULL_AUTH;
+  } else if (g_str_equal (auth, "hmac-sha1-32")) {
+    p->auth_type = SRTP_HMAC_SHA1;
+    p->auth_key_len = 20;
+    p->auth_tag_len = 4;
+  } else if (g_str_equal (auth, "hmac-sha1-80")) {
+    p->auth_type = SRTP_HMAC_SHA1;
+    p->auth_key_len = 20;
+    p->auth_tag_len = 10;
+  } else {
+    g_set_error (error, GST_WRTC_DTLS_ERROR, GST_WRTC_DTLS_ERROR_SRTP,
+        "unknown SRTP auth '%s' (null, hmac-sha1-32, hmac-sha1-80)", auth);
+    return FALSE;
+  }
+  p->sec_serv = (p->cipher_type != SRTP_NULL_CIPHER ? sec_serv_conf : 0) |
+      (p->auth_type != SRTP_NULL_AUTH ? sec_serv_auth : 0);
+  return TRUE;
+}
+
+gboolean
+gst_wrtc_srtp_context_set_manual_key (GstWrtcSrtpContext * ctx,
+    const gchar * rtp_cipher, const gchar * rtp_auth,
+    const gchar * rtcp_cipher, const gchar * rtcp_auth,
+    const guint8 * key, gsize key_len, GError ** error)
+{
+  srtp_policy_t policy;
+  srtp_t session = NULL;
+  srtp_err_status_t err;
+  gsize need;
+  guint8 *master;
+
+  memset (&policy, 0, sizeof (policy));
+  if (!crypto_policy_from_names (&policy.rtp, rtp_cipher, rtp_auth, error)
+      || !crypto_policy_from_names (&policy.rtcp, rtcp_cipher, rtcp_auth,
+          error))
+    return FALSE;
+  need = MAX (policy.rtp.cipher_key_len, policy.rtcp.cipher_key_len);
+  if (key_len < need) {
+    g_set_error (error, GST_WRTC_DTLS_ERROR, GST_WRTC_DTLS_ERROR_SRTP,
+        "the SRTP key has %" G_GSIZE_FORMAT " bytes, the cipher needs %"
+        G_GSIZE_FORMAT " (master key and salt)", key_len, need);
+    return FALSE;
+  }
+
+  srtp_library_init ();
+  master = g_malloc0 (MAX (need, key_len));
+  memcpy (master, key, key_len);
+  policy.key = master;
+  policy.ssrc.type = ctx->outbound ? ssrc_any_outbound : ssrc_any_inbound;
+  policy.window_size = REPLAY_WINDOW;
+  policy.allow_repeat_tx = ctx->outbound;
+  err = srtp_create (&session, &policy);
+  memset (master, 0, MAX (need, key_len));
+  g_free (master);
+  if (err != srtp_err_status_ok) {
+    g_set_error (error, GST_WRTC_DTLS_ERROR, GST_WRTC_DTLS_ERROR_SRTP,
+        "libsrtp2 refused the manual key (error %d)", err);
+    return FALSE;
+  }
+
+  g_mutex_lock (&ctx->lock);
+  if (ctx->session)
+    srtp_dealloc (ctx->session);
+  ctx->session = session;
+  ctx->profile = GST_WRTC_SRTP_PROFILE_NONE;
+  ctx->manual = TRUE;
+  g_mutex_unlock (&ctx->lock);
+  return TRUE;
+}
+
+gboolean
+gst_wrtc_srtp_context_is_manual (GstWrtcSrtpContext * ctx)
+{
+  gboolean ret;
+
+  g_mutex_lock (&ctx->lock);
+  ret = ctx->manual && ctx->session;
+  g_mutex_unlock (&ctx->lock);
+  return ret;
 }
 
 void
@@ -184,6 +301,7 @@ gst_wrtc_srtp_context_clear_key (GstWrtcSrtpContext * ctx)
     srtp_dealloc (ctx->session);
   ctx->session = NULL;
   ctx->profile = GST_WRTC_SRTP_PROFILE_NONE;
+  ctx->manual = FALSE;
   g_mutex_unlock (&ctx->lock);
 }
 

@@ -70,6 +70,15 @@ void gst_wrtc_srtp_context_free (GstWrtcSrtpContext * ctx);
 gboolean gst_wrtc_srtp_context_set_key (GstWrtcSrtpContext * ctx,
     GstWrtcSrtpProfile profile, const guint8 * key, const guint8 * salt,
     GError ** error);
+/* Manual keying, as gst-plugins-bad's srtpenc/srtpdec: cipher "null",
+ * "aes-128-icm", "aes-256-icm", "aes-128-gcm" or "aes-256-gcm"; auth "null",
+ * "hmac-sha1-32" or "hmac-sha1-80" (NULL: aes-128-icm, hmac-sha1-80).
+ * @key is the master key followed by the master salt. */
+gboolean gst_wrtc_srtp_context_set_manual_key (GstWrtcSrtpContext * ctx,
+    const gchar * rtp_cipher, const gchar * rtp_auth,
+    const gchar * rtcp_cipher, const gchar * rtcp_auth,
+    const guint8 * key, gsize key_len, GError ** error);
+gboolean gst_wrtc_srtp_context_is_manual (GstWrtcSrtpContext * ctx);
 void gst_wrtc_srtp_context_clear_key (GstWrtcSrtpContext * ctx);
 gboolean gst_wrtc_srtp_context_has_key (GstWrtcSrtpContext * ctx);
 GstWrtcSrtpProfile gst_wrtc_srtp_context_get_profile (GstWrtcSrtpContext * ctx);
