@@ -1,0 +1,513 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* Tests of the JSEP layer: parsing browser offers and answering them. */
+#ifdef HAVE_CONFIG_H
+#include "config.h"
+#endif
+
+#include <gst/check/gstcheck.h>
+#include <string.h>
+
+#include "gstwrtcsdp.h"
+#include "gstwrtcanswer.h"
+
+#define FP "sha-256 0F:1E:2D:3C:4B:5A:69:78:87:96:A5:B4:C3:D2:E1:F0:0F:1E:2D:3C:4B:5A:69:78:87:96:A5:B4:C3:D2:E1:F0"
+
+/* Shaped like Chromium's offer for a receive-only player (payload types,
+ * RTX, feedback and extensions as Chromium writes them). */
+static const gchar chrome_offer[] =
+    "v=0\r\n"
+    "o=- 4611731400430051336 2 IN IP4 127.0.0.1\r\n"
+    "s=-\r\n"
+    "t=0 0\r\n"
+    "a=group:BUNDLE 0 1\r\n"
+    "a=extmap-allow-mixed\r\n"
+    "a=msid-semantic: WMS\r\n"
+    "m=video 9 UDP/TLS/RTP/SAVPF 96 97 102 103 104 105 106 107 98 45\r\n"
+    "c=IN IP4 0.0.0.0\r\n"
+    "a=rtcp:9 IN IP4 0.0.0.0\r\n"
+    "a=ice-ufrag:cHr0\r\n"
+    "a=ice-pwd:chromepasswordchromepass\r\n"
+    "a=ice-options:trickle\r\n"
+    "a=fingerprint:" FP "\r\n"
+    "a=setup:actpass\r\n"
+    "a=mid:0\r\n"
+    "a=extmap:1 urn:ietf:params:rtp-hdrext:toffset\r\n"
+    "a=extmap:3 http://www.ietf.org/id/draft-holmer-rmcat-transport-wide-cc-extensions-01\r\n"
+    "a=extmap:4 urn:ietf:params:rtp-hdrext:sdes:mid\r\n"
+    "a=recvonly\r\n"
+    "a=rtcp-mux\r\n"
+    "a=rtcp-rsize\r\n"
+    "a=rtpmap:96 VP8/90000\r\n"
+    "a=rtcp-fb:96 goog-remb\r\n"
+    "a=rtcp-fb:96 transport-cc\r\n"
+    "a=rtcp-fb:96 ccm fir\r\n"
+    "a=rtcp-fb:96 nack\r\n"
+    "a=rtcp-fb:96 nack pli\r\n"
+    "a=rtpmap:97 rtx/90000\r\n"
+    "a=fmtp:97 apt=96\r\n"
+    "a=rtpmap:102 H264/90000\r\n"
+    "a=rtcp-fb:102 nack\r\n"
+    "a=rtcp-fb:102 nack pli\r\n"
+    "a=fmtp:102 level-asymmetry-allowed=1;packetization-mode=1;profile-level-id=42001f\r\n"
+    "a=rtpmap:103 rtx/90000\r\n"
+    "a=fmtp:103 apt=102\r\n"
+    "a=rtpmap:104 H264/90000\r\n"
+    "a=fmtp:104 level-asymmetry-allowed=1;packetization-mode=0;profile-level-id=42001f\r\n"
+    "a=rtpmap:105 rtx/90000\r\n"
+    "a=fmtp:105 apt=104\r\n"
+    "a=rtpmap:106 H264/90000\r\n"
+    "a=fmtp:106 level-asymmetry-allowed=1;packetization-mode=0;profile-level-id=42e01f\r\n"
+    "a=rtpmap:107 rtx/90000\r\n"
+    "a=fmtp:107 apt=106\r\n"
+    "a=rtpmap:98 VP9/90000\r\n"
+    "a=fmtp:98 profile-id=0\r\n"
+    "a=rtpmap:45 AV1/90000\r\n"
+    "a=fmtp:45 level-idx=5;profile=0;tier=0\r\n"
+    "a=candidate:1 1 udp 2122260223 127.0.0.1 50000 typ host generation 0\r\n"
+    "m=audio 9 UDP/TLS/RTP/SAVPF 111 63 9 0 8 110\r\n"
+    "c=IN IP4 0.0.0.0\r\n"
+    "a=rtcp:9 IN IP4 0.0.0.0\r\n"
+    "a=ice-ufrag:cHr0\r\n"
+    "a=ice-pwd:chromepasswordchromepass\r\n"
+    "a=ice-options:trickle\r\n"
+    "a=fingerprint:" FP "\r\n"
+    "a=setup:actpass\r\n"
+    "a=mid:1\r\n"
+    "a=extmap:14 urn:ietf:params:rtp-hdrext:ssrc-audio-level\r\n"
+    "a=extmap:3 http://www.ietf.org/id/draft-holmer-rmcat-transport-wide-cc-extensions-01\r\n"
+    "a=extmap:4 urn:ietf:params:rtp-hdrext:sdes:mid\r\n"
+    "a=recvonly\r\n"
+    "a=rtcp-mux\r\n"
+    "a=rtpmap:111 opus/48000/2\r\n"
+    "a=rtcp-fb:111 transport-cc\r\n"
+    "a=fmtp:111 minptime=10;useinbandfec=1\r\n"
+    "a=rtpmap:63 red/48000/2\r\n"
+    "a=fmtp:63 111/111\r\n" "a=rtpmap:110 telephone-event/48000\r\n";
+
+/* Shaped like Firefox's: fingerprint at session level, other payload
+ * types, a rejected m-section for a codec it cannot do. */
+static const gchar firefox_offer[] =
+    "v=0\r\n"
+    "o=mozilla...THIS_IS_SDPARTA-115 3432165164 0 IN IP4 0.0.0.0\r\n"
+    "s=-\r\n"
+    "t=0 0\r\n"
+    "a=fingerprint:" FP "\r\n"
+    "a=group:BUNDLE 0 1\r\n"
+    "a=ice-options:trickle\r\n"
+    "a=msid-semantic:WMS *\r\n"
+    "m=video 9 UDP/TLS/RTP/SAVPF 120 124 121 125\r\n"
+    "c=IN IP4 0.0.0.0\r\n"
+    "a=recvonly\r\n"
+    "a=extmap:3 urn:ietf:params:rtp-hdrext:sdes:mid\r\n"
+    "a=fmtp:120 max-fs=12288;max-fr=60\r\n"
+    "a=fmtp:124 apt=120\r\n"
+    "a=fmtp:121 max-fs=12288;max-fr=60\r\n"
+    "a=fmtp:125 apt=121\r\n"
+    "a=ice-pwd:ffpasswordffpasswordffpass\r\n"
+    "a=ice-ufrag:ff01\r\n"
+    "a=mid:0\r\n"
+    "a=rtcp-fb:120 nack\r\n"
+    "a=rtcp-fb:120 nack pli\r\n"
+    "a=rtcp-fb:120 ccm fir\r\n"
+    "a=rtcp-fb:120 goog-remb\r\n"
+    "a=rtcp-fb:120 transport-cc\r\n"
+    "a=rtcp-mux\r\n"
+    "a=rtcp-rsize\r\n"
+    "a=rtpmap:120 VP8/90000\r\n"
+    "a=rtpmap:124 rtx/90000\r\n"
+    "a=rtpmap:121 VP9/90000\r\n"
+    "a=rtpmap:125 rtx/90000\r\n"
+    "a=setup:actpass\r\n"
+    "m=audio 9 UDP/TLS/RTP/SAVPF 109 9 0 8\r\n"
+    "c=IN IP4 0.0.0.0\r\n"
+    "a=recvonly\r\n"
+    "a=fmtp:109 maxplaybackrate=48000;stereo=1;useinbandfec=1\r\n"
+    "a=ice-pwd:ffpasswordffpasswordffpass\r\n"
+    "a=ice-ufrag:ff01\r\n"
+    "a=mid:1\r\n"
+    "a=rtcp-mux\r\n"
+    "a=rtpmap:109 opus/48000/2\r\n"
+    "a=setup:actpass\r\n"
+    "m=application 9 UDP/DTLS/SCTP webrtc-datachannel\r\n"
+    "c=IN IP4 0.0.0.0\r\n"
+    "a=ice-pwd:ffpasswordffpasswordffpass\r\n"
+    "a=ice-ufrag:ff01\r\n"
+    "a=mid:2\r\n"
+    "a=setup:actpass\r\n"
+    "a=sctp-port:5000\r\n" "a=max-message-size:1073741823\r\n";
+
+static const GstWrtcCodecCap vp8_cap[] = {
+  {GST_WRTC_MEDIA_VIDEO, "VP8", 90000, 0, NULL},
+};
+
+static const GstWrtcCodecCap h264_cap[] = {
+  {GST_WRTC_MEDIA_VIDEO, "H264", 90000, 0,
+      "profile-level-id=42e01f;packetization-mode=1"},
+};
+
+static const GstWrtcCodecCap opus_cap[] = {
+  {GST_WRTC_MEDIA_AUDIO, "OPUS", 48000, 2, NULL},
+};
+
+static void
+init_options (GstWrtcAnswerOptions * o, GstWrtcLocalTrack * tracks,
+    guint n_tracks)
+{
+  memset (o, 0, sizeof (*o));
+  o->ice_ufrag = "ours";
+  o->ice_pwd = "ourpasswordourpassword12";
+  o->fingerprint = FP;
+  o->session_id = 1234;
+  o->session_version = 1;
+  o->cname = "gst";
+  o->tracks = tracks;
+  o->n_tracks = n_tracks;
+  o->rtcp_fb = GST_WRTC_RTCP_FB_NACK | GST_WRTC_RTCP_FB_PLI |
+      GST_WRTC_RTCP_FB_FIR | GST_WRTC_RTCP_FB_TWCC | GST_WRTC_RTCP_FB_REMB;
+  o->use_twcc_extmap = TRUE;
+}
+
+static GstWrtcNegotiatedMedia *
+nth (GstWrtcAnswer * a, guint i)
+{
+  return g_ptr_array_index (a->media, i);
+}
+
+GST_START_TEST (test_parse_chrome)
+{
+  GError *err = NULL;
+  g_autoptr (GstWrtcSessionDesc) d =
+      gst_wrtc_session_desc_parse (chrome_offer, &err);
+  const GstWrtcMediaDesc *v, *a;
+  const GstWrtcCodec *vp8, *h264;
+
+  fail_unless (d != NULL, "%s", err ? err->message : "");
+  fail_unless_equals_int (d->media->len, 2);
+  fail_unless_equals_string (d->bundle[0], "0");
+  fail_unless_equals_string (d->bundle[1], "1");
+  fail_unless (d->bundle[2] == NULL);
+
+  v = g_ptr_array_index (d->media, 0);
+  fail_unless_equals_int (v->kind, GST_WRTC_MEDIA_VIDEO);
+  fail_unless_equals_int (v->direction, GST_WRTC_DIRECTION_RECVONLY);
+  fail_unless (v->rtcp_mux && v->rtcp_rsize);
+  fail_unless_equals_string (v->ice_ufrag, "cHr0");
+  fail_unless_equals_string (v->setup, "actpass");
+  /* RTX entries folded into the codec they repair */
+  fail_unless_equals_int (v->codecs->len, 6);
+  vp8 = gst_wrtc_media_desc_find_codec (v, 96);
+  fail_unless_equals_string (vp8->encoding, "VP8");
+  fail_unless_equals_int (vp8->rtx_pt, 97);
+  fail_unless_equals_int (vp8->rtcp_fb, GST_WRTC_RTCP_FB_NACK |
+      GST_WRTC_RTCP_FB_PLI | GST_WRTC_RTCP_FB_FIR | GST_WRTC_RTCP_FB_TWCC |
+      GST_WRTC_RTCP_FB_REMB);
+  h264 = gst_wrtc_media_desc_find_codec (v, 104);
+  fail_unless_equals_int (h264->rtx_pt, 105);
+  fail_unless (gst_wrtc_media_desc_find_codec (v, 97) == NULL);
+  fail_unless_equals_int (gst_wrtc_media_desc_find_extmap (v,
+          GST_WRTC_EXTMAP_MID), 4);
+  fail_unless_equals_int (v->candidates->len, 1);
+  fail_unless (g_str_has_prefix (g_ptr_array_index (v->candidates, 0),
+          "candidate:1 1 udp"));
+
+  a = g_ptr_array_index (d->media, 1);
+  fail_unless_equals_int (a->kind, GST_WRTC_MEDIA_AUDIO);
+  /* static payload types need no rtpmap */
+  fail_unless_equals_string (gst_wrtc_media_desc_find_codec (a, 0)->encoding,
+      "PCMU");
+  fail_unless_equals_int (gst_wrtc_media_desc_find_codec (a, 111)->channels, 2);
+}
+
+GST_END_TEST;
+
+GST_START_TEST (test_answer_chrome_vp8_opus)
+{
+  g_autoptr (GstWrtcSessionDesc) d =
+      gst_wrtc_session_desc_parse (chrome_offer, NULL);
+  GstWrtcLocalTrack tracks[] = {
+    {GST_WRTC_MEDIA_AUDIO, opus_cap, 1, "s", "a0", 1111, 0},
+    {GST_WRTC_MEDIA_VIDEO, vp8_cap, 1, "s", "v0", 2222, 3333},
+  };
+  GstWrtcAnswerOptions o;
+  GError *err = NULL;
+  g_autoptr (GstWrtcAnswer) a = NULL;
+  g_autoptr (GstWrtcSessionDesc) back = NULL;
+  GstWrtcNegotiatedMedia *v, *au;
+
+  init_options (&o, tracks, 2);
+  a = gst_wrtc_jsep_create_answer (d, &o, &err);
+  fail_unless (a != NULL, "%s", err ? err->message : "");
+  fail_unless (a->dtls_client, "actpass must be answered with active");
+  fail_unless_equals_string (a->remote_ufrag, "cHr0");
+  fail_unless_equals_int (a->remote_candidates->len, 1);
+
+  v = nth (a, 0);
+  fail_if (v->rejected);
+  fail_unless_equals_int (v->track, 1);
+  fail_unless_equals_int (v->codec.pt, 96);
+  fail_unless_equals_int (v->codec.rtx_pt, 97);
+  fail_unless_equals_int (v->direction, GST_WRTC_DIRECTION_SENDONLY);
+  fail_unless_equals_int (v->mid_ext_id, 4);
+  fail_unless_equals_int (v->twcc_ext_id, 3);
+  fail_unless (v->codec.rtcp_fb & GST_WRTC_RTCP_FB_PLI);
+
+  au = nth (a, 1);
+  fail_unless_equals_int (au->track, 0);
+  fail_unless_equals_int (au->codec.pt, 111);
+  fail_unless_equals_string (au->codec.fmtp, "minptime=10;useinbandfec=1");
+
+  fail_unless (strstr (a->sdp, "a=group:BUNDLE 0 1\r\n"));
+  fail_unless (strstr (a->sdp, "a=setup:active\r\n"));
+  fail_unless (strstr (a->sdp, "m=video 9 UDP/TLS/RTP/SAVPF 96 97\r\n"));
+  fail_unless (strstr (a->sdp, "a=rtpmap:97 rtx/90000\r\na=fmtp:97 apt=96"));
+  fail_unless (strstr (a->sdp, "a=ssrc-group:FID 2222 3333\r\n"));
+  fail_unless (strstr (a->sdp, "a=rtpmap:111 OPUS/48000/2\r\n"));
+  fail_unless (strstr (a->sdp, "a=sendonly\r\n"));
+  fail_unless (strstr (a->sdp, "a=fingerprint:" FP "\r\n"));
+
+  /* our answer is itself valid WebRTC SDP */
+  back = gst_wrtc_session_desc_parse (a->sdp, &err);
+  fail_unless (back != NULL, "%s", err ? err->message : "");
+  fail_unless_equals_int (back->media->len, 2);
+}
+
+GST_END_TEST;
+
+GST_START_TEST (test_answer_h264_profile_and_mode)
+{
+  g_autoptr (GstWrtcSessionDesc) d =
+      gst_wrtc_session_desc_parse (chrome_offer, NULL);
+  GstWrtcLocalTrack tracks[] = {
+    {GST_WRTC_MEDIA_VIDEO, h264_cap, 1, "s", "v0", 2222, 3333},
+  };
+  GstWrtcAnswerOptions o;
+  g_autoptr (GstWrtcAnswer) a = NULL;
+  GstWrtcNegotiatedMedia *v;
+
+  init_options (&o, tracks, 1);
+  a = gst_wrtc_jsep_create_answer (d, &o, NULL);
+  fail_unless (a != NULL);
+  v = nth (a, 0);
+  /* packetization-mode must match: 104 and 106 are mode 0 */
+  fail_unless_equals_int (v->codec.pt, 102);
+  fail_unless_equals_int (v->codec.rtx_pt, 103);
+  fail_unless (strstr (v->codec.fmtp, "packetization-mode=1"));
+  fail_unless (strstr (v->codec.fmtp, "profile-level-id=42001f"));
+  /* no audio track and no receiving: audio is rejected, not bundled */
+  fail_unless (nth (a, 1)->rejected);
+  fail_unless (strstr (a->sdp, "a=group:BUNDLE 0\r\n"));
+  fail_unless (strstr (a->sdp, "m=audio 0 UDP/TLS/RTP/SAVPF"));
+}
+
+GST_END_TEST;
+
+GST_START_TEST (test_h264_matching)
+{
+  GstWrtcCodec c = { 100, (gchar *) "H264", 90000, 0, NULL, 0, -1 };
+  gchar *fmtp = NULL;
+
+  c.fmtp = (gchar *) "profile-level-id=42e01f;packetization-mode=1";
+  fail_unless (gst_wrtc_codec_matches (&c, &h264_cap[0], &fmtp));
+  fail_unless (strstr (fmtp, "profile-level-id=42e01f"));
+  g_free (fmtp);
+  /* High profile is not what a baseline encoder makes */
+  c.fmtp = (gchar *) "profile-level-id=640c1f;packetization-mode=1";
+  fail_if (gst_wrtc_codec_matches (&c, &h264_cap[0], NULL));
+  /* no packetization-mode means mode 0 */
+  c.fmtp = (gchar *) "profile-level-id=42e01f";
+  fail_if (gst_wrtc_codec_matches (&c, &h264_cap[0], NULL));
+  /* garbage profile-level-id */
+  c.fmtp = (gchar *) "profile-level-id=zz;packetization-mode=1";
+  fail_if (gst_wrtc_codec_matches (&c, &h264_cap[0], NULL));
+  /* another clock rate */
+  c.fmtp = (gchar *) "profile-level-id=42e01f;packetization-mode=1";
+  c.clock_rate = 8000;
+  fail_if (gst_wrtc_codec_matches (&c, &h264_cap[0], NULL));
+}
+
+GST_END_TEST;
+
+GST_START_TEST (test_answer_firefox)
+{
+  GError *err = NULL;
+  g_autoptr (GstWrtcSessionDesc) d =
+      gst_wrtc_session_desc_parse (firefox_offer, &err);
+  GstWrtcLocalTrack tracks[] = {
+    {GST_WRTC_MEDIA_VIDEO, vp8_cap, 1, "s", "v0", 2222, 3333},
+    {GST_WRTC_MEDIA_AUDIO, opus_cap, 1, "s", "a0", 1111, 0},
+  };
+  GstWrtcAnswerOptions o;
+  g_autoptr (GstWrtcAnswer) a = NULL;
+
+  fail_unless (d != NULL, "%s", err ? err->message : "");
+  /* session-level fingerprint reaches every m-section */
+  fail_unless_equals_string (((GstWrtcMediaDesc *)
+          g_ptr_array_index (d->media, 1))->fingerprint, FP);
+  init_options (&o, tracks, 2);
+  a = gst_wrtc_jsep_create_answer (d, &o, &err);
+  fail_unless (a != NULL, "%s", err ? err->message : "");
+  fail_unless_equals_int (nth (a, 0)->codec.pt, 120);
+  fail_unless_equals_int (nth (a, 0)->codec.rtx_pt, 124);
+  fail_unless_equals_string (nth (a, 0)->codec.fmtp, "max-fs=12288;max-fr=60");
+  fail_unless_equals_int (nth (a, 1)->codec.pt, 109);
+  /* no data channels yet: rejected with port 0, not in the group */
+  fail_unless (nth (a, 2)->rejected);
+  fail_unless (strstr (a->sdp, "a=group:BUNDLE 0 1\r\n"));
+  fail_unless (strstr (a->sdp,
+          "m=application 0 UDP/DTLS/SCTP webrtc-datachannel\r\n"));
+}
+
+GST_END_TEST;
+
+GST_START_TEST (test_answer_no_codec)
+{
+  const gchar *offer =
+      "v=0\r\no=- 1 1 IN IP4 0.0.0.0\r\ns=-\r\nt=0 0\r\n"
+      "m=video 9 UDP/TLS/RTP/SAVPF 102\r\nc=IN IP4 0.0.0.0\r\n"
+      "a=mid:v\r\na=ice-ufrag:u\r\na=ice-pwd:pppppppppppppppppppppp\r\n"
+      "a=fingerprint:" FP "\r\na=setup:actpass\r\na=recvonly\r\n"
+      "a=rtcp-mux\r\na=rtpmap:102 H264/90000\r\n"
+      "a=fmtp:102 profile-level-id=42e01f;packetization-mode=1\r\n";
+  g_autoptr (GstWrtcSessionDesc) d = gst_wrtc_session_desc_parse (offer, NULL);
+  GstWrtcLocalTrack tracks[] = {
+    {GST_WRTC_MEDIA_VIDEO, vp8_cap, 1, "s", "v0", 2222, 0},
+  };
+  GstWrtcAnswerOptions o;
+  GError *err = NULL;
+
+  fail_unless (d != NULL);
+  init_options (&o, tracks, 1);
+  fail_unless (gst_wrtc_jsep_create_answer (d, &o, &err) == NULL);
+  fail_unless (g_error_matches (err, GST_WRTC_JSEP_ERROR,
+          GST_WRTC_JSEP_ERROR_NO_CODEC));
+  fail_unless (strstr (err->message, "H264"), "%s", err->message);
+  g_clear_error (&err);
+}
+
+GST_END_TEST;
+
+GST_START_TEST (test_answer_roles_and_receive)
+{
+  const gchar *offer =
+      "v=0\r\no=- 1 1 IN IP4 0.0.0.0\r\ns=-\r\nt=0 0\r\n"
+      "a=group:BUNDLE v\r\n"
+      "m=video 9 UDP/TLS/RTP/SAVPF 96\r\nc=IN IP4 0.0.0.0\r\n"
+      "a=mid:v\r\na=ice-ufrag:u\r\na=ice-pwd:pppppppppppppppppppppp\r\n"
+      "a=fingerprint:" FP "\r\na=setup:active\r\na=sendonly\r\n"
+      "a=rtcp-mux\r\na=rtpmap:96 VP8/90000\r\n";
+  g_autoptr (GstWrtcSessionDesc) d = gst_wrtc_session_desc_parse (offer, NULL);
+  GstWrtcAnswerOptions o;
+  g_autoptr (GstWrtcAnswer) a = NULL;
+
+  init_options (&o, NULL, 0);
+  o.recv_codecs = vp8_cap;
+  o.n_recv_codecs = 1;
+  a = gst_wrtc_jsep_create_answer (d, &o, NULL);
+  fail_unless (a != NULL);
+  /* the offerer is the DTLS client: we are the server */
+  fail_if (a->dtls_client);
+  fail_unless (strstr (a->sdp, "a=setup:passive\r\n"));
+  fail_unless_equals_int (nth (a, 0)->direction, GST_WRTC_DIRECTION_RECVONLY);
+  fail_unless (strstr (a->sdp, "a=recvonly\r\n"));
+  fail_if (strstr (a->sdp, "a=ssrc:"));
+}
+
+GST_END_TEST;
+
+static void
+expect_error (const gchar * sdp, gint code, const gchar * needle)
+{
+  GError *err = NULL;
+
+  fail_unless (gst_wrtc_session_desc_parse (sdp, &err) == NULL);
+  fail_unless (err != NULL);
+  fail_unless_equals_int (err->code, code);
+  if (needle)
+    fail_unless (strstr (err->message, needle), "'%s' not in '%s'", needle,
+        err->message);
+  g_clear_error (&err);
+}
+
+GST_START_TEST (test_parse_errors)
+{
+  gchar *s;
+
+  expect_error ("", GST_WRTC_JSEP_ERROR_MALFORMED, "v=0");
+  expect_error ("hello world", GST_WRTC_JSEP_ERROR_MALFORMED, NULL);
+  expect_error ("v=0\r\no=- 1 1 IN IP4 0.0.0.0\r\ns=-\r\nt=0 0\r\n",
+      GST_WRTC_JSEP_ERROR_INVALID, "no m-section");
+  /* RTP/AVP is not WebRTC */
+  expect_error ("v=0\r\ns=-\r\nm=video 9 RTP/AVP 96\r\na=mid:0\r\n"
+      "a=ice-ufrag:u\r\na=ice-pwd:pppppppppppppppppppppp\r\n"
+      "a=fingerprint:" FP "\r\na=rtpmap:96 VP8/90000\r\n",
+      GST_WRTC_JSEP_ERROR_INVALID, "SAVPF");
+  /* missing ICE credentials: named */
+  expect_error ("v=0\r\ns=-\r\nm=video 9 UDP/TLS/RTP/SAVPF 96\r\na=mid:0\r\n"
+      "a=fingerprint:" FP "\r\na=rtpmap:96 VP8/90000\r\n",
+      GST_WRTC_JSEP_ERROR_INVALID, "a=ice-ufrag");
+  expect_error ("v=0\r\ns=-\r\nm=video 9 UDP/TLS/RTP/SAVPF 96\r\na=mid:0\r\n"
+      "a=ice-ufrag:u\r\na=ice-pwd:pppppppppppppppppppppp\r\n"
+      "a=rtpmap:96 VP8/90000\r\n", GST_WRTC_JSEP_ERROR_INVALID,
+      "a=fingerprint");
+  /* formats must be payload types */
+  expect_error ("v=0\r\ns=-\r\nm=video 9 UDP/TLS/RTP/SAVPF abc\r\na=mid:0\r\n",
+      GST_WRTC_JSEP_ERROR_MALFORMED, "abc");
+  expect_error ("v=0\r\ns=-\r\nm=video 9 UDP/TLS/RTP/SAVPF 300\r\n",
+      GST_WRTC_JSEP_ERROR_MALFORMED, "300");
+  expect_error ("v=0\r\ns=-\r\nm=video 9 UDP/TLS/RTP/SAVPF 96\r\n"
+      "a=rtpmap:96 VP8\r\n", GST_WRTC_JSEP_ERROR_MALFORMED, "rtpmap");
+  /* hostile sizes */
+  s = g_strnfill (200 * 1024, 'a');
+  memcpy (s, "v=0\r\n", 5);
+  expect_error (s, GST_WRTC_JSEP_ERROR_INVALID, "longer");
+  g_free (s);
+}
+
+GST_END_TEST;
+
+/* Every prefix of a real offer either parses or fails with an error:
+ * never a crash or a leak (the approach of libnice's stun tests). */
+GST_START_TEST (test_parse_every_truncation)
+{
+  gsize len = strlen (chrome_offer), i;
+  guint parsed = 0, failed = 0;
+
+  for (i = 0; i <= len; i++) {
+    gchar *s = g_strndup (chrome_offer, i);
+    GError *err = NULL;
+    GstWrtcSessionDesc *d = gst_wrtc_session_desc_parse (s, &err);
+    if (d) {
+      parsed++;
+      gst_wrtc_session_desc_free (d);
+    } else {
+      fail_unless (err != NULL && err->message && *err->message);
+      failed++;
+      g_clear_error (&err);
+    }
+    g_free (s);
+  }
+  fail_unless (parsed > 0 && failed > 0);
+}
+
+GST_END_TEST;
+
+static Suite *
+jsep_suite (void)
+{
+  Suite *s = suite_create ("jsep");
+  TCase *tc = tcase_create ("general");
+
+  suite_add_tcase (s, tc);
+  tcase_add_test (tc, test_parse_chrome);
+  tcase_add_test (tc, test_answer_chrome_vp8_opus);
+  tcase_add_test (tc, test_answer_h264_profile_and_mode);
+  tcase_add_test (tc, test_h264_matching);
+  tcase_add_test (tc, test_answer_firefox);
+  tcase_add_test (tc, test_answer_no_codec);
+  tcase_add_test (tc, test_answer_roles_and_receive);
+  tcase_add_test (tc, test_parse_errors);
+  tcase_add_test (tc, test_parse_every_truncation);
+  return s;
+}
+
+GST_CHECK_MAIN (jsep);
