@@ -284,24 +284,38 @@ gst_wrtc_dtls_certificate_get_default (void)
   return g_object_ref (cert);
 }
 
+/* Never prompt for a pass phrase: OpenSSL's default reads the terminal,
+ * which would block a set_property() forever. */
+static int
+no_pass_phrase (char *buf, int size, int rwflag, void *u)
+{
+  *(gboolean *) u = TRUE;
+  return -1;
+}
+
 GstWrtcDtlsCertificate *
 gst_wrtc_dtls_certificate_new_from_pem (const gchar * pem, GError ** error)
 {
   GstWrtcDtlsCertificate *self;
   BIO *bio;
+  gboolean wanted_pass_phrase = FALSE;
 
   g_return_val_if_fail (pem != NULL, NULL);
 
   self = g_object_new (GST_WRTC_TYPE_DTLS_CERTIFICATE, NULL);
   bio = BIO_new_mem_buf (pem, -1);
-  self->x509 = PEM_read_bio_X509 (bio, NULL, NULL, NULL);
+  self->x509 = PEM_read_bio_X509 (bio, NULL, no_pass_phrase,
+      &wanted_pass_phrase);
   BIO_free (bio);
   if (!self->x509)
     goto no_cert;
 
   bio = BIO_new_mem_buf (pem, -1);
-  self->pkey = PEM_read_bio_PrivateKey (bio, NULL, NULL, NULL);
+  self->pkey = PEM_read_bio_PrivateKey (bio, NULL, no_pass_phrase,
+      &wanted_pass_phrase);
   BIO_free (bio);
+  if (!self->pkey && wanted_pass_phrase)
+    goto encrypted_key;
   if (!self->pkey)
     goto no_key;
 
@@ -318,6 +332,11 @@ no_cert:
   ERR_clear_error ();
   g_set_error (error, GST_WRTC_DTLS_ERROR, GST_WRTC_DTLS_ERROR_CERTIFICATE,
       "the PEM holds no X.509 certificate");
+  goto out_fail;
+encrypted_key:
+  ERR_clear_error ();
+  g_set_error (error, GST_WRTC_DTLS_ERROR, GST_WRTC_DTLS_ERROR_CERTIFICATE,
+      "the private key in the PEM is encrypted; give it unencrypted");
   goto out_fail;
 no_key:
   ERR_clear_error ();
