@@ -47,6 +47,12 @@ GST_DEBUG_CATEGORY_STATIC (wrtc_dtls_conn_debug);
 #define MAX_RTO_US (3200 * 1000)
 /* largest DTLS record plaintext (RFC 6347 section 4.1) */
 #define MAX_RECORD 16384
+/* OpenSSL sizes the fragments of a flight with the expansion of the epoch
+ * it starts in, so the Finished after ChangeCipherSpec can overshoot by the
+ * new epoch's expansion: 24 bytes for AES-GCM (explicit nonce + tag), up to
+ * 52 for CBC with SHA-1 (IV + MAC + padding).  Keep that much spare so
+ * every datagram fits the MTU (RFC 6347 section 4.1.1). */
+#define RECORD_EXPANSION_RESERVE 64
 
 enum
 {
@@ -761,9 +767,9 @@ void
 gst_wrtc_dtls_connection_set_mtu (GstWrtcDtlsConnection * conn, guint mtu)
 {
   g_mutex_lock (&conn->lock);
-  conn->mtu = MAX (mtu, 256);
+  conn->mtu = MAX (mtu, 256 + RECORD_EXPANSION_RESERVE);
   if (conn->ssl)
-    SSL_set_mtu (conn->ssl, conn->mtu);
+    SSL_set_mtu (conn->ssl, conn->mtu - RECORD_EXPANSION_RESERVE);
   g_mutex_unlock (&conn->lock);
 }
 
@@ -795,7 +801,7 @@ gst_wrtc_dtls_connection_start (GstWrtcDtlsConnection * conn, GError ** error)
   SSL_set_ex_data (conn->ssl, ssl_ex_index (), conn);
   SSL_set_verify (conn->ssl,
       SSL_VERIFY_PEER | SSL_VERIFY_FAIL_IF_NO_PEER_CERT, verify_cb);
-  SSL_set_mtu (conn->ssl, conn->mtu);
+  SSL_set_mtu (conn->ssl, conn->mtu - RECORD_EXPANSION_RESERVE);
   /* returns 0 on success; the names were checked when set */
   SSL_set_tlsext_use_srtp (conn->ssl, conn->srtp_profiles ?
       conn->srtp_profiles : GST_WRTC_DTLS_DEFAULT_SRTP_PROFILES);

@@ -89,7 +89,9 @@ struct _GstWrtcDtlsSrtpDec
   gchar *peer_fingerprint;
   guint handshake_timeout;
   gchar *srtp_profiles;
-  gchar *config_error;          /* a bad pem or peer-fingerprint */
+  /* why pem, peer-fingerprint or srtp-profiles cannot be used, each on
+   * its own: a good value of one does not excuse a bad other */
+  gchar *pem_error, *peer_fingerprint_error, *srtp_profiles_error;
   GstWrtcDtlsSrtpTransport *transport;
   gulong state_handler;
   GstWrtcManualKey manual;      /* gst-plugins-bad's manual keying */
@@ -286,8 +288,11 @@ gst_wrtc_dtls_srtp_dec_change_state (GstElement * element,
   switch (transition) {
     case GST_STATE_CHANGE_NULL_TO_READY:
       GST_OBJECT_LOCK (self);
-      if (self->config_error) {
-        gchar *msg = g_strdup (self->config_error);
+      if (self->pem_error || self->peer_fingerprint_error
+          || self->srtp_profiles_error) {
+        gchar *msg = g_strdup (self->pem_error ? self->pem_error :
+            self->peer_fingerprint_error ? self->peer_fingerprint_error :
+            self->srtp_profiles_error);
         GST_OBJECT_UNLOCK (self);
         GST_ELEMENT_ERROR (self, RESOURCE, SETTINGS, ("%s", msg), (NULL));
         g_free (msg);
@@ -384,13 +389,12 @@ gst_wrtc_dtls_srtp_dec_set_property (GObject * object, guint prop_id,
       const gchar *pem = g_value_get_string (value);
       GstWrtcDtlsCertificate *cert = NULL;
 
-      g_clear_pointer (&self->config_error, g_free);
+      g_clear_pointer (&self->pem_error, g_free);
       if (pem && *pem) {
         cert = gst_wrtc_dtls_certificate_new_from_pem (pem, &err);
         if (!cert) {
-          self->config_error = g_strdup_printf ("invalid pem: %s",
-              err->message);
-          GST_WARNING_OBJECT (self, "%s", self->config_error);
+          self->pem_error = g_strdup_printf ("invalid pem: %s", err->message);
+          GST_WARNING_OBJECT (self, "%s", self->pem_error);
           g_clear_error (&err);
           break;
         }
@@ -405,11 +409,12 @@ gst_wrtc_dtls_srtp_dec_set_property (GObject * object, guint prop_id,
       const gchar *fp = g_value_get_string (value);
       gchar *norm = NULL;
 
-      g_clear_pointer (&self->config_error, g_free);
+      g_clear_pointer (&self->peer_fingerprint_error, g_free);
       if (fp && *fp && !(norm = gst_wrtc_dtls_fingerprint_normalize (fp))) {
-        self->config_error = g_strdup_printf ("invalid peer-fingerprint '%s' "
+        self->peer_fingerprint_error =
+            g_strdup_printf ("invalid peer-fingerprint '%s' "
             "(expected e.g. 'sha-256 AB:CD:...')", fp);
-        GST_WARNING_OBJECT (self, "%s", self->config_error);
+        GST_WARNING_OBJECT (self, "%s", self->peer_fingerprint_error);
         break;
       }
       g_free (self->peer_fingerprint);
@@ -424,11 +429,11 @@ gst_wrtc_dtls_srtp_dec_set_property (GObject * object, guint prop_id,
           g_object_new (GST_WRTC_TYPE_DTLS_CONNECTION, NULL);
       const gchar *p = g_value_get_string (value);
 
-      g_clear_pointer (&self->config_error, g_free);
+      g_clear_pointer (&self->srtp_profiles_error, g_free);
       if (!gst_wrtc_dtls_connection_set_srtp_profiles (probe, p, &err)) {
-        self->config_error = g_strdup_printf ("invalid srtp-profiles: %s",
-            err->message);
-        GST_WARNING_OBJECT (self, "%s", self->config_error);
+        self->srtp_profiles_error =
+            g_strdup_printf ("invalid srtp-profiles: %s", err->message);
+        GST_WARNING_OBJECT (self, "%s", self->srtp_profiles_error);
         g_clear_error (&err);
       } else {
         g_free (self->srtp_profiles);
@@ -539,7 +544,9 @@ gst_wrtc_dtls_srtp_dec_finalize (GObject * object)
 
   g_free (self->connection_id);
   g_free (self->peer_fingerprint);
-  g_free (self->config_error);
+  g_free (self->pem_error);
+  g_free (self->peer_fingerprint_error);
+  g_free (self->srtp_profiles_error);
   g_free (self->srtp_profiles);
   gst_wrtc_manual_key_clear (&self->manual);
   g_clear_object (&self->cert);

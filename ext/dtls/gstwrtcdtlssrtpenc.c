@@ -558,6 +558,18 @@ gst_wrtc_dtls_srtp_enc_sink_event (GstPad * pad, GstObject * parent,
   return ret;
 }
 
+/* With the object lock */
+static gboolean
+has_sink_pad_locked (GstElement * element, const gchar * name)
+{
+  GList *l;
+
+  for (l = element->sinkpads; l; l = l->next)
+    if (g_str_equal (GST_PAD_NAME (l->data), name))
+      return TRUE;
+  return FALSE;
+}
+
 static GstPad *
 gst_wrtc_dtls_srtp_enc_request_new_pad (GstElement * element,
     GstPadTemplate * templ, const gchar * name, const GstCaps * caps)
@@ -572,15 +584,22 @@ gst_wrtc_dtls_srtp_enc_request_new_pad (GstElement * element,
     pad_name = g_strdup ("data_sink");
   } else if (name) {
     pad_name = g_strdup (name);
-  } else if (g_str_equal (tname, "rtp_sink_%d")) {
-    pad_name = g_strdup_printf ("rtp_sink_%u", self->n_rtp_pads++);
   } else {
-    pad_name = g_strdup_printf ("rtcp_sink_%u", self->n_rtcp_pads++);
+    gboolean rtp = g_str_equal (tname, "rtp_sink_%d");
+    guint *n = rtp ? &self->n_rtp_pads : &self->n_rtcp_pads;
+
+    /* the next index no pad has, also with pads requested by name */
+    pad_name = NULL;
+    do {
+      g_free (pad_name);
+      pad_name = g_strdup_printf (rtp ? "rtp_sink_%u" : "rtcp_sink_%u", (*n)++);
+    } while (has_sink_pad_locked (element, pad_name));
   }
   GST_OBJECT_UNLOCK (self);
 
-  if (gst_element_get_static_pad (element, pad_name)) {
+  if ((pad = gst_element_get_static_pad (element, pad_name))) {
     GST_WARNING_OBJECT (self, "pad %s already exists", pad_name);
+    gst_object_unref (pad);
     g_free (pad_name);
     return NULL;
   }

@@ -65,7 +65,7 @@ static void
 registry_remove (GstWrtcDtlsSrtpTransport * self)
 {
   GWeakRef *ref;
-  GObject *cur;
+  GObject *cur = NULL;
 
   if (!self->id)
     return;
@@ -76,10 +76,12 @@ registry_remove (GstWrtcDtlsSrtpTransport * self)
     /* only our own (dead) entry; a new transport may have taken the id */
     if (!cur)
       g_hash_table_remove (registry, self->id);
-    else
-      g_object_unref (cur);
   }
   g_mutex_unlock (&registry_lock);
+  /* outside the lock: this may be the last reference, and that transport's
+   * finalize comes back here */
+  if (cur)
+    g_object_unref (cur);
 }
 
 static void

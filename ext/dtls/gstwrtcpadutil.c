@@ -16,7 +16,14 @@ gst_wrtc_pad_ensure_sticky (GstPad * pad, GstElement * element)
   if (ev) {
     gst_event_unref (ev);
   } else {
-    id = gst_pad_create_stream_id (pad, element, GST_PAD_NAME (pad));
+    /* gst_pad_create_stream_id() refuses elements with several sink
+     * pads (an encoder with rtp and rtcp inputs) */
+    if (element->numsinkpads <= 1)
+      id = gst_pad_create_stream_id (pad, element, GST_PAD_NAME (pad));
+    else
+      id = g_strdup_printf ("%08x%08x%08x%08x/%s", g_random_int (),
+          g_random_int (), g_random_int (), g_random_int (),
+          GST_PAD_NAME (pad));
     ev = gst_event_new_stream_start (id);
     gst_event_set_group_id (ev, gst_util_group_id_next ());
     gst_pad_push_event (pad, ev);
