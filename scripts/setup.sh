@@ -21,6 +21,7 @@ PKGS=(
   gstreamer1.0-plugins-bad gstreamer1.0-nice
   valgrind python3 python3-gi gir1.2-gst-plugins-bad-1.0
   clang libclang-rt-14-dev
+  coturn
 )
 
 sudo_cmd=()
@@ -40,6 +41,17 @@ if [ ${#missing[@]} -gt 0 ]; then
   export DEBIAN_FRONTEND=noninteractive
   "${sudo_cmd[@]}" apt-get update -qq
   "${sudo_cmd[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+
+# coturn: the TURN tests start their own turnserver on 127.0.0.1 and a port
+# in 24000-24999.  Debian enables a system service on the default port 3478
+# under systemd; keep it off so no stray TURN server answers tests.
+if command -v systemctl >/dev/null 2>&1 && [ -d /run/systemd/system ]; then
+  if systemctl is-enabled --quiet coturn 2>/dev/null \
+      || systemctl is-active --quiet coturn 2>/dev/null; then
+    echo "setup: disabling the coturn system service"
+    "${sudo_cmd[@]}" systemctl disable --now coturn >/dev/null 2>&1 || true
+  fi
 fi
 
 if [ ! -f "$builddir/build.ninja" ]; then
