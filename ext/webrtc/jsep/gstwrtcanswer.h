@@ -80,6 +80,40 @@ GstWrtcAnswer *gst_wrtc_jsep_create_answer (const GstWrtcSessionDesc * offer,
     const GstWrtcAnswerOptions * options, GError ** error);
 void gst_wrtc_answer_free (GstWrtcAnswer * answer);
 
+/* Offers (RFC 8829 section 5.2.1), for the side that starts: a WHEP or
+ * WHIP client. */
+typedef struct
+{
+  GstWrtcMediaKind kind;
+  GstWrtcDirection direction;   /* recvonly (WHEP) or sendonly (WHIP) */
+  const GstWrtcCodecCap *codecs;        /* preference order */
+  guint n_codecs;
+  const GstWrtcLocalTrack *track;       /* what we send, or NULL */
+} GstWrtcOfferMedia;
+
+typedef struct
+{
+  const gchar *ice_ufrag, *ice_pwd;
+  const gchar *fingerprint;
+  guint64 session_id;
+  guint session_version;
+  const gchar *cname;
+  const GstWrtcOfferMedia *media;
+  guint n_media;
+  GstWrtcRtcpFb rtcp_fb;
+  gboolean use_twcc_extmap;
+  const gchar *const *candidates;
+  gboolean end_of_candidates;
+} GstWrtcOfferOptions;
+
+/* Payload types are ours to choose in an offer: dynamic ones from 96 in
+ * codec order, each codec followed by its RTX (when NACK is offered). */
+gchar *gst_wrtc_jsep_create_offer (const GstWrtcOfferOptions * options);
+/* Reads the answer to that offer into the same decisions an answerer makes
+ * (the codec is the first one the answer lists, RFC 8829 section 5.3.1). */
+GstWrtcAnswer *gst_wrtc_jsep_apply_answer (const GstWrtcOfferOptions * options,
+    const GstWrtcSessionDesc * answer, GError ** error);
+
 /* TRUE when a remote codec can carry what @cap describes (name, clock rate,
  * channels, H.264 profile and packetization-mode, VP9 profile); when
  * @answer_fmtp is given, the fmtp to put in the answer. */

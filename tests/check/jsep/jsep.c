@@ -491,6 +491,77 @@ GST_START_TEST (test_parse_every_truncation)
 
 GST_END_TEST;
 
+/* Our offerer (a WHEP client) against our answerer (a WHEP server). */
+GST_START_TEST (test_offer_answer_round_trip)
+{
+  static const GstWrtcCodecCap recv_video[] = {
+    {GST_WRTC_MEDIA_VIDEO, "VP8", 90000, 0, NULL},
+    {GST_WRTC_MEDIA_VIDEO, "H264", 90000, 0,
+        "profile-level-id=42e01f;packetization-mode=1"},
+  };
+  GstWrtcOfferMedia media[] = {
+    {GST_WRTC_MEDIA_VIDEO, GST_WRTC_DIRECTION_RECVONLY, recv_video, 2, NULL},
+    {GST_WRTC_MEDIA_AUDIO, GST_WRTC_DIRECTION_RECVONLY, opus_cap, 1, NULL},
+  };
+  GstWrtcOfferOptions oo;
+  GstWrtcLocalTrack tracks[] = {
+    {GST_WRTC_MEDIA_VIDEO, h264_cap, 1, "s", "v0", 2222, 3333},
+    {GST_WRTC_MEDIA_AUDIO, opus_cap, 1, "s", "a0", 1111, 0},
+  };
+  GstWrtcAnswerOptions ao;
+  GError *err = NULL;
+  gchar *offer;
+  g_autoptr (GstWrtcSessionDesc) od = NULL;
+  g_autoptr (GstWrtcSessionDesc) ad = NULL;
+  g_autoptr (GstWrtcAnswer) answer = NULL;
+  g_autoptr (GstWrtcAnswer) applied = NULL;
+
+  memset (&oo, 0, sizeof (oo));
+  oo.ice_ufrag = "offr";
+  oo.ice_pwd = "offererpasswordofferer12";
+  oo.fingerprint = FP;
+  oo.session_id = 99;
+  oo.cname = "rx";
+  oo.media = media;
+  oo.n_media = 2;
+  oo.rtcp_fb = GST_WRTC_RTCP_FB_NACK | GST_WRTC_RTCP_FB_PLI |
+      GST_WRTC_RTCP_FB_FIR;
+  offer = gst_wrtc_jsep_create_offer (&oo);
+  fail_unless (strstr (offer, "a=setup:actpass\r\n"));
+
+  od = gst_wrtc_session_desc_parse (offer, &err);
+  fail_unless (od != NULL, "%s\n%s", err ? err->message : "", offer);
+  init_options (&ao, tracks, 2);
+  answer = gst_wrtc_jsep_create_answer (od, &ao, &err);
+  fail_unless (answer != NULL, "%s", err ? err->message : "");
+  /* VP8 is 96/97 in our offer, H264 98/99 */
+  fail_unless_equals_int (nth (answer, 0)->codec.pt, 98);
+  fail_unless_equals_int (nth (answer, 0)->codec.rtx_pt, 99);
+
+  ad = gst_wrtc_session_desc_parse (answer->sdp, &err);
+  fail_unless (ad != NULL, "%s", err ? err->message : "");
+  applied = gst_wrtc_jsep_apply_answer (&oo, ad, &err);
+  fail_unless (applied != NULL, "%s", err ? err->message : "");
+  /* the roles are complementary, the codec agreed on both sides */
+  fail_unless (answer->dtls_client);
+  fail_if (applied->dtls_client);
+  fail_unless_equals_string (applied->remote_ufrag, "ours");
+  fail_unless_equals_int (nth (applied, 0)->codec.pt, 98);
+  fail_unless_equals_string (nth (applied, 0)->codec.encoding, "H264");
+  fail_unless_equals_int (nth (applied, 0)->direction,
+      GST_WRTC_DIRECTION_RECVONLY);
+  fail_unless_equals_int (nth (applied, 1)->codec.pt, 100);
+
+  /* an answer that is not for this offer is refused */
+  oo.n_media = 1;
+  fail_unless (gst_wrtc_jsep_apply_answer (&oo, ad, &err) == NULL);
+  fail_unless (strstr (err->message, "m-sections"));
+  g_clear_error (&err);
+  g_free (offer);
+}
+
+GST_END_TEST;
+
 static Suite *
 jsep_suite (void)
 {
@@ -507,6 +578,7 @@ jsep_suite (void)
   tcase_add_test (tc, test_answer_roles_and_receive);
   tcase_add_test (tc, test_parse_errors);
   tcase_add_test (tc, test_parse_every_truncation);
+  tcase_add_test (tc, test_offer_answer_round_trip);
   return s;
 }
 
