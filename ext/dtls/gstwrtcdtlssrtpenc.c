@@ -42,6 +42,7 @@
 #include "gstwrtcmanualkey.h"
 
 #include <gst/video/video.h>
+#include <string.h>
 
 GST_DEBUG_CATEGORY_STATIC (gst_wrtc_dtls_srtp_enc_debug);
 #define GST_CAT_DEFAULT gst_wrtc_dtls_srtp_enc_debug
@@ -103,7 +104,7 @@ struct _GstWrtcDtlsSrtpEnc
   /* object lock */
   gchar *connection_id;
   gboolean is_client;
-  gboolean rtp_sync;
+  gint rtp_sync;                /* atomic */
   GstWrtcDtlsSrtpTransport *transport;  /* set in NULL->READY */
   GstClockID sync_id;           /* a running rtp-sync wait */
   GstWrtcManualKey manual;      /* gst-plugins-bad's manual keying */
@@ -337,45 +338,99 @@ sync_buffer (GstWrtcDtlsSrtpEnc * self, GstPad * pad, GstBuffer * buf)
   return cret != GST_CLOCK_UNSCHEDULED;
 }
 
-/* Protects one RTP or RTCP packet into a new buffer, or returns NULL when
- * it is dropped (no keys yet, or not RTP). */
+/* Copies what is in @in, protected, into fresh memory. */
+static GstBuffer *
+protect_copy (GstWrtcDtlsSrtpTransport * t, gboolean rtcp, GstBuffer * in,
+    const GstMapInfo * inmap, GstWrtcSrtpResult * res)
+{
+  GstMemory *mem;
+  GstMapInfo map;
+  GstBuffer *out;
+  gsize len = inmap->size;
+
+  mem = gst_allocator_alloc (NULL, len + GST_WRTC_SRTP_MAX_TRAILER, NULL);
+  gst_memory_map (mem, &map, GST_MAP_WRITE);
+  memcpy (map.data, inmap->data, len);
+  *res = gst_wrtc_dtls_srtp_transport_protect (t, rtcp, map.data, &len,
+      map.size);
+  gst_memory_unmap (mem, &map);
+  if (*res != GST_WRTC_SRTP_OK) {
+    gst_memory_unref (mem);
+    return NULL;
+  }
+  gst_memory_resize (mem, 0, len);
+  out = gst_buffer_new ();
+  gst_buffer_append_memory (out, mem);
+  GST_BUFFER_PTS (out) = GST_BUFFER_PTS (in);
+  GST_BUFFER_DTS (out) = GST_BUFFER_DTS (in);
+  GST_BUFFER_DURATION (out) = GST_BUFFER_DURATION (in);
+  GST_BUFFER_FLAGS (out) = GST_BUFFER_FLAGS (in) & (GST_BUFFER_FLAG_DISCONT |
+      GST_BUFFER_FLAG_MARKER | GST_BUFFER_FLAG_DELTA_UNIT |
+      GST_BUFFER_FLAG_RESYNC);
+  return out;
+}
+
+/* Protects one RTP or RTCP packet (taking @in), or returns NULL when it is
+ * dropped (no keys yet, or not RTP).  A writable buffer with one memory
+ * and room for the SRTP trailer is protected in place; anything else is
+ * copied once into fresh memory. */
 static GstBuffer *
 protect_buffer (GstWrtcDtlsSrtpEnc * self, GstWrtcDtlsSrtpTransport * t,
     GstBuffer * in)
 {
-  gsize size = gst_buffer_get_size (in), len = size;
-  GstBuffer *out;
-  GstMapInfo map;
   GstWrtcSrtpResult res;
-  guint8 head[2];
   GstWrtcPacketKind kind;
+  GstBuffer *out = NULL;
+  GstMapInfo map;
+  GstMemory *mem;
+  gsize maxsize, offset, size;
 
-  if (gst_buffer_extract (in, 0, head, 2) != 2)
-    goto malformed;
-  kind = gst_wrtc_rfc7983_classify (head, 2);
-  if (kind != GST_WRTC_PACKET_RTP && kind != GST_WRTC_PACKET_RTCP)
-    goto malformed;
-
-  out = gst_buffer_new_allocate (NULL, size + GST_WRTC_SRTP_MAX_TRAILER, NULL);
-  gst_buffer_map (out, &map, GST_MAP_READWRITE);
-  gst_buffer_extract (in, 0, map.data, size);
-  res = gst_wrtc_dtls_srtp_transport_protect (t, kind == GST_WRTC_PACKET_RTCP,
-      map.data, &len, map.size);
-  gst_buffer_unmap (out, &map);
-  if (res != GST_WRTC_SRTP_OK) {
-    GST_LOG_OBJECT (self, "dropping packet: %s",
-        gst_wrtc_srtp_result_name (res));
-    gst_buffer_unref (out);
-    return NULL;
+  if (gst_buffer_is_writable (in) && gst_buffer_n_memory (in) == 1
+      && (mem = gst_buffer_peek_memory (in, 0))
+      && gst_memory_is_writable (mem)
+      && gst_memory_get_sizes (mem, &offset, &maxsize) + offset +
+      GST_WRTC_SRTP_MAX_TRAILER <= maxsize) {
+    /* in place */
+    size = gst_memory_get_sizes (mem, NULL, NULL);
+    gst_memory_resize (mem, 0, size + GST_WRTC_SRTP_MAX_TRAILER);
+    if (!gst_buffer_map (in, &map, GST_MAP_READWRITE))
+      goto malformed;
+    kind = gst_wrtc_rfc7983_classify (map.data, size);
+    if (kind != GST_WRTC_PACKET_RTP && kind != GST_WRTC_PACKET_RTCP) {
+      gst_buffer_unmap (in, &map);
+      goto malformed;
+    }
+    res = gst_wrtc_dtls_srtp_transport_protect (t,
+        kind == GST_WRTC_PACKET_RTCP, map.data, &size, map.size);
+    gst_buffer_unmap (in, &map);
+    if (res == GST_WRTC_SRTP_OK) {
+      gst_memory_resize (mem, 0, size);
+      return in;
+    }
+  } else {
+    if (!gst_buffer_map (in, &map, GST_MAP_READ))
+      goto malformed;
+    kind = gst_wrtc_rfc7983_classify (map.data, map.size);
+    if (kind != GST_WRTC_PACKET_RTP && kind != GST_WRTC_PACKET_RTCP) {
+      gst_buffer_unmap (in, &map);
+      goto malformed;
+    }
+    out = protect_copy (t, kind == GST_WRTC_PACKET_RTCP, in, &map, &res);
+    gst_buffer_unmap (in, &map);
+    if (out) {
+      gst_buffer_unref (in);
+      return out;
+    }
   }
-  gst_buffer_set_size (out, len);
-  gst_buffer_copy_into (out, in, GST_BUFFER_COPY_METADATA, 0, -1);
-  return out;
+  GST_LOG_OBJECT (self, "dropping packet: %s", gst_wrtc_srtp_result_name (res));
+  gst_buffer_unref (in);
+  return NULL;
 
 malformed:
   GST_LOG_OBJECT (self, "dropping a %" G_GSIZE_FORMAT "-byte buffer that is "
-      "neither RTP nor RTCP", size);
+      "neither RTP nor RTCP", gst_buffer_get_size (in));
   gst_wrtc_dtls_srtp_transport_count_outbound (t, GST_WRTC_SRTP_MALFORMED);
+  gst_buffer_unref (in);
   return NULL;
 }
 
@@ -383,18 +438,15 @@ static GstFlowReturn
 gst_wrtc_dtls_srtp_enc_chain (GstPad * pad, GstObject * parent, GstBuffer * buf)
 {
   GstWrtcDtlsSrtpEnc *self = GST_WRTC_DTLS_SRTP_ENC (parent);
-  GstWrtcDtlsSrtpTransport *t = get_transport (self);
-  GstBuffer *out = NULL;
+  /* set in NULL->READY and cleared in READY->NULL: stable while a
+   * streaming thread runs here */
+  GstWrtcDtlsSrtpTransport *t = self->transport;
+  GstBuffer *out;
   GstFlowReturn ret = GST_FLOW_OK;
-  gboolean sync;
 
   if (!t)
     goto flushing;
-
-  GST_OBJECT_LOCK (self);
-  sync = self->rtp_sync;
-  GST_OBJECT_UNLOCK (self);
-  if (sync && !sync_buffer (self, pad, buf))
+  if (g_atomic_int_get (&self->rtp_sync) && !sync_buffer (self, pad, buf))
     goto flushing;
 
   out = protect_buffer (self, t, buf);
@@ -403,18 +455,33 @@ gst_wrtc_dtls_srtp_enc_chain (GstPad * pad, GstObject * parent, GstBuffer * buf)
     ret = push_locked (self, out);
     g_mutex_unlock (&self->push_lock);
   }
-  gst_buffer_unref (buf);
-  g_object_unref (t);
   return ret;
 
   /* ERRORS */
 flushing:
   {
     gst_buffer_unref (buf);
-    if (t)
-      g_object_unref (t);
     return GST_FLOW_FLUSHING;
   }
+}
+
+typedef struct
+{
+  GstWrtcDtlsSrtpEnc *self;
+  GstWrtcDtlsSrtpTransport *t;
+  GstBufferList *out;
+} ProtectListCtx;
+
+static gboolean
+protect_list_item (GstBuffer ** buffer, guint idx, gpointer user_data)
+{
+  ProtectListCtx *c = user_data;
+  GstBuffer *p = protect_buffer (c->self, c->t, *buffer);
+
+  *buffer = NULL;               /* taken */
+  if (p)
+    gst_buffer_list_add (c->out, p);
+  return TRUE;
 }
 
 static GstFlowReturn
@@ -422,20 +489,13 @@ gst_wrtc_dtls_srtp_enc_chain_list (GstPad * pad, GstObject * parent,
     GstBufferList * list)
 {
   GstWrtcDtlsSrtpEnc *self = GST_WRTC_DTLS_SRTP_ENC (parent);
-  GstWrtcDtlsSrtpTransport *t = get_transport (self);
-  GstBufferList *out;
+  GstWrtcDtlsSrtpTransport *t = self->transport;
+  ProtectListCtx c;
   GstFlowReturn ret = GST_FLOW_OK;
   guint i, n;
-  gboolean sync;
 
-  GST_OBJECT_LOCK (self);
-  sync = self->rtp_sync;
-  GST_OBJECT_UNLOCK (self);
-
-  if (!t || sync) {
+  if (!t || g_atomic_int_get (&self->rtp_sync)) {
     /* one buffer at a time, each waiting for its time */
-    if (t)
-      g_object_unref (t);
     n = gst_buffer_list_length (list);
     for (i = 0; i < n && ret == GST_FLOW_OK; i++)
       ret = gst_wrtc_dtls_srtp_enc_chain (pad, parent,
@@ -444,22 +504,19 @@ gst_wrtc_dtls_srtp_enc_chain_list (GstPad * pad, GstObject * parent,
     return ret;
   }
 
-  n = gst_buffer_list_length (list);
-  out = gst_buffer_list_new_sized (n);
-  for (i = 0; i < n; i++) {
-    GstBuffer *p = protect_buffer (self, t, gst_buffer_list_get (list, i));
-    if (p)
-      gst_buffer_list_add (out, p);
-  }
+  c.self = self;
+  c.t = t;
+  c.out = gst_buffer_list_new_sized (gst_buffer_list_length (list));
+  list = gst_buffer_list_make_writable (list);
+  gst_buffer_list_foreach (list, protect_list_item, &c);
   gst_buffer_list_unref (list);
-  g_object_unref (t);
 
-  if (gst_buffer_list_length (out) == 0) {
-    gst_buffer_list_unref (out);
+  if (gst_buffer_list_length (c.out) == 0) {
+    gst_buffer_list_unref (c.out);
     return GST_FLOW_OK;
   }
   g_mutex_lock (&self->push_lock);
-  ret = push_list_locked (self, out);
+  ret = push_list_locked (self, c.out);
   g_mutex_unlock (&self->push_lock);
   return ret;
 }
@@ -746,7 +803,7 @@ gst_wrtc_dtls_srtp_enc_set_property (GObject * object, guint prop_id,
             self->is_client);
       break;
     case PROP_RTP_SYNC:
-      self->rtp_sync = g_value_get_boolean (value);
+      g_atomic_int_set (&self->rtp_sync, g_value_get_boolean (value));
       break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
@@ -782,7 +839,7 @@ gst_wrtc_dtls_srtp_enc_get_property (GObject * object, guint prop_id,
       break;
     case PROP_RTP_SYNC:
       GST_OBJECT_LOCK (self);
-      g_value_set_boolean (value, self->rtp_sync);
+      g_value_set_boolean (value, g_atomic_int_get (&self->rtp_sync));
       GST_OBJECT_UNLOCK (self);
       break;
     case PROP_CONNECTION_STATE:

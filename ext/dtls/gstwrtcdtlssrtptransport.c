@@ -44,6 +44,7 @@ struct _GstWrtcDtlsSrtpTransport
   GstWrtcDtlsConnection *conn;
   gulong state_handler;
   GstWrtcDtlsConnectionState last_state;        /* after conn is dropped */
+  gboolean keys_ready;          /* connected and SRTP keyed (or data only) */
 
   /* immutable pointers, own locks */
   GstWrtcSrtpContext *tx, *rx;
@@ -327,8 +328,12 @@ static void
 conn_state_cb (GstWrtcDtlsConnection * conn, GstWrtcDtlsConnectionState state,
     GstWrtcDtlsSrtpTransport * self)
 {
-  if (state == GST_WRTC_DTLS_CONNECTION_STATE_CONNECTED)
+  if (state == GST_WRTC_DTLS_CONNECTION_STATE_CONNECTED) {
     install_keys (self, conn);
+    g_mutex_lock (&self->lock);
+    self->keys_ready = TRUE;
+    g_mutex_unlock (&self->lock);
+  }
   g_signal_emit (self, signals[SIGNAL_STATE_CHANGED], 0, state);
 }
 
@@ -340,6 +345,7 @@ maybe_create_locked (GstWrtcDtlsSrtpTransport * self)
     return NULL;
   if (!self->cert)
     self->cert = gst_wrtc_dtls_certificate_get_default ();
+  self->keys_ready = FALSE;
   self->conn = gst_wrtc_dtls_connection_new (self->cert, self->is_client);
   gst_wrtc_dtls_connection_set_callbacks (self->conn, conn_send_cb,
       conn_receive_cb, G_OBJECT (self));
@@ -593,6 +599,14 @@ gst_wrtc_dtls_srtp_transport_get_state (GstWrtcDtlsSrtpTransport * t)
   }
   s = gst_wrtc_dtls_connection_get_state (conn);
   g_object_unref (conn);
+  /* the handshake is done a moment before the SRTP keys are in place:
+   * report connected once packets can flow */
+  if (s == GST_WRTC_DTLS_CONNECTION_STATE_CONNECTED) {
+    g_mutex_lock (&t->lock);
+    if (!t->keys_ready)
+      s = GST_WRTC_DTLS_CONNECTION_STATE_CONNECTING;
+    g_mutex_unlock (&t->lock);
+  }
   return s;
 }
 

@@ -40,9 +40,29 @@ srtp_library_init (void)
 
   if (g_once_init_enter (&done)) {
     srtp_err_status_t err = srtp_init ();
+    srtp_policy_t policy;
+    guint8 key[SRTP_AES_ICM_128_KEY_LEN_WSALT] = { 0 };
+    static srtp_t keepalive = NULL;
+
     GST_DEBUG_CATEGORY_INIT (wrtc_srtp_debug, "wrtcsrtp", 0, "SRTP (libsrtp2)");
+    /* another library in the process may have initialised libsrtp2 already:
+     * that is fine as long as sessions can be created */
     if (err != srtp_err_status_ok)
-      g_error ("libsrtp2 failed to initialise: %d", err);
+      GST_INFO ("srtp_init returned %d (already initialised?)", err);
+
+    /* Debian's libsrtp2 does its crypto with NSS, which it initialises
+     * when the first session is created and shuts down with the last: 3-4
+     * ms each time.  One session that lives as long as the process keeps
+     * every later srtp_create cheap (the DTLS handshake creates two). */
+    memset (&policy, 0, sizeof (policy));
+    srtp_crypto_policy_set_aes_cm_128_hmac_sha1_80 (&policy.rtp);
+    srtp_crypto_policy_set_aes_cm_128_hmac_sha1_80 (&policy.rtcp);
+    policy.ssrc.type = ssrc_any_outbound;
+    policy.key = key;
+    err = srtp_create (&keepalive, &policy);
+    if (err != srtp_err_status_ok)
+      g_critical ("libsrtp2 cannot create a session (error %d): SRTP will "
+          "not work", err);
     g_once_init_leave (&done, 1);
   }
 }
