@@ -22,6 +22,7 @@ PKGS=(
   valgrind python3 python3-gi gir1.2-gst-plugins-bad-1.0
   clang libclang-rt-14-dev
   coturn
+  chromium firefox-esr nodejs iproute2 util-linux
 )
 
 sudo_cmd=()
@@ -58,3 +59,20 @@ if [ ! -f "$builddir/build.ninja" ]; then
   meson setup "$builddir" "$top"
 fi
 ninja -C "$builddir" >/dev/null
+
+# Browser tests (tests/browser): playwright-core and puppeteer-core drive
+# Debian's chromium and firefox-esr; nothing downloads a browser.  The
+# image's nodejs (NodeSource) bundles npm; Debian's nodejs does not, so add
+# Debian's npm only when there is none.
+if ! command -v npm >/dev/null 2>&1; then
+  echo "setup: installing npm"
+  export DEBIAN_FRONTEND=noninteractive
+  "${sudo_cmd[@]}" apt-get update -qq
+  "${sudo_cmd[@]}" apt-get install -y -qq --no-install-recommends npm >/dev/null
+fi
+browser_dir="$top/tests/browser"
+browser_stamp="$browser_dir/node_modules/.package-lock.json"
+if [ ! -f "$browser_stamp" ] || [ "$browser_dir/package-lock.json" -nt "$browser_stamp" ]; then
+  echo "setup: npm ci in tests/browser"
+  (cd "$browser_dir" && PUPPETEER_SKIP_DOWNLOAD=1 npm ci --no-audit --no-fund --loglevel=error >/dev/null)
+fi
