@@ -22,6 +22,9 @@ struct _GstWrtcRtpStream
   gboolean keyframe_pending;
   gint64 keyframe_requested_at;
   guint64 keyframe_requests;
+  gboolean have_last;
+  guint32 last_ts;
+  gint64 last_time_us;
 };
 
 struct _GstWrtcRtpSender
@@ -98,6 +101,9 @@ gst_wrtc_rtp_stream_remember (GstWrtcRtpStream * s, const guint8 * pkt,
     return;
   b = g_bytes_new (pkt, len);
   g_mutex_lock (&s->lock);
+  s->have_last = TRUE;
+  s->last_ts = h.timestamp;
+  s->last_time_us = g_get_monotonic_time ();
   old = s->history[h.seq & s->mask];
   s->history[h.seq & s->mask] = b;
   g_mutex_unlock (&s->lock);
@@ -163,6 +169,21 @@ gst_wrtc_rtp_stream_get_keyframe_requests (GstWrtcRtpStream * s)
   n = s->keyframe_requests;
   g_mutex_unlock (&s->lock);
   return n;
+}
+
+gboolean
+gst_wrtc_rtp_stream_rtp_time_at (GstWrtcRtpStream * s, gint64 now_us,
+    guint32 * rtp_ts)
+{
+  gboolean ret;
+
+  g_mutex_lock (&s->lock);
+  ret = s->have_last;
+  if (ret)
+    *rtp_ts = s->last_ts + (guint32) ((now_us - s->last_time_us) *
+        (gint64) s->clock_rate / G_USEC_PER_SEC);
+  g_mutex_unlock (&s->lock);
+  return ret;
 }
 
 GstWrtcRtpSender *

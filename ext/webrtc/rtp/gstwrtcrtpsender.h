@@ -49,6 +49,11 @@ gboolean gst_wrtc_rtp_stream_want_keyframe (GstWrtcRtpStream * s,
 /* A keyframe left the encoder: the next request goes through. */
 void gst_wrtc_rtp_stream_keyframe_seen (GstWrtcRtpStream * s);
 guint64 gst_wrtc_rtp_stream_get_keyframe_requests (GstWrtcRtpStream * s);
+/* The RTP timestamp the stream would have at @now_us (monotonic), from
+ * the last packet remembered; FALSE before any packet.  For sender reports
+ * (RFC 3550 section 6.4.1). */
+gboolean gst_wrtc_rtp_stream_rtp_time_at (GstWrtcRtpStream * s, gint64 now_us,
+    guint32 * rtp_ts);
 
 typedef struct
 {

@@ -1,0 +1,103 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* gst-plugins-webrtc: one peer connection, pad-less.
+ *
+ * Joins the layers below it: an ICE transport (all m-sections bundled on
+ * one, RFC 8843), a DTLS association over it keying SRTP (RFC 5764), the
+ * RTP send path for the tracks it sends and a receive path for what it is
+ * sent, negotiated by JSEP (RFC 8829) as answerer (a WHEP or WHIP server)
+ * or offerer (a WHEP or WHIP client).  Our SDP always carries all our
+ * candidates (loopback and host gathering is immediate); remote candidates
+ * may trickle in.
+ *
+ * It has no thread of its own: ICE input, DTLS timers and RTCP run on the
+ * process-wide ICE and DTLS threads; gst_wrtc_peer_send_rtp() runs on the
+ * caller's (a streaming thread).
+ */
+#ifndef __GST_WRTC_PEER_H__
+#define __GST_WRTC_PEER_H__
+
+#include <glib-object.h>
+#include "gstwrtcanswer.h"
+#include "gstwrtcdtlscertificate.h"
+#include "gstwrtcrtpsender.h"
+
+G_BEGIN_DECLS
+/* W3C RTCPeerConnectionState */
+    typedef enum
+{
+  GST_WRTC_PEER_STATE_NEW,
+  GST_WRTC_PEER_STATE_CONNECTING,
+  GST_WRTC_PEER_STATE_CONNECTED,
+  GST_WRTC_PEER_STATE_FAILED,
+  GST_WRTC_PEER_STATE_CLOSED,
+} GstWrtcPeerState;
+
+const gchar *gst_wrtc_peer_state_name (GstWrtcPeerState s);
+
+#define GST_WRTC_TYPE_PEER (gst_wrtc_peer_get_type ())
+G_DECLARE_FINAL_TYPE (GstWrtcPeer, gst_wrtc_peer, GST_WRTC, PEER, GObject);
+
+typedef struct
+{
+  const gchar *const *local_addresses;  /* NULL: all interfaces */
+  const gchar *stun_server;     /* "stun:host:port" or NULL */
+  const gchar *const *turn_servers;     /* "turn://user:pass@host:port" */
+  GstWrtcDtlsCertificate *certificate;  /* NULL: the process default */
+  const gchar *cname;
+} GstWrtcPeerConfig;
+
+/* A track we send: the codecs its encoder produces and the stream all the
+ * peers sending it share. */
+typedef struct
+{
+  GstWrtcMediaKind kind;
+  const GstWrtcCodecCap *codecs;
+  guint n_codecs;
+  GstWrtcRtpStream *stream;
+  const gchar *stream_id, *track_id;
+} GstWrtcPeerTrack;
+
+/* Our offer or answer (with all our candidates), or why there is none. */
+typedef void (*GstWrtcPeerSdpFunc) (GstWrtcPeer * peer, const gchar * sdp,
+    const GError * error, gpointer user_data);
+/* Unprotected RTP or RTCP the remote sent; @media is the m-section index. */
+typedef void (*GstWrtcPeerReceiveFunc) (GstWrtcPeer * peer, gint media,
+    gboolean rtcp, const guint8 * data, gsize len, gpointer user_data);
+
+GstWrtcPeer *gst_wrtc_peer_new (const GstWrtcPeerConfig * config,
+    GError ** error);
+void gst_wrtc_peer_set_receive_func (GstWrtcPeer * peer,
+    GstWrtcPeerReceiveFunc func, gpointer user_data);
+
+/* Answerer.  @tracks are what we send (copied), @recv what we accept. */
+void gst_wrtc_peer_create_answer (GstWrtcPeer * peer, const gchar * offer,
+    const GstWrtcPeerTrack * tracks, guint n_tracks,
+    const GstWrtcCodecCap * recv, guint n_recv, GstWrtcPeerSdpFunc func,
+    gpointer user_data);
+
+/* Offerer. */
+void gst_wrtc_peer_create_offer (GstWrtcPeer * peer,
+    const GstWrtcOfferMedia * media, guint n_media, GstWrtcPeerSdpFunc func,
+    gpointer user_data);
+gboolean gst_wrtc_peer_set_answer (GstWrtcPeer * peer, const gchar * answer,
+    GError ** error);
+
+gboolean gst_wrtc_peer_add_remote_candidate (GstWrtcPeer * peer,
+    const gchar * candidate, GError ** error);
+void gst_wrtc_peer_end_of_remote_candidates (GstWrtcPeer * peer);
+
+/* One packet of track @track's stream; dropped until connected. */
+void gst_wrtc_peer_send_rtp (GstWrtcPeer * peer, guint track,
+    const guint8 * pkt, gsize len);
+/* RTCP of our own (receiver feedback: PLI, NACK, RR). */
+gboolean gst_wrtc_peer_send_rtcp (GstWrtcPeer * peer, const guint8 * data,
+    gsize len, GError ** error);
+
+/* Sends close_notify and closes ICE; state closed. */
+void gst_wrtc_peer_close (GstWrtcPeer * peer);
+GstWrtcPeerState gst_wrtc_peer_get_state (GstWrtcPeer * peer);
+/* The negotiated m-sections (valid once the SDP exchange is done). */
+const GstWrtcAnswer *gst_wrtc_peer_get_negotiation (GstWrtcPeer * peer);
+
+G_END_DECLS
+#endif
