@@ -13,6 +13,16 @@
  *    srtp-profiles); the same packets are pushed into its rtp_sink_0, one
  *    buffer per push ("single") or 32 per buffer list ("list", as RTP
  *    payloaders push), and its output goes to a pad that counts and unrefs.
+ *    Those buffers are shared (the bench keeps a ref): the element copies
+ *    each packet into an output buffer, as it must.
+ *  - ours, "inplace single" / "inplace list": the producer behaves like an
+ *    upstream that allocates with what the element answers to the
+ *    ALLOCATION query (a buffer pool with the proposed allocation
+ *    parameters, whose padding leaves room for the SRTP trailer): per
+ *    packet, inside the timed loop, a buffer from that pool, the plaintext
+ *    copied into it (the copy the raw loop pays too) and the sequence
+ *    number set; the element then protects in place.  Checked: every
+ *    buffer that comes out is one of the producer's pool.
  * Only the steady-state loop is timed, on the thread CPU clock by default
  * (everything runs on the pushing thread, and CPU time stays meaningful on
  * a loaded machine; --clock wall for wall time).  Each figure is the median
@@ -27,7 +37,8 @@
  * so that dtlssrtpenc is ours; it refuses to run with another one.
  *
  *   srtp-throughput [--seconds S] [--repeats R] [--list-len L] [--clock cpu|wall]
- *       [--profile NAME] [--mode single|list] [--only-ours] [--only-raw]
+ *       [--profile NAME] [--mode single|list|inplace|inplace-single|inplace-list]
+ *       [--only-ours] [--only-raw]
  */
 #ifdef HAVE_CONFIG_H
 #include "config.h"
@@ -202,6 +213,9 @@ typedef struct
   guint checked, check_bad;     /* decrypted by dec_b while relaying */
   guint16 seq;
   gint keys_a, keys_b;          /* atomic: on-key-set seen */
+  GstBufferPool *inplace_pool;  /* the producer's, for the inplace modes */
+  gboolean check_pool;          /* an inplace run: count from_pool */
+  guint64 from_pool;            /* counted buffers that are inplace_pool's */
 } Ours;
 
 static void
@@ -218,6 +232,8 @@ tap_chain (GstPad * pad, GstObject * parent, GstBuffer * buf)
   if (g_atomic_int_get (&o->counting)) {
     o->counted++;
     o->last_size = gst_buffer_get_size (buf);
+    if (o->check_pool && buf->pool == o->inplace_pool)
+      o->from_pool++;
     gst_buffer_unref (buf);
     return GST_FLOW_OK;
   }
@@ -230,10 +246,13 @@ tap_chain_list (GstPad * pad, GstObject * parent, GstBufferList * list)
   Ours *o = gst_pad_get_element_private (pad);
 
   if (g_atomic_int_get (&o->counting)) {
-    guint n = gst_buffer_list_length (list);
+    guint i, n = gst_buffer_list_length (list);
     o->counted += n;
     if (n)
       o->last_size = gst_buffer_get_size (gst_buffer_list_get (list, n - 1));
+    for (i = 0; o->check_pool && i < n; i++)
+      if (gst_buffer_list_get (list, i)->pool == o->inplace_pool)
+        o->from_pool++;
     gst_buffer_list_unref (list);
     return GST_FLOW_OK;
   }
@@ -457,16 +476,77 @@ next_packet (Ours * o, guint64 i)
   return gst_buffer_ref (pool_buf[k]);
 }
 
+/* The inplace producer: a buffer pool set up from the element's answer to
+ * the ALLOCATION query on rtp_sink_0, as a payloader or an application
+ * would; the padding is what the element asks for, not hard-coded. */
+static void
+inplace_init (Ours * o)
+{
+  GstCaps *caps = gst_pad_get_current_caps (o->feed);
+  GstQuery *q = gst_query_new_allocation (caps, TRUE);
+  GstAllocationParams params;
+  GstAllocator *allocator = NULL;
+  GstStructure *config;
+
+  if (!gst_pad_peer_query (o->feed, q)
+      || gst_query_get_n_allocation_params (q) == 0) {
+    g_printerr ("srtp-throughput: dtlssrtpenc proposes no allocation "
+        "parameters\n");
+    exit (1);
+  }
+  gst_query_parse_nth_allocation_param (q, 0, &allocator, &params);
+  if (params.padding < o->prof->tag_len)
+    g_printerr ("srtp-throughput: note: the proposed padding (%"
+        G_GSIZE_FORMAT ") is smaller than the SRTP tag (%u): every packet "
+        "will be copied\n", params.padding, o->prof->tag_len);
+  o->inplace_pool = gst_buffer_pool_new ();
+  config = gst_buffer_pool_get_config (o->inplace_pool);
+  gst_buffer_pool_config_set_params (config, caps, PKT_LEN, 64, 0);
+  gst_buffer_pool_config_set_allocator (config, allocator, &params);
+  if (!gst_buffer_pool_set_config (o->inplace_pool, config)
+      || !gst_buffer_pool_set_active (o->inplace_pool, TRUE))
+    g_error ("cannot set up the inplace producer's pool");
+  if (allocator)
+    gst_object_unref (allocator);
+  gst_query_unref (q);
+  gst_caps_unref (caps);
+}
+
+/* A writable buffer of the producer's pool with packet @i in it. */
+static inline GstBuffer *
+next_packet_inplace (Ours * o, guint64 i)
+{
+  guint k = i % POOL_LEN;
+  guint8 *p = pool_data + k * PKT_LEN;
+  GstBuffer *buf = NULL;
+  GstMapInfo map;
+
+  GST_WRITE_UINT16_BE (p + 2, o->seq);
+  o->seq++;
+  if (gst_buffer_pool_acquire_buffer (o->inplace_pool, &buf, NULL) !=
+      GST_FLOW_OK || !gst_buffer_map (buf, &map, GST_MAP_WRITE))
+    g_error ("inplace producer: no buffer");
+  memcpy (map.data, p, PKT_LEN);
+  gst_buffer_unmap (buf, &map);
+  return buf;
+}
+
+static inline GstBuffer *
+next (Ours * o, guint64 i, gboolean inplace)
+{
+  return inplace ? next_packet_inplace (o, i) : next_packet (o, i);
+}
+
 /* Not timed: packets go through dec_b and must come out as they went in. */
 static void
-ours_verify (Ours * o)
+ours_verify (Ours * o, gboolean inplace)
 {
   guint i, n = 64;
   GstFlowReturn ret;
 
   o->checked = o->check_bad = 0;
   for (i = 0; i < n; i++) {
-    ret = gst_pad_push (o->feed, next_packet (o, i));
+    ret = gst_pad_push (o->feed, next (o, i, inplace));
     if (ret != GST_FLOW_OK)
       g_error ("push: %s", gst_flow_get_name (ret));
   }
@@ -478,15 +558,15 @@ ours_verify (Ours * o)
     g_object_get (o->dec_b, "stats", &sb, NULL);
     a = sa ? gst_structure_to_string (sa) : g_strdup ("-");
     b = sb ? gst_structure_to_string (sb) : g_strdup ("-");
-    g_printerr ("srtp-throughput: %s: %u of %u packets came back decrypted, "
-        "%u wrong\n  enc_a %s\n  dec_b %s\n", o->prof->name, o->checked, n,
-        o->check_bad, a, b);
+    g_printerr ("srtp-throughput: %s%s: %u of %u packets came back "
+        "decrypted, %u wrong\n  enc_a %s\n  dec_b %s\n", o->prof->name,
+        inplace ? " inplace" : "", o->checked, n, o->check_bad, a, b);
     exit (1);
   }
 }
 
 static gdouble
-ours_run (Ours * o, guint64 n, gboolean list)
+ours_run (Ours * o, guint64 n, gboolean list, gboolean inplace)
 {
   gint64 t0, t1;
   guint64 i;
@@ -495,22 +575,49 @@ ours_run (Ours * o, guint64 n, gboolean list)
 
   o->counted = 0;
   o->last_size = 0;
+  o->from_pool = 0;
+  o->check_pool = inplace;
   g_atomic_int_set (&o->counting, 1);
   n -= n % l;
-  t0 = now_us ();
-  if (!list) {
-    for (i = 0; i < n && ret == GST_FLOW_OK; i++)
-      ret = gst_pad_push (o->feed, next_packet (o, i));
-  } else {
-    for (i = 0; i < n && ret == GST_FLOW_OK; i += l) {
-      GstBufferList *bl = gst_buffer_list_new_sized (l);
-      for (j = 0; j < l; j++)
-        gst_buffer_list_add (bl, next_packet (o, i + j));
-      ret = gst_pad_push_list (o->feed, bl);
+  if (!inplace) {
+    /* the copy modes, exactly as they were measured before the inplace
+     * modes existed */
+    t0 = now_us ();
+    if (!list) {
+      for (i = 0; i < n && ret == GST_FLOW_OK; i++)
+        ret = gst_pad_push (o->feed, next_packet (o, i));
+    } else {
+      for (i = 0; i < n && ret == GST_FLOW_OK; i += l) {
+        GstBufferList *bl = gst_buffer_list_new_sized (l);
+        for (j = 0; j < l; j++)
+          gst_buffer_list_add (bl, next_packet (o, i + j));
+        ret = gst_pad_push_list (o->feed, bl);
+      }
     }
+    t1 = now_us ();
+  } else {
+    t0 = now_us ();
+    if (!list) {
+      for (i = 0; i < n && ret == GST_FLOW_OK; i++)
+        ret = gst_pad_push (o->feed, next_packet_inplace (o, i));
+    } else {
+      for (i = 0; i < n && ret == GST_FLOW_OK; i += l) {
+        GstBufferList *bl = gst_buffer_list_new_sized (l);
+        for (j = 0; j < l; j++)
+          gst_buffer_list_add (bl, next_packet_inplace (o, i + j));
+        ret = gst_pad_push_list (o->feed, bl);
+      }
+    }
+    t1 = now_us ();
   }
-  t1 = now_us ();
   g_atomic_int_set (&o->counting, 0);
+  o->check_pool = FALSE;
+  if (inplace && o->from_pool != o->counted) {
+    g_printerr ("srtp-throughput: %s inplace: %" G_GUINT64_FORMAT " of %"
+        G_GUINT64_FORMAT " packets were not protected in place\n",
+        o->prof->name, o->counted - o->from_pool, o->counted);
+    exit (1);
+  }
   if (ret != GST_FLOW_OK)
     g_error ("push: %s", gst_flow_get_name (ret));
   if (o->counted != n || o->last_size != PKT_LEN + o->prof->tag_len) {
@@ -527,6 +634,10 @@ static void
 ours_free (Ours * o)
 {
   gst_element_set_state (o->pipeline, GST_STATE_NULL);
+  if (o->inplace_pool) {
+    gst_buffer_pool_set_active (o->inplace_pool, FALSE);
+    gst_object_unref (o->inplace_pool);
+  }
   gst_pad_unlink (o->feed, o->rtp_sink);
   gst_element_release_request_pad (o->enc_a, o->rtp_sink);
   gst_object_unref (o->rtp_sink);
@@ -537,22 +648,43 @@ ours_free (Ours * o)
   gst_object_unref (o->check_sink);
 }
 
+/* The modes, in the order they run and print. */
+enum
+{ MODE_SINGLE, MODE_LIST, MODE_INPLACE_SINGLE, MODE_INPLACE_LIST, N_MODES };
+static const gchar *mode_names[N_MODES] = { "single", "list",
+  "inplace-single", "inplace-list"
+};
+
+static gboolean
+mode_selected (gint m)
+{
+  if (!opt_mode)
+    return TRUE;
+  if (g_str_equal (opt_mode, "inplace"))
+    return m == MODE_INPLACE_SINGLE || m == MODE_INPLACE_LIST;
+  return g_str_equal (opt_mode, mode_names[m]);
+}
+
 static void
 bench_profile (const Profile * prof, gint index)
 {
   Raw raw;
   Ours ours;
-  gdouble r_raw[64], r_single[64], r_list[64], q_single[64], q_list[64];
-  gboolean do_single = !opt_mode || g_str_equal (opt_mode, "single");
-  gboolean do_list = !opt_mode || g_str_equal (opt_mode, "list");
+  gdouble r_raw[64], r_ours[N_MODES][64], q_ours[N_MODES][64];
+  gboolean any_inplace = mode_selected (MODE_INPLACE_SINGLE)
+      || mode_selected (MODE_INPLACE_LIST);
   guint64 n;
   gdouble rate, m_raw = 0;
-  gint rep;
+  gint rep, m;
 
   raw_init (&raw, prof);
   if (!opt_only_raw) {
     ours_init (&ours, prof, index);
-    ours_verify (&ours);
+    ours_verify (&ours, FALSE);
+    if (any_inplace) {
+      inplace_init (&ours);
+      ours_verify (&ours, TRUE);
+    }
   }
 
   /* calibration and warm-up: N packets take about opt_seconds raw */
@@ -561,33 +693,30 @@ bench_profile (const Profile * prof, gint index)
   n = MAX (rate * opt_seconds, 10000);
   n -= n % POOL_LEN;
   if (!opt_only_raw) {
-    if (do_single)
-      ours_run (&ours, 20000, FALSE);
-    if (do_list)
-      ours_run (&ours, 20000, TRUE);
+    for (m = 0; m < N_MODES; m++)
+      if (mode_selected (m))
+        ours_run (&ours, 20000, m == MODE_LIST || m == MODE_INPLACE_LIST,
+            m >= MODE_INPLACE_SINGLE);
   }
 
-  /* raw, single, raw, list, raw: each of ours is paired with the mean of
-   * the raw runs either side of it, so a machine that gets slower or
-   * faster during the run moves both alike */
+  /* raw, single, raw, list, raw, inplace single, raw, inplace list, raw:
+   * each of ours is paired with the mean of the raw runs either side of
+   * it, so a machine that gets slower or faster during the run moves both
+   * alike */
   for (rep = 0; rep < opt_repeats; rep++) {
     gdouble raw_before = 0, raw_after;
 
     if (!opt_only_ours)
       raw_before = r_raw[rep] = raw_run (&raw, n);
-    if (!opt_only_raw && do_single) {
-      r_single[rep] = ours_run (&ours, n, FALSE);
+    for (m = 0; m < N_MODES && !opt_only_raw; m++) {
+      if (!mode_selected (m))
+        continue;
+      r_ours[m][rep] = ours_run (&ours, n, m == MODE_LIST
+          || m == MODE_INPLACE_LIST, m >= MODE_INPLACE_SINGLE);
       if (!opt_only_ours) {
         raw_after = raw_run (&raw, n);
-        q_single[rep] = r_single[rep] / ((raw_before + raw_after) / 2);
+        q_ours[m][rep] = r_ours[m][rep] / ((raw_before + raw_after) / 2);
         raw_before = raw_after;
-      }
-    }
-    if (!opt_only_raw && do_list) {
-      r_list[rep] = ours_run (&ours, n, TRUE);
-      if (!opt_only_ours) {
-        raw_after = raw_run (&raw, n);
-        q_list[rep] = r_list[rep] / ((raw_before + raw_after) / 2);
       }
     }
   }
@@ -598,23 +727,23 @@ bench_profile (const Profile * prof, gint index)
     printf ("srtp-protect %s raw: raw libsrtp2 %.0f pkt/s\n", prof->name,
         m_raw);
   } else {
-    gint k;
-    for (k = 0; k < 2; k++) {
-      gboolean list = k == 1;
-      gdouble m;
+    for (m = 0; m < N_MODES; m++) {
+      gboolean list = m == MODE_LIST || m == MODE_INPLACE_LIST;
+      gdouble med;
       gchar *mode;
 
-      if ((list && !do_list) || (!list && !do_single))
+      if (!mode_selected (m))
         continue;
-      m = median (list ? r_list : r_single, opt_repeats);
-      mode = list ? g_strdup_printf ("list%d", opt_list_len) :
-          g_strdup ("single");
+      med = median (r_ours[m], opt_repeats);
+      mode = g_strdup_printf ("%s%s%.0d",
+          m >= MODE_INPLACE_SINGLE ? "inplace " : "", list ? "list" : "single",
+          list ? opt_list_len : 0);
       if (opt_only_ours)
-        printf ("srtp-protect %s %s: ours %.0f pkt/s\n", prof->name, mode, m);
+        printf ("srtp-protect %s %s: ours %.0f pkt/s\n", prof->name, mode, med);
       else
         printf ("srtp-protect %s %s: ours %.0f pkt/s, raw libsrtp2 %.0f "
-            "pkt/s, ratio %.3f (goal >= 0.90)\n", prof->name, mode, m, m_raw,
-            median (list ? q_list : q_single, opt_repeats));
+            "pkt/s, ratio %.3f (goal >= 0.90)\n", prof->name, mode, med, m_raw,
+            median (q_ours[m], opt_repeats));
       g_free (mode);
     }
   }
@@ -640,7 +769,8 @@ main (int argc, char **argv)
     {"profile", 'p', 0, G_OPTION_ARG_STRING, &opt_profile,
         "Only this profile", "NAME"},
     {"mode", 'm', 0, G_OPTION_ARG_STRING, &opt_mode,
-        "Only this mode: single or list", "MODE"},
+        "Only this mode: single, list, inplace-single, inplace-list, or "
+          "inplace (both inplace modes)", "MODE"},
     {"only-ours", 0, 0, G_OPTION_ARG_NONE, &opt_only_ours,
         "Only the element (for profiling)", NULL},
     {"only-raw", 0, 0, G_OPTION_ARG_NONE, &opt_only_raw,

@@ -48,6 +48,15 @@ GST_DEBUG_CATEGORY_STATIC (gst_wrtc_dtls_srtp_enc_debug);
 #define GST_CAT_DEFAULT gst_wrtc_dtls_srtp_enc_debug
 
 #define DEFAULT_IS_CLIENT FALSE
+/* The output pool: packets up to this size that cannot be protected in
+ * place are copied into its buffers (an Ethernet MTU's worth); larger ones
+ * into fresh memory.  It starts with OUT_POOL_MIN buffers, so that a pool
+ * that is never empty recycles without a syscall, and grows up to
+ * OUT_POOL_MAX buffers held downstream at once. */
+#define OUT_POOL_PACKET_SIZE 1500
+#define OUT_POOL_BUFFER_SIZE (OUT_POOL_PACKET_SIZE + GST_WRTC_SRTP_MAX_TRAILER)
+#define OUT_POOL_MIN 64
+#define OUT_POOL_MAX 1024
 #define DEFAULT_RTP_SYNC FALSE
 
 enum
@@ -92,6 +101,11 @@ struct _GstWrtcDtlsSrtpEnc
    * task */
   GMutex push_lock;
   gboolean src_started;         /* push_lock */
+
+  /* created in READY->PAUSED before the pads are activated, released in
+   * PAUSED->READY after they are deactivated: stable while a streaming
+   * thread protects */
+  GstBufferPool *out_pool;
 
   /* DTLS records produced on other threads (timer, decoder, state
    * changes), pushed by the source pad's task so that a downstream sink
@@ -338,42 +352,66 @@ sync_buffer (GstWrtcDtlsSrtpEnc * self, GstPad * pad, GstBuffer * buf)
   return cret != GST_CLOCK_UNSCHEDULED;
 }
 
-/* Copies what is in @in, protected, into fresh memory. */
-static GstBuffer *
-protect_copy (GstWrtcDtlsSrtpTransport * t, gboolean rtcp, GstBuffer * in,
-    const GstMapInfo * inmap, GstWrtcSrtpResult * res)
+static inline void
+copy_metadata (GstBuffer * out, GstBuffer * in)
 {
-  GstMemory *mem;
-  GstMapInfo map;
-  GstBuffer *out;
-  gsize len = inmap->size;
-
-  mem = gst_allocator_alloc (NULL, len + GST_WRTC_SRTP_MAX_TRAILER, NULL);
-  gst_memory_map (mem, &map, GST_MAP_WRITE);
-  memcpy (map.data, inmap->data, len);
-  *res = gst_wrtc_dtls_srtp_transport_protect (t, rtcp, map.data, &len,
-      map.size);
-  gst_memory_unmap (mem, &map);
-  if (*res != GST_WRTC_SRTP_OK) {
-    gst_memory_unref (mem);
-    return NULL;
-  }
-  gst_memory_resize (mem, 0, len);
-  out = gst_buffer_new ();
-  gst_buffer_append_memory (out, mem);
   GST_BUFFER_PTS (out) = GST_BUFFER_PTS (in);
   GST_BUFFER_DTS (out) = GST_BUFFER_DTS (in);
   GST_BUFFER_DURATION (out) = GST_BUFFER_DURATION (in);
   GST_BUFFER_FLAGS (out) = GST_BUFFER_FLAGS (in) & (GST_BUFFER_FLAG_DISCONT |
       GST_BUFFER_FLAG_MARKER | GST_BUFFER_FLAG_DELTA_UNIT |
       GST_BUFFER_FLAG_RESYNC);
+}
+
+/* Copies @len bytes at @data, protected, into a buffer of the output pool
+ * (or fresh memory when the pool has none or the packet is too big for
+ * it).  NULL when libsrtp2 refused it (*res says why). */
+static GstBuffer *
+protect_copy (GstWrtcDtlsSrtpEnc * self, GstWrtcDtlsSrtpTransport * t,
+    gboolean rtcp, GstBuffer * in, const guint8 * data, gsize len,
+    GstWrtcSrtpResult * res)
+{
+  static GstBufferPoolAcquireParams dontwait = {.flags =
+        GST_BUFFER_POOL_ACQUIRE_FLAG_DONTWAIT
+  };
+  GstBufferPool *pool = self->out_pool;
+  GstBuffer *out = NULL;
+  GstMemory *mem;
+  GstMapInfo map;
+
+  if (pool && len <= OUT_POOL_PACKET_SIZE
+      && gst_buffer_pool_acquire_buffer (pool, &out, &dontwait) == GST_FLOW_OK)
+    mem = gst_buffer_peek_memory (out, 0);
+  else
+    mem = gst_allocator_alloc (NULL, len + GST_WRTC_SRTP_MAX_TRAILER, NULL);
+
+  gst_memory_map (mem, &map, GST_MAP_WRITE);
+  memcpy (map.data, data, len);
+  *res = gst_wrtc_dtls_srtp_transport_protect (t, rtcp, map.data, &len,
+      map.maxsize);
+  gst_memory_unmap (mem, &map);
+  if (G_UNLIKELY (*res != GST_WRTC_SRTP_OK)) {
+    if (out)
+      gst_buffer_unref (out);
+    else
+      gst_memory_unref (mem);
+    return NULL;
+  }
+  /* a pooled buffer gets its full size back when it returns to the pool */
+  gst_memory_resize (mem, 0, len);
+  if (!out) {
+    out = gst_buffer_new ();
+    gst_buffer_append_memory (out, mem);
+  }
+  copy_metadata (out, in);
   return out;
 }
 
 /* Protects one RTP or RTCP packet (taking @in), or returns NULL when it is
- * dropped (no keys yet, or not RTP).  A writable buffer with one memory
- * and room for the SRTP trailer is protected in place; anything else is
- * copied once into fresh memory. */
+ * dropped (no keys yet, or not RTP).  A writable buffer with one writable
+ * memory and room for the SRTP trailer (what the allocation parameters we
+ * propose upstream give) is protected in place; anything else is copied
+ * once, into a buffer of the output pool. */
 static GstBuffer *
 protect_buffer (GstWrtcDtlsSrtpEnc * self, GstWrtcDtlsSrtpTransport * t,
     GstBuffer * in)
@@ -382,46 +420,51 @@ protect_buffer (GstWrtcDtlsSrtpEnc * self, GstWrtcDtlsSrtpTransport * t,
   GstWrtcPacketKind kind;
   GstBuffer *out = NULL;
   GstMapInfo map;
-  GstMemory *mem;
-  gsize maxsize, offset, size;
+  GstMemory *mem = NULL;
+  gsize size;
 
-  if (gst_buffer_is_writable (in) && gst_buffer_n_memory (in) == 1
-      && (mem = gst_buffer_peek_memory (in, 0))
-      && gst_memory_is_writable (mem)
-      && gst_memory_get_sizes (mem, &offset, &maxsize) + offset +
-      GST_WRTC_SRTP_MAX_TRAILER <= maxsize) {
-    /* in place */
-    size = gst_memory_get_sizes (mem, NULL, NULL);
-    gst_memory_resize (mem, 0, size + GST_WRTC_SRTP_MAX_TRAILER);
-    if (!gst_buffer_map (in, &map, GST_MAP_READWRITE))
-      goto malformed;
-    kind = gst_wrtc_rfc7983_classify (map.data, size);
-    if (kind != GST_WRTC_PACKET_RTP && kind != GST_WRTC_PACKET_RTCP) {
-      gst_buffer_unmap (in, &map);
-      goto malformed;
-    }
-    res = gst_wrtc_dtls_srtp_transport_protect (t,
-        kind == GST_WRTC_PACKET_RTCP, map.data, &size, map.size);
-    gst_buffer_unmap (in, &map);
-    if (res == GST_WRTC_SRTP_OK) {
+  if (G_LIKELY (gst_buffer_n_memory (in) == 1)) {
+    mem = gst_buffer_peek_memory (in, 0);
+    if (gst_buffer_is_writable (in) && gst_memory_is_writable (mem)
+        && mem->offset + mem->size + GST_WRTC_SRTP_MAX_TRAILER <= mem->maxsize
+        && gst_memory_map (mem, &map, GST_MAP_READWRITE)) {
+      /* in place */
+      size = map.size;
+      kind = gst_wrtc_rfc7983_classify (map.data, size);
+      if (kind != GST_WRTC_PACKET_RTP && kind != GST_WRTC_PACKET_RTCP) {
+        gst_memory_unmap (mem, &map);
+        goto malformed;
+      }
+      res = gst_wrtc_dtls_srtp_transport_protect (t,
+          kind == GST_WRTC_PACKET_RTCP, map.data, &size, map.maxsize);
+      gst_memory_unmap (mem, &map);
+      if (res != GST_WRTC_SRTP_OK)
+        goto dropped;
       gst_memory_resize (mem, 0, size);
       return in;
     }
-  } else {
-    if (!gst_buffer_map (in, &map, GST_MAP_READ))
+    if (!gst_memory_map (mem, &map, GST_MAP_READ))
       goto malformed;
-    kind = gst_wrtc_rfc7983_classify (map.data, map.size);
-    if (kind != GST_WRTC_PACKET_RTP && kind != GST_WRTC_PACKET_RTCP) {
-      gst_buffer_unmap (in, &map);
-      goto malformed;
-    }
-    out = protect_copy (t, kind == GST_WRTC_PACKET_RTCP, in, &map, &res);
-    gst_buffer_unmap (in, &map);
-    if (out) {
-      gst_buffer_unref (in);
-      return out;
-    }
+  } else if (!gst_buffer_map (in, &map, GST_MAP_READ)) {
+    goto malformed;
   }
+
+  kind = gst_wrtc_rfc7983_classify (map.data, map.size);
+  if (kind == GST_WRTC_PACKET_RTP || kind == GST_WRTC_PACKET_RTCP)
+    out = protect_copy (self, t, kind == GST_WRTC_PACKET_RTCP, in, map.data,
+        map.size, &res);
+  if (mem)
+    gst_memory_unmap (mem, &map);
+  else
+    gst_buffer_unmap (in, &map);
+  if (kind != GST_WRTC_PACKET_RTP && kind != GST_WRTC_PACKET_RTCP)
+    goto malformed;
+  if (!out)
+    goto dropped;
+  gst_buffer_unref (in);
+  return out;
+
+dropped:
   GST_LOG_OBJECT (self, "dropping packet: %s", gst_wrtc_srtp_result_name (res));
   gst_buffer_unref (in);
   return NULL;
@@ -469,18 +512,16 @@ typedef struct
 {
   GstWrtcDtlsSrtpEnc *self;
   GstWrtcDtlsSrtpTransport *t;
-  GstBufferList *out;
 } ProtectListCtx;
 
+/* Replaces each buffer of the list by its protected version, or removes
+ * it when it is dropped. */
 static gboolean
 protect_list_item (GstBuffer ** buffer, guint idx, gpointer user_data)
 {
   ProtectListCtx *c = user_data;
-  GstBuffer *p = protect_buffer (c->self, c->t, *buffer);
 
-  *buffer = NULL;               /* taken */
-  if (p)
-    gst_buffer_list_add (c->out, p);
+  *buffer = protect_buffer (c->self, c->t, *buffer);
   return TRUE;
 }
 
@@ -504,19 +545,19 @@ gst_wrtc_dtls_srtp_enc_chain_list (GstPad * pad, GstObject * parent,
     return ret;
   }
 
+  /* the list is usually ours alone (a payloader's): protected in place,
+   * its buffers replaced by what goes out */
   c.self = self;
   c.t = t;
-  c.out = gst_buffer_list_new_sized (gst_buffer_list_length (list));
   list = gst_buffer_list_make_writable (list);
   gst_buffer_list_foreach (list, protect_list_item, &c);
-  gst_buffer_list_unref (list);
 
-  if (gst_buffer_list_length (c.out) == 0) {
-    gst_buffer_list_unref (c.out);
+  if (gst_buffer_list_length (list) == 0) {
+    gst_buffer_list_unref (list);
     return GST_FLOW_OK;
   }
   g_mutex_lock (&self->push_lock);
-  ret = push_list_locked (self, c.out);
+  ret = push_list_locked (self, list);
   g_mutex_unlock (&self->push_lock);
   return ret;
 }
@@ -615,6 +656,45 @@ gst_wrtc_dtls_srtp_enc_sink_event (GstPad * pad, GstObject * parent,
   return ret;
 }
 
+/* ALLOCATION on rtp_sink/rtcp_sink: downstream's metas and allocators,
+ * with allocation parameters that leave room for the SRTP trailer after
+ * the data, so that buffers allocated with them (a payloader's or an
+ * application's pool) are protected in place instead of copied.
+ * Downstream's pools are not passed on: their buffers are sized for what
+ * leaves here, without that room. */
+static gboolean
+gst_wrtc_dtls_srtp_enc_sink_query (GstPad * pad, GstObject * parent,
+    GstQuery * query)
+{
+  GstWrtcDtlsSrtpEnc *self = GST_WRTC_DTLS_SRTP_ENC (parent);
+  GstAllocationParams params;
+  GstAllocator *allocator;
+  guint i, n;
+
+  if (GST_QUERY_TYPE (query) != GST_QUERY_ALLOCATION)
+    return gst_pad_query_default (pad, parent, query);
+
+  gst_pad_peer_query (self->srcpad, query);
+  while (gst_query_get_n_allocation_pools (query) > 0)
+    gst_query_remove_nth_allocation_pool (query, 0);
+  n = gst_query_get_n_allocation_params (query);
+  for (i = 0; i < n; i++) {
+    gst_query_parse_nth_allocation_param (query, i, &allocator, &params);
+    params.padding = MAX (params.padding, GST_WRTC_SRTP_MAX_TRAILER);
+    gst_query_set_nth_allocation_param (query, i, allocator, &params);
+    if (allocator)
+      gst_object_unref (allocator);
+  }
+  if (n == 0) {
+    gst_allocation_params_init (&params);
+    params.padding = GST_WRTC_SRTP_MAX_TRAILER;
+    gst_query_add_allocation_param (query, NULL, &params);
+  }
+  GST_DEBUG_OBJECT (self, "%s: allocation parameters with %u bytes of padding",
+      GST_PAD_NAME (pad), GST_WRTC_SRTP_MAX_TRAILER);
+  return TRUE;
+}
+
 /* With the object lock */
 static gboolean
 has_sink_pad_locked (GstElement * element, const gchar * name)
@@ -670,7 +750,10 @@ gst_wrtc_dtls_srtp_enc_request_new_pad (GstElement * element,
     gst_pad_set_chain_list_function (pad, gst_wrtc_dtls_srtp_enc_chain_list);
   }
   gst_pad_set_event_function (pad, gst_wrtc_dtls_srtp_enc_sink_event);
-  GST_PAD_SET_PROXY_ALLOCATION (pad);
+  if (g_str_equal (tname, "data_sink"))
+    GST_PAD_SET_PROXY_ALLOCATION (pad);
+  else
+    gst_pad_set_query_function (pad, gst_wrtc_dtls_srtp_enc_sink_query);
 
   if (GST_STATE (element) > GST_STATE_READY)
     gst_pad_set_active (pad, TRUE);
@@ -683,6 +766,92 @@ gst_wrtc_dtls_srtp_enc_release_pad (GstElement * element, GstPad * pad)
 {
   gst_pad_set_active (pad, FALSE);
   gst_element_remove_pad (element, pad);
+}
+
+/* The output pool's buffers come back with the memory shrunk to the packet
+ * that was protected into it: the default reset_buffer's
+ * gst_buffer_resize is a large part of the per-packet cost, a plain memory
+ * resize does the same for our one-memory buffers. */
+typedef GstBufferPool GstWrtcSrtpOutPool;
+typedef GstBufferPoolClass GstWrtcSrtpOutPoolClass;
+static GType gst_wrtc_srtp_out_pool_get_type (void);
+G_DEFINE_TYPE (GstWrtcSrtpOutPool, gst_wrtc_srtp_out_pool,
+    GST_TYPE_BUFFER_POOL);
+
+static gboolean
+remove_unpooled_meta (GstBuffer * buffer, GstMeta ** meta, gpointer user_data)
+{
+  if (!GST_META_FLAG_IS_SET (*meta, GST_META_FLAG_POOLED)) {
+    GST_META_FLAG_UNSET (*meta, GST_META_FLAG_LOCKED);
+    *meta = NULL;
+  }
+  return TRUE;
+}
+
+static void
+out_pool_reset_buffer (GstBufferPool * pool, GstBuffer * buffer)
+{
+  GstMemory *mem;
+
+  if (GST_BUFFER_FLAG_IS_SET (buffer, GST_BUFFER_FLAG_TAG_MEMORY)
+      || gst_buffer_n_memory (buffer) != 1) {
+    /* not ours any more: the default release frees it */
+    GST_BUFFER_POOL_CLASS (gst_wrtc_srtp_out_pool_parent_class)->reset_buffer
+        (pool, buffer);
+    return;
+  }
+  GST_BUFFER_FLAGS (buffer) = 0;
+  GST_BUFFER_PTS (buffer) = GST_CLOCK_TIME_NONE;
+  GST_BUFFER_DTS (buffer) = GST_CLOCK_TIME_NONE;
+  GST_BUFFER_DURATION (buffer) = GST_CLOCK_TIME_NONE;
+  GST_BUFFER_OFFSET (buffer) = GST_BUFFER_OFFSET_NONE;
+  GST_BUFFER_OFFSET_END (buffer) = GST_BUFFER_OFFSET_NONE;
+  gst_buffer_foreach_meta (buffer, remove_unpooled_meta, NULL);
+  mem = gst_buffer_peek_memory (buffer, 0);
+  if (mem->offset == 0 && mem->maxsize >= OUT_POOL_BUFFER_SIZE)
+    gst_memory_resize (mem, 0, OUT_POOL_BUFFER_SIZE);
+}
+
+static void
+gst_wrtc_srtp_out_pool_class_init (GstWrtcSrtpOutPoolClass * klass)
+{
+  klass->reset_buffer = out_pool_reset_buffer;
+}
+
+static void
+gst_wrtc_srtp_out_pool_init (GstWrtcSrtpOutPool * pool)
+{
+}
+
+/* The output pool (see OUT_POOL_PACKET_SIZE), or NULL: packets are then
+ * copied into fresh memory. */
+static GstBufferPool *
+out_pool_new (GstWrtcDtlsSrtpEnc * self)
+{
+  GstBufferPool *pool = g_object_new (gst_wrtc_srtp_out_pool_get_type (),
+      NULL);
+  GstStructure *config = gst_buffer_pool_get_config (pool);
+
+  gst_object_ref_sink (pool);
+  gst_buffer_pool_config_set_params (config, NULL, OUT_POOL_BUFFER_SIZE,
+      OUT_POOL_MIN, OUT_POOL_MAX);
+  if (!gst_buffer_pool_set_config (pool, config)
+      || !gst_buffer_pool_set_active (pool, TRUE)) {
+    GST_WARNING_OBJECT (self, "no output buffer pool");
+    gst_object_unref (pool);
+    return NULL;
+  }
+  return pool;
+}
+
+static void
+out_pool_clear (GstWrtcDtlsSrtpEnc * self)
+{
+  if (self->out_pool) {
+    gst_buffer_pool_set_active (self->out_pool, FALSE);
+    gst_object_unref (self->out_pool);
+    self->out_pool = NULL;
+  }
 }
 
 static GstStateChangeReturn
@@ -709,6 +878,8 @@ gst_wrtc_dtls_srtp_enc_change_state (GstElement * element,
       g_mutex_lock (&self->push_lock);
       self->src_started = FALSE;
       g_mutex_unlock (&self->push_lock);
+      if (!self->out_pool)
+        self->out_pool = out_pool_new (self);
       GST_OBJECT_LOCK (self);
       self->flushing = FALSE;
       GST_OBJECT_UNLOCK (self);
@@ -760,11 +931,18 @@ gst_wrtc_dtls_srtp_enc_change_state (GstElement * element,
             G_OBJECT (self), transport_send_cb);
       break;
     }
+    case GST_STATE_CHANGE_PAUSED_TO_READY:
+      /* the sink pads are deactivated: no streaming thread uses the pool;
+       * buffers still downstream are freed when they return */
+      out_pool_clear (self);
+      break;
     case GST_STATE_CHANGE_READY_TO_NULL:
       GST_OBJECT_LOCK (self);
       t = self->transport;
       self->transport = NULL;
       GST_OBJECT_UNLOCK (self);
+      /* after a failed READY->PAUSED */
+      out_pool_clear (self);
       g_signal_handler_disconnect (t, self->keys_handler);
       g_signal_handler_disconnect (t, self->state_handler);
       g_object_unref (t);

@@ -1401,6 +1401,59 @@ GST_START_TEST (test_enc_harness_drops_before_keys)
 
 GST_END_TEST;
 
+/* rtp_sink answers ALLOCATION itself: downstream's metas and allocator,
+ * with the padding raised so that buffers allocated with those parameters
+ * leave room for the SRTP trailer (index and longest tag: 20 bytes) and
+ * are protected in place. */
+GST_START_TEST (test_enc_allocation_query_padding)
+{
+  GstHarness *h = gst_harness_new_with_padnames ("dtlssrtpenc", "rtp_sink_0",
+      "src");
+  GstAllocationParams params, got;
+  GstAllocator *sysmem = gst_allocator_find (NULL), *allocator = NULL;
+  GstCaps *caps = gst_caps_from_string ("application/x-rtp");
+  GstQuery *q;
+  guint idx;
+
+  gst_harness_set_src_caps (h, gst_caps_ref (caps));
+  gst_allocation_params_init (&params);
+  params.align = 15;
+  params.padding = 4;
+  gst_harness_set_propose_allocator (h, gst_object_ref (sysmem), &params);
+  gst_harness_add_propose_allocation_meta (h,
+      GST_REFERENCE_TIMESTAMP_META_API_TYPE, NULL);
+
+  q = gst_query_new_allocation (caps, TRUE);
+  fail_unless (gst_pad_peer_query (h->srcpad, q));
+  fail_unless (gst_query_find_allocation_meta (q,
+          GST_REFERENCE_TIMESTAMP_META_API_TYPE, &idx));
+  fail_unless_equals_int (gst_query_get_n_allocation_pools (q), 0);
+  fail_unless_equals_int (gst_query_get_n_allocation_params (q), 1);
+  gst_query_parse_nth_allocation_param (q, 0, &allocator, &got);
+  fail_unless (allocator == sysmem);
+  fail_unless_equals_uint64 (got.align, 15);
+  fail_unless (got.padding >= 20);
+  gst_object_unref (allocator);
+  gst_query_unref (q);
+
+  /* nothing proposed downstream: parameters of our own */
+  gst_harness_set_propose_allocator (h, NULL, NULL);
+  q = gst_query_new_allocation (caps, TRUE);
+  fail_unless (gst_pad_peer_query (h->srcpad, q));
+  fail_unless_equals_int (gst_query_get_n_allocation_params (q), 1);
+  gst_query_parse_nth_allocation_param (q, 0, &allocator, &got);
+  fail_unless (got.padding >= 20);
+  if (allocator)
+    gst_object_unref (allocator);
+  gst_query_unref (q);
+
+  gst_caps_unref (caps);
+  gst_object_unref (sysmem);
+  gst_harness_teardown (h);
+}
+
+GST_END_TEST;
+
 GST_START_TEST (test_dec_harness_before_keys)
 {
   GstHarness *h = gst_harness_new_with_padnames ("dtlssrtpdec", "sink",
@@ -2006,6 +2059,7 @@ dtlssrtp_suite (void)
   tcase_add_test (tc, test_dec_bad_settings);
   tcase_add_test (tc, test_dec_bad_pem_not_forgotten);
   tcase_add_test (tc, test_enc_harness_drops_before_keys);
+  tcase_add_test (tc, test_enc_allocation_query_padding);
   tcase_add_test (tc, test_dec_harness_before_keys);
   suite_add_tcase (s, tc);
 
