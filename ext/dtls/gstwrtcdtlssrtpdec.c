@@ -313,15 +313,9 @@ gst_wrtc_dtls_srtp_dec_change_state (GstElement * element,
       break;
     case GST_STATE_CHANGE_READY_TO_PAUSED:{
       GError *err = NULL;
-      gboolean ok = TRUE;
 
-      GST_OBJECT_LOCK (self);
-      self->manual_mode = gst_wrtc_manual_key_is_set (&self->manual);
-      if (self->manual_mode)
-        ok = gst_wrtc_manual_key_apply (&self->manual, self->transport, FALSE,
-            &err);
-      GST_OBJECT_UNLOCK (self);
-      if (!ok) {
+      if (!gst_wrtc_manual_key_start (GST_OBJECT (self), &self->manual,
+              self->transport, FALSE, &self->manual_mode, &err)) {
         GST_ELEMENT_ERROR (self, RESOURCE, SETTINGS,
             ("manual SRTP keying failed: %s", err->message), (NULL));
         g_clear_error (&err);

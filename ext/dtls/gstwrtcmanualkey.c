@@ -112,3 +112,18 @@ gst_wrtc_manual_key_apply (const GstWrtcManualKey * mk,
     g_bytes_unref (bytes);
   return ret;
 }
+
+gboolean
+gst_wrtc_manual_key_start (GstObject * element, const GstWrtcManualKey * mk,
+    GstWrtcDtlsSrtpTransport * t, gboolean outbound, gboolean * manual_mode,
+    GError ** error)
+{
+  gboolean ok = TRUE;
+
+  GST_OBJECT_LOCK (element);
+  *manual_mode = gst_wrtc_manual_key_is_set (mk);
+  if (*manual_mode)
+    ok = gst_wrtc_manual_key_apply (mk, t, outbound, error);
+  GST_OBJECT_UNLOCK (element);
+  return ok;
+}

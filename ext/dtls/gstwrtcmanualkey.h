@@ -29,6 +29,11 @@ void gst_wrtc_manual_key_clear (GstWrtcManualKey * mk);
 gboolean gst_wrtc_manual_key_is_set (const GstWrtcManualKey * mk);
 gboolean gst_wrtc_manual_key_apply (const GstWrtcManualKey * mk,
     GstWrtcDtlsSrtpTransport * t, gboolean outbound, GError ** error);
+/* READY->PAUSED for an element: decides *manual_mode under the element's
+ * object lock and keys the transport when it is set. */
+gboolean gst_wrtc_manual_key_start (GstObject * element,
+    const GstWrtcManualKey * mk, GstWrtcDtlsSrtpTransport * t,
+    gboolean outbound, gboolean * manual_mode, GError ** error);
 
 G_END_DECLS
 #endif

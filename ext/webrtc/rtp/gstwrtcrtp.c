@@ -7,34 +7,7 @@
 #include "gstwrtcrtp.h"
 
 #include <string.h>
-
-static inline guint16
-rd16 (const guint8 * p)
-{
-  return (p[0] << 8) | p[1];
-}
-
-static inline guint32
-rd32 (const guint8 * p)
-{
-  return ((guint32) p[0] << 24) | (p[1] << 16) | (p[2] << 8) | p[3];
-}
-
-static inline void
-wr16 (guint8 * p, guint16 v)
-{
-  p[0] = v >> 8;
-  p[1] = v;
-}
-
-static inline void
-wr32 (guint8 * p, guint32 v)
-{
-  p[0] = v >> 24;
-  p[1] = v >> 16;
-  p[2] = v >> 8;
-  p[3] = v;
-}
+#include "gstwrtcbytes.h"
 
 gboolean
 gst_wrtc_rtp_parse (const guint8 * data, gsize len, GstWrtcRtpHeader * h)
@@ -47,9 +20,9 @@ gst_wrtc_rtp_parse (const guint8 * data, gsize len, GstWrtcRtpHeader * h)
   h->csrc_count = data[0] & 0x0f;
   h->marker = (data[1] >> 7) & 1;
   h->pt = data[1] & 0x7f;
-  h->seq = rd16 (data + 2);
-  h->timestamp = rd32 (data + 4);
-  h->ssrc = rd32 (data + 8);
+  h->seq = gst_wrtc_rd16 (data + 2);
+  h->timestamp = gst_wrtc_rd32 (data + 4);
+  h->ssrc = gst_wrtc_rd32 (data + 8);
   off = 12 + 4 * h->csrc_count;
   if (off > len)
     return FALSE;
@@ -58,8 +31,8 @@ gst_wrtc_rtp_parse (const guint8 * data, gsize len, GstWrtcRtpHeader * h)
   if (data[0] & 0x10) {
     if (off + 4 > len)
       return FALSE;
-    h->ext_profile = rd16 (data + off);
-    h->ext_len = (gsize) rd16 (data + off + 2) * 4;
+    h->ext_profile = gst_wrtc_rd16 (data + off);
+    h->ext_len = (gsize) gst_wrtc_rd16 (data + off + 2) * 4;
     if (off + 4 + h->ext_len > len)
       return FALSE;
     h->ext = data + off + 4;
@@ -95,7 +68,7 @@ gst_wrtc_rtcp_iter_next (GstWrtcRtcpIter * it, GstWrtcRtcpPacket * p)
   if (left < 4 || (d[0] >> 6) != 2)
     return FALSE;
   /* section 6.4.1: length in 32-bit words minus one */
-  plen = ((gsize) rd16 (d + 2) + 1) * 4;
+  plen = ((gsize) gst_wrtc_rd16 (d + 2) + 1) * 4;
   if (plen > left)
     return FALSE;
   p->type = d[1];
@@ -131,16 +104,16 @@ gst_wrtc_rtcp_report_blocks (const GstWrtcRtcpPacket * p,
     guint32 lost;
     if (off + 24 > p->body_len)
       break;
-    blocks[got].ssrc = rd32 (b);
+    blocks[got].ssrc = gst_wrtc_rd32 (b);
     blocks[got].fraction_lost = b[4];
     lost = (b[5] << 16) | (b[6] << 8) | b[7];
     /* 24-bit two's complement */
     blocks[got].cumulative_lost = (lost & 0x800000) ? (gint32) (lost |
         0xff000000) : (gint32) lost;
-    blocks[got].highest_seq = rd32 (b + 8);
-    blocks[got].jitter = rd32 (b + 12);
-    blocks[got].lsr = rd32 (b + 16);
-    blocks[got].dlsr = rd32 (b + 20);
+    blocks[got].highest_seq = gst_wrtc_rd32 (b + 8);
+    blocks[got].jitter = gst_wrtc_rd32 (b + 12);
+    blocks[got].lsr = gst_wrtc_rd32 (b + 16);
+    blocks[got].dlsr = gst_wrtc_rd32 (b + 20);
     got++;
   }
   return got;
@@ -153,8 +126,8 @@ gst_wrtc_rtcp_fb_ssrcs (const GstWrtcRtcpPacket * p, guint32 * sender,
   if ((p->type != GST_WRTC_RTCP_RTPFB && p->type != GST_WRTC_RTCP_PSFB)
       || p->body_len < 8)
     return FALSE;
-  *sender = rd32 (p->body);
-  *media = rd32 (p->body + 4);
+  *sender = gst_wrtc_rd32 (p->body);
+  *media = gst_wrtc_rd32 (p->body + 4);
   return TRUE;
 }
 
@@ -173,7 +146,8 @@ gst_wrtc_rtcp_nack_foreach (const GstWrtcRtcpPacket * p,
   if (p->type != GST_WRTC_RTCP_RTPFB || p->count != 1)
     return;
   for (off = 8; off + 4 <= p->body_len; off += 4) {
-    guint16 pid = rd16 (p->body + off), blp = rd16 (p->body + off + 2);
+    guint16 pid = gst_wrtc_rd16 (p->body + off), blp =
+        gst_wrtc_rd16 (p->body + off + 2);
     guint b;
     func (pid, user_data);
     for (b = 0; b < 16; b++)
@@ -197,7 +171,7 @@ gst_wrtc_rtcp_fir_targets (const GstWrtcRtcpPacket * p, guint32 ssrc)
   if (p->type != GST_WRTC_RTCP_PSFB || p->count != 4)
     return FALSE;
   for (off = 8; off + 8 <= p->body_len; off += 8)
-    if (rd32 (p->body + off) == ssrc)
+    if (gst_wrtc_rd32 (p->body + off) == ssrc)
       return TRUE;
   return FALSE;
 }
@@ -207,7 +181,7 @@ write_header (guint8 * out, guint8 count, guint8 type, gsize len)
 {
   out[0] = 0x80 | (count & 0x1f);
   out[1] = type;
-  wr16 (out + 2, (guint16) (len / 4 - 1));
+  gst_wrtc_wr16 (out + 2, (guint16) (len / 4 - 1));
 }
 
 gsize
@@ -217,12 +191,12 @@ gst_wrtc_rtcp_write_sr (guint8 * out, gsize max, guint32 ssrc, guint64 ntp,
   if (max < 28)
     return 0;
   write_header (out, 0, GST_WRTC_RTCP_SR, 28);
-  wr32 (out + 4, ssrc);
-  wr32 (out + 8, ntp >> 32);
-  wr32 (out + 12, (guint32) ntp);
-  wr32 (out + 16, rtp_ts);
-  wr32 (out + 20, packets);
-  wr32 (out + 24, octets);
+  gst_wrtc_wr32 (out + 4, ssrc);
+  gst_wrtc_wr32 (out + 8, ntp >> 32);
+  gst_wrtc_wr32 (out + 12, (guint32) ntp);
+  gst_wrtc_wr32 (out + 16, rtp_ts);
+  gst_wrtc_wr32 (out + 20, packets);
+  gst_wrtc_wr32 (out + 24, octets);
   return 28;
 }
 
@@ -239,7 +213,7 @@ gst_wrtc_rtcp_write_sdes_cname (guint8 * out, gsize max, guint32 ssrc,
     return 0;
   memset (out, 0, len);
   write_header (out, 1, GST_WRTC_RTCP_SDES, len);
-  wr32 (out + 4, ssrc);
+  gst_wrtc_wr32 (out + 4, ssrc);
   out[8] = 1;                   /* CNAME */
   out[9] = (guint8) n;
   memcpy (out + 10, cname, n);
@@ -256,11 +230,11 @@ gst_wrtc_rtcp_write_nack (guint8 * out, gsize max, guint32 sender,
   if (n == 0 || max < len)
     return 0;
   write_header (out, 1, GST_WRTC_RTCP_RTPFB, len);
-  wr32 (out + 4, sender);
-  wr32 (out + 8, media);
+  gst_wrtc_wr32 (out + 4, sender);
+  gst_wrtc_wr32 (out + 8, media);
   for (i = 0; i < n; i++, off += 4) {
-    wr16 (out + off, seqs[i]);
-    wr16 (out + off + 2, 0);
+    gst_wrtc_wr16 (out + off, seqs[i]);
+    gst_wrtc_wr16 (out + off + 2, 0);
   }
   return len;
 }
@@ -271,7 +245,7 @@ gst_wrtc_rtcp_write_pli (guint8 * out, gsize max, guint32 sender, guint32 media)
   if (max < 12)
     return 0;
   write_header (out, 1, GST_WRTC_RTCP_PSFB, 12);
-  wr32 (out + 4, sender);
-  wr32 (out + 8, media);
+  gst_wrtc_wr32 (out + 4, sender);
+  gst_wrtc_wr32 (out + 8, media);
   return 12;
 }

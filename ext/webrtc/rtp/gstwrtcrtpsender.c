@@ -7,6 +7,7 @@
 #include "gstwrtcrtpsender.h"
 
 #include <string.h>
+#include "gstwrtcbytes.h"
 
 struct _GstWrtcRtpStream
 {
@@ -213,22 +214,6 @@ gst_wrtc_rtp_sender_free (GstWrtcRtpSender * s)
   g_free (s);
 }
 
-static inline void
-wr16 (guint8 * p, guint16 v)
-{
-  p[0] = v >> 8;
-  p[1] = v;
-}
-
-static inline void
-wr32 (guint8 * p, guint32 v)
-{
-  p[0] = v >> 24;
-  p[1] = v >> 16;
-  p[2] = v >> 8;
-  p[3] = v;
-}
-
 /* One-byte header extensions (RFC 8285 section 4.2): 0xBEDE, the length in
  * words, then ID|L-1 bytes followed by L bytes of data, zero padded. */
 static gsize
@@ -243,7 +228,7 @@ write_extensions (GstWrtcRtpSender * s, guint16 * twcc_seq, guint8 * out)
   }
   if (s->p.twcc_ext_id && twcc_seq) {
     out[off++] = (s->p.twcc_ext_id << 4) | 1;
-    wr16 (out + off, (*twcc_seq)++);
+    gst_wrtc_wr16 (out + off, (*twcc_seq)++);
     off += 2;
   }
   if (off == 4)
@@ -252,7 +237,7 @@ write_extensions (GstWrtcRtpSender * s, guint16 * twcc_seq, guint8 * out)
     out[off++] = 0;
   out[0] = 0xbe;
   out[1] = 0xde;
-  wr16 (out + 2, (off - 4) / 4);
+  gst_wrtc_wr16 (out + 2, (off - 4) / 4);
   return off;
 }
 
@@ -269,9 +254,9 @@ write_packet (GstWrtcRtpSender * s, const GstWrtcRtpHeader * h,
     return 0;
   out[0] = 0x80 | h->csrc_count;
   out[1] = (h->marker ? 0x80 : 0) | pt;
-  wr16 (out + 2, seq);
-  wr32 (out + 4, h->timestamp);
-  wr32 (out + 8, ssrc);
+  gst_wrtc_wr16 (out + 2, seq);
+  gst_wrtc_wr32 (out + 4, h->timestamp);
+  gst_wrtc_wr32 (out + 8, ssrc);
   memcpy (out + 12, src + 12, csrc_len);
   off = 12 + csrc_len;
   ext = write_extensions (s, twcc_seq, out + off);
@@ -280,7 +265,7 @@ write_packet (GstWrtcRtpSender * s, const GstWrtcRtpHeader * h,
     off += ext;
   }
   if (osn >= 0) {
-    wr16 (out + off, (guint16) osn);
+    gst_wrtc_wr16 (out + off, (guint16) osn);
     off += 2;
   }
   memcpy (out + off, h->payload, h->payload_len);

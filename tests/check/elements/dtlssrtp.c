@@ -2041,6 +2041,84 @@ GST_START_TEST (test_state_cycles)
 
 GST_END_TEST;
 
+/* gst-plugins-bad's manual keying: with 'key' set, DTLS is disabled and
+ * SRTP uses that key (AES_CM_128_HMAC_SHA1_80 unless told otherwise). */
+static GstBuffer *
+manual_key (guint8 first)
+{
+  guint8 k[30];
+  guint i;
+
+  for (i = 0; i < sizeof (k); i++)
+    k[i] = first + i;
+  return gst_buffer_new_memdup (k, sizeof (k));
+}
+
+GST_START_TEST (test_manual_key_roundtrip)
+{
+  GstElement *enc = gst_element_factory_make ("dtlssrtpenc", NULL);
+  GstElement *dec = gst_element_factory_make ("dtlssrtpdec", NULL);
+  GstElement *wdec = gst_element_factory_make ("dtlssrtpdec", NULL);
+  GstHarness *he, *hd, *hw;
+  GstBuffer *key = manual_key (0), *wrong = manual_key (1), *in, *prot, *out;
+  guint8 pkt[112];
+  GstStructure *stats;
+  guint64 auth_failed = 0;
+
+  /* in NULL, before the harness takes them */
+  g_object_set (enc, "connection-id", "mk-enc", "key", key, NULL);
+  g_object_set (dec, "connection-id", "mk-dec", "key", key,
+      "srtp-cipher", "aes-128-icm", "srtp-auth", "hmac-sha1-80", NULL);
+  g_object_set (wdec, "connection-id", "mk-wrong", "key", wrong, NULL);
+  he = gst_harness_new_with_element (enc, "rtp_sink_0", "src");
+  hd = gst_harness_new_with_element (dec, "sink", "rtp_src");
+  hw = gst_harness_new_with_element (wdec, "sink", "rtp_src");
+  gst_object_unref (enc);
+  gst_object_unref (dec);
+  gst_object_unref (wdec);
+  gst_harness_set_src_caps_str (he, "application/x-rtp");
+  gst_harness_set_src_caps_str (hd, "application/x-srtp");
+  gst_harness_set_src_caps_str (hw, "application/x-srtp");
+  gst_harness_play (he);
+  gst_harness_play (hd);
+  gst_harness_play (hw);
+
+  memset (pkt, 0x5a, sizeof (pkt));
+  pkt[0] = 0x80;
+  pkt[1] = 96;
+  in = gst_buffer_new_memdup (pkt, sizeof (pkt));
+  fail_unless_equals_int (gst_harness_push (he, in), GST_FLOW_OK);
+  prot = gst_harness_pull (he);
+  /* the 80-bit tag (RFC 3711 section 4.2) and a payload no longer plain */
+  fail_unless_equals_int (gst_buffer_get_size (prot), sizeof (pkt) + 10);
+  fail_unless (gst_buffer_memcmp (prot, 12, pkt + 12, 100) != 0);
+
+  fail_unless_equals_int (gst_harness_push (hd, gst_buffer_copy (prot)),
+      GST_FLOW_OK);
+  out = gst_harness_pull (hd);
+  fail_unless_equals_int (gst_buffer_get_size (out), sizeof (pkt));
+  fail_unless (gst_buffer_memcmp (out, 0, pkt, sizeof (pkt)) == 0);
+  gst_buffer_unref (out);
+
+  /* the wrong key: refused and counted, nothing out */
+  fail_unless_equals_int (gst_harness_push (hw, prot), GST_FLOW_OK);
+  fail_unless_equals_int (gst_harness_buffers_in_queue (hw), 0);
+  g_object_get (hw->element, "stats", &stats, NULL);
+  gst_structure_get_uint64 (stats, "auth-failed", &auth_failed);
+  fail_unless_equals_int (auth_failed, 1);
+  fail_unless_equals_string (gst_structure_get_string (stats,
+          "srtp-profile"), "manual");
+  gst_structure_free (stats);
+
+  gst_buffer_unref (key);
+  gst_buffer_unref (wrong);
+  gst_harness_teardown (he);
+  gst_harness_teardown (hd);
+  gst_harness_teardown (hw);
+}
+
+GST_END_TEST;
+
 static Suite *
 dtlssrtp_suite (void)
 {
@@ -2049,6 +2127,7 @@ dtlssrtp_suite (void)
 
   tc = tcase_create ("element");
   tcase_add_test (tc, test_enc_pads);
+  tcase_add_test (tc, test_manual_key_roundtrip);
   tcase_add_test (tc, test_enc_pad_names_after_explicit);
   tcase_add_test (tc, test_dec_pads);
   tcase_add_test (tc, test_enc_properties);
