@@ -108,3 +108,40 @@ gst_wrtc_ice_context_invoke_sync (GSourceFunc func, gpointer data)
   g_mutex_clear (&call.lock);
   g_cond_clear (&call.cond);
 }
+
+static GMutex closes_lock;
+static GCond closes_cond;
+static guint closes_pending;
+
+void
+gst_wrtc_ice_context_close_begun (void)
+{
+  g_mutex_lock (&closes_lock);
+  closes_pending++;
+  g_mutex_unlock (&closes_lock);
+}
+
+void
+gst_wrtc_ice_context_close_done (void)
+{
+  g_mutex_lock (&closes_lock);
+  if (closes_pending > 0)
+    closes_pending--;
+  g_cond_broadcast (&closes_cond);
+  g_mutex_unlock (&closes_lock);
+}
+
+gboolean
+gst_wrtc_ice_context_wait_closes (gint64 timeout_us)
+{
+  gint64 end = g_get_monotonic_time () + timeout_us;
+  gboolean none;
+
+  g_return_val_if_fail (!gst_wrtc_ice_context_is_ice_thread (), FALSE);
+  g_mutex_lock (&closes_lock);
+  while (closes_pending > 0
+      && g_cond_wait_until (&closes_cond, &closes_lock, end));
+  none = closes_pending == 0;
+  g_mutex_unlock (&closes_lock);
+  return none;
+}

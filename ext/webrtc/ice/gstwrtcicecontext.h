@@ -30,5 +30,13 @@ void gst_wrtc_ice_context_invoke (GSourceFunc func, gpointer data,
  * code running on the ICE thread takes. */
 void gst_wrtc_ice_context_invoke_sync (GSourceFunc func, gpointer data);
 
+/* Closing a transport finishes on the ICE thread later (TURN allocations
+ * are deleted first, RFC 8656 section 7).  These count such closes and
+ * wait, at most @timeout_us, until none is pending: before stopping a TURN
+ * server or leaving the process.  TRUE when none is. */
+void gst_wrtc_ice_context_close_begun (void);
+void gst_wrtc_ice_context_close_done (void);
+gboolean gst_wrtc_ice_context_wait_closes (gint64 timeout_us);
+
 G_END_DECLS
 #endif

@@ -618,6 +618,7 @@ on_agent_closed (GObject * source, GAsyncResult * res, gpointer user_data)
   GST_DEBUG ("agent %p closed", agent);
   nice_agent_remove_stream (agent, GPOINTER_TO_UINT (user_data));
   g_object_unref (agent);
+  gst_wrtc_ice_context_close_done ();
 }
 
 /* ICE thread (invoked synchronously by close()). */
@@ -644,6 +645,7 @@ close_on_ice_thread (gpointer data)
   /* deletes the TURN allocations (a Refresh with lifetime 0, RFC 8656
    * section 7), then closes the sockets: the agent outlives us until then */
   g_object_ref (self->agent);
+  gst_wrtc_ice_context_close_begun ();
   nice_agent_close_async (self->agent, on_agent_closed,
       GUINT_TO_POINTER (self->stream_id));
 
