@@ -32,6 +32,7 @@
 
 #include "gstwrtcwebrtcsink.h"
 #include "gstwrtcpeer.h"
+#include "gstwrtcicecontext.h"
 #include "gstwrtchttpserver.h"
 
 GST_DEBUG_CATEGORY_STATIC (gst_wrtc_webrtc_sink_debug);
@@ -714,6 +715,13 @@ stop_server (GstWrtcWebrtcSink * self)
   for (i = 0; i < left->len; i++)
     viewer_end (self, g_ptr_array_index (left, i));
   g_ptr_array_unref (left);
+
+  /* let the closes finish: TURN allocations are deleted (RFC 8656 section
+   * 7) rather than left to expire, and nothing of ours runs on the ICE
+   * thread once we are in NULL.  Bounded: a TURN server that does not
+   * answer costs at most this. */
+  if (!gst_wrtc_ice_context_wait_closes (2 * G_USEC_PER_SEC))
+    GST_WARNING_OBJECT (self, "some ICE transports were still closing");
 }
 
 static GstStateChangeReturn
