@@ -5,6 +5,7 @@
 #endif
 
 #include "gstwrtcicecontext.h"
+#include "gstwrtcinvoke.h"
 
 #include <gst/gst.h>
 
@@ -67,46 +68,11 @@ gst_wrtc_ice_context_invoke (GSourceFunc func, gpointer data,
   g_source_unref (source);
 }
 
-typedef struct
-{
-  GSourceFunc func;
-  gpointer data;
-  GMutex lock;
-  GCond cond;
-  gboolean done;
-} SyncCall;
-
-static gboolean
-sync_call_run (gpointer user_data)
-{
-  SyncCall *call = user_data;
-
-  call->func (call->data);
-  g_mutex_lock (&call->lock);
-  call->done = TRUE;
-  g_cond_signal (&call->cond);
-  g_mutex_unlock (&call->lock);
-  return G_SOURCE_REMOVE;
-}
-
 void
 gst_wrtc_ice_context_invoke_sync (GSourceFunc func, gpointer data)
 {
-  SyncCall call = { func, data };
-
-  if (gst_wrtc_ice_context_is_ice_thread ()) {
-    func (data);
-    return;
-  }
-  g_mutex_init (&call.lock);
-  g_cond_init (&call.cond);
-  gst_wrtc_ice_context_invoke (sync_call_run, &call, NULL);
-  g_mutex_lock (&call.lock);
-  while (!call.done)
-    g_cond_wait (&call.cond, &call.lock);
-  g_mutex_unlock (&call.lock);
-  g_mutex_clear (&call.lock);
-  g_cond_clear (&call.cond);
+  gst_wrtc_invoke_sync (gst_wrtc_ice_context_get (), func, data,
+      "wrtc-ice-invoke-sync");
 }
 
 static GMutex closes_lock;

@@ -20,6 +20,7 @@
 #endif
 
 #include "gstwrtchttpserver.h"
+#include "gstwrtcinvoke.h"
 #include "gstwrtcsdp.h"
 
 #include <errno.h>
@@ -916,51 +917,6 @@ on_request_started (SoupServer * soup, SoupServerMessage * msg,
 /* ------------------------------------------------------------------------
  * The server thread
  */
-typedef struct
-{
-  GSourceFunc func;
-  gpointer data;
-  GMutex lock;
-  GCond cond;
-  gboolean done;
-} SyncCall;
-
-static gboolean
-sync_call_run (gpointer user_data)
-{
-  SyncCall *call = user_data;
-
-  call->func (call->data);
-  g_mutex_lock (&call->lock);
-  call->done = TRUE;
-  g_cond_signal (&call->cond);
-  g_mutex_unlock (&call->lock);
-  return G_SOURCE_REMOVE;
-}
-
-/* Runs @func on the thread of @context and waits for it.  An idle source
- * rather than g_main_context_invoke(), which would run @func on the
- * calling thread whenever it can acquire the context. */
-static void
-invoke_sync (GMainContext * context, GSourceFunc func, gpointer data)
-{
-  SyncCall call = { func, data };
-  GSource *source = g_idle_source_new ();
-
-  g_mutex_init (&call.lock);
-  g_cond_init (&call.cond);
-  g_source_set_callback (source, sync_call_run, &call, NULL);
-  g_source_set_static_name (source, "wrtc-http-sync");
-  g_source_attach (source, context);
-  g_source_unref (source);
-  g_mutex_lock (&call.lock);
-  while (!call.done)
-    g_cond_wait (&call.cond, &call.lock);
-  g_mutex_unlock (&call.lock);
-  g_mutex_clear (&call.lock);
-  g_cond_clear (&call.cond);
-}
-
 /* Queues @func on the server thread; FALSE (and @data destroyed) when the
  * server is not running. */
 static gboolean
@@ -1123,11 +1079,11 @@ gst_wrtc_http_server_start (GstWrtcHttpServer * self, const gchar * address,
   g_mutex_unlock (&self->lock);
   self->thread = g_thread_new ("wrtc-http", thread_func, self->loop);
 
-  invoke_sync (context, setup_on_thread, &st);
+  gst_wrtc_invoke_sync (context, setup_on_thread, &st, "wrtc-http-sync");
   if (st.error) {
     g_propagate_prefixed_error (error, g_steal_pointer (&st.error),
         "cannot listen on %s port %u: ", address, port);
-    invoke_sync (context, teardown_on_thread, self);
+    gst_wrtc_invoke_sync (context, teardown_on_thread, self, "wrtc-http-sync");
     g_thread_join (g_steal_pointer (&self->thread));
     g_mutex_lock (&self->lock);
     self->context = NULL;
@@ -1180,7 +1136,8 @@ gst_wrtc_http_server_stop (GstWrtcHttpServer * self)
     g_critical ("gst_wrtc_http_server_stop() called from a server callback");
     return;
   }
-  invoke_sync (self->context, teardown_on_thread, self);
+  gst_wrtc_invoke_sync (self->context, teardown_on_thread, self,
+      "wrtc-http-sync");
   g_thread_join (g_steal_pointer (&self->thread));
 
   g_mutex_lock (&self->lock);
