@@ -17,7 +17,8 @@ PKGS=(
   libglib2.0-dev libgstreamer1.0-dev libgstreamer-plugins-base1.0-dev
   libssl-dev libsrtp2-dev libnice-dev libusrsctp-dev libsoup-3.0-dev
   libjson-glib-dev
-  gstreamer1.0-tools gstreamer1.0-plugins-base gstreamer1.0-plugins-good
+  glib-networking openssl
+  gstreamer1.0-tools gstreamer1.0-plugins-base gstreamer1.0-plugins-base-apps gstreamer1.0-plugins-good
   gstreamer1.0-plugins-bad gstreamer1.0-nice
   valgrind python3 python3-gi gir1.2-gst-plugins-bad-1.0
   clang libclang-rt-14-dev

@@ -1,0 +1,1710 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* gst-plugins-webrtc: webrtcsrc, a bin that receives WebRTC media.
+ */
+/**
+ * SECTION:element-webrtcsrc
+ * @title: webrtcsrc
+ *
+ * Receives audio and video over WebRTC and exposes one source pad per
+ * remote track: `video_%u` and `audio_%u` (numbered in the order of the
+ * tracks in the session description), decoded to raw by default, or
+ * parsed encoded streams with `decode=false` (to record without
+ * transcoding).
+ *
+ * Two ways to get media:
+ *
+ * - `whep-url` set: a WHEP client (RFC 9725 style) that pulls from a
+ *   WHEP server, such as webrtcsink or an SFU.
+ * - `whep-url` unset: a WHIP server (RFC 9725) on `address`:`port`.
+ *   Publishers POST their offer to `/whip`; `GET /publish` serves a page
+ *   that sends a browser's camera and microphone.  OBS Studio's WHIP
+ *   output works the same way (server `http://HOST:PORT/whip`).  One
+ *   publisher at a time: another gets 409 Conflict.
+ *
+ * Underneath: ICE (libnice), DTLS-SRTP, and rtpbin for the receiving side
+ * of RTP: a jitterbuffer of `latency` ms, NACK for lost packets and RTX
+ * accepted (RFC 4588), PLI at the start of each video track and when the
+ * decoder needs a keyframe, receiver reports, and lip sync from the
+ * sender's reports.
+ *
+ * When the sender goes away (DELETE, ICE or DTLS failure, consent lost,
+ * close_notify) the source pads get EOS.  A WHEP server that refuses the
+ * offer, or a sender that leaves before sending any media in WHEP mode, is
+ * an element error.
+ *
+ * ## Example launch lines
+ * |[
+ * gst-launch-1.0 webrtcsrc whep-url=http://127.0.0.1:8080/whep name=s \
+ *     s.video_0 ! videoconvert ! autovideosink \
+ *     s.audio_0 ! audioconvert ! autoaudiosink
+ * ]| plays what a webrtcsink serves.
+ * |[
+ * gst-launch-1.0 -e webrtcsrc port=8081 decode=false name=s \
+ *     s.video_0 ! queue ! matroskamux name=m ! filesink location=in.mkv \
+ *     s.audio_0 ! queue ! m.
+ * ]| records what a browser sends from http://127.0.0.1:8081/publish.
+ */
+#ifdef HAVE_CONFIG_H
+#include "config.h"
+#endif
+
+#include <stdio.h>
+#include <string.h>
+#include <gio/gio.h>
+#include <gst/app/gstappsink.h>
+#include <gst/app/gstappsrc.h>
+#include <gst/video/video.h>
+#include <gst/rtp/gstrtpdefs.h>
+
+#include "gstwrtcwebrtcsrc.h"
+#include "gstwrtcpeer.h"
+#include "gstwrtcicecontext.h"
+#include "gstwrtchttpserver.h"
+#include "gstwrtchttpclient.h"
+
+GST_DEBUG_CATEGORY_STATIC (gst_wrtc_webrtc_src_debug);
+#define GST_CAT_DEFAULT gst_wrtc_webrtc_src_debug
+
+extern GResource *gst_wrtc_src_get_resource (void);
+
+#define DEFAULT_ADDRESS "127.0.0.1"
+#define DEFAULT_PORT 8081
+#define DEFAULT_LATENCY 50
+#define DEFAULT_DECODE TRUE
+#define DEFAULT_VIDEO_CODECS "VP8,H264,VP9"
+#define DEFAULT_AUDIO_CODECS "OPUS"
+#define RESOURCE_PREFIX "/org/gstreamer/webrtc/src/"
+/* bounds the DELETE we send when stopping */
+#define DELETE_TIMEOUT_S 2
+/* 503 from the WHEP server: retried every RETRY_MS, for ~30 s */
+#define RETRY_MS 200
+#define MAX_RETRIES 150
+/* queued between the ICE thread and rtpbin: ~1 s of a 8 Mbit/s stream */
+#define MAX_QUEUED_BYTES (1024 * 1024)
+
+enum
+{
+  PROP_0,
+  PROP_WHEP_URL,
+  PROP_ADDRESS,
+  PROP_PORT,
+  PROP_URL,
+  PROP_STUN_SERVER,
+  PROP_TURN_SERVERS,
+  PROP_LOCAL_ADDRESSES,
+  PROP_LATENCY,
+  PROP_TOKEN,
+  PROP_DECODE,
+  PROP_VIDEO_CODECS,
+  PROP_AUDIO_CODECS,
+  PROP_STATS,
+};
+
+enum
+{
+  SIGNAL_TRACK_ADDED,
+  SIGNAL_SENDER_LEFT,
+  N_SIGNALS
+};
+
+static guint signals[N_SIGNALS];
+
+/* What we can receive, by name: the RTP depayloader, the parser that
+ * decode=false outputs through (NULL: the depayloader's output is already
+ * parsed), and the decoders in preference order. */
+typedef struct
+{
+  const gchar *name;
+  GstWrtcMediaKind kind;
+  guint clock_rate, channels;
+  const gchar *fmtp;
+  const gchar *depay;
+  const gchar *parse;
+  const gchar *decoders[3];
+} CodecInfo;
+
+static const CodecInfo codec_table[] = {
+  {"VP8", GST_WRTC_MEDIA_VIDEO, 90000, 0, NULL, "rtpvp8depay", NULL,
+      {"vp8dec", NULL}},
+  /* RFC 6184: constrained baseline, the profile every browser sends */
+  {"H264", GST_WRTC_MEDIA_VIDEO, 90000, 0,
+        "level-asymmetry-allowed=1;packetization-mode=1;"
+        "profile-level-id=42e01f", "rtph264depay", "h264parse",
+      {"avdec_h264", "openh264dec", NULL}},
+  {"VP9", GST_WRTC_MEDIA_VIDEO, 90000, 0, NULL, "rtpvp9depay", "vp9parse",
+      {"vp9dec", NULL}},
+  {"OPUS", GST_WRTC_MEDIA_AUDIO, 48000, 2, "minptime=10;useinbandfec=1",
+      "rtpopusdepay", "opusparse", {"opusdec", NULL}},
+};
+
+static const CodecInfo *
+codec_info (const gchar * name)
+{
+  guint i;
+
+  for (i = 0; name && i < G_N_ELEMENTS (codec_table); i++)
+    if (g_ascii_strcasecmp (codec_table[i].name, name) == 0)
+      return &codec_table[i];
+  return NULL;
+}
+
+/* One m-section we receive, as negotiated. */
+typedef struct
+{
+  gint index;                   /* m-section number */
+  GstWrtcMediaKind kind;
+  gchar *pad_name;              /* video_0, audio_0, ... */
+  guint pt;
+  gint rtx_pt;
+  gchar *encoding;
+  guint clock_rate;
+  gboolean nack, pli, fir;
+  GstPad *ghost;                /* our source pad */
+  GstPad *depay_sink;           /* where rtpbin's pad for it links */
+  gboolean linked;              /* media arrived */
+} Track;
+
+/* One session with a sender: its peer and the receiving elements.
+ * Refcounted: the peer's callbacks and the WHEP thread hold refs. */
+typedef struct
+{
+  GstWrtcWebrtcSrc *src;        /* not a ref: sessions die with the element */
+  gchar *id;                    /* the WHIP session id, or NULL */
+  GstWrtcPeer *peer;
+  GstElement *rtpbin, *rtp_in, *rtcp_in, *rtcp_out;
+  GPtrArray *elements;          /* everything we added to the bin */
+  GMutex lock;                  /* tracks, ended, packets */
+  GArray *tracks;               /* Track */
+  gboolean negotiated, ended, connected;
+  guint64 packets, bytes;
+  GstWrtcCodecCap *offer_codecs[2];     /* WHEP: what our offer lists */
+} Session;
+
+struct _GstWrtcWebrtcSrc
+{
+  GstBin parent;
+
+  GMutex lock;                  /* everything below */
+  gchar *whep_url;
+  gchar *address;
+  guint port;
+  gchar *url;
+  gchar *stun_server;
+  gchar **turn_servers;
+  gchar **local_addresses;
+  guint latency;
+  gchar *token;
+  gboolean decode;
+  gchar **video_codecs, **audio_codecs;
+  Session *session;             /* the current sender, or NULL */
+  GPtrArray *ended;             /* sessions to destroy when stopping */
+  guint sessions_total;
+  gboolean finished;            /* EOS sent: no more sessions */
+
+  /* WHEP client */
+  GThread *whep_thread;
+  GCancellable *cancellable;
+  gchar *resource;              /* the WHEP session URL, to DELETE */
+
+  GstWrtcHttpServer *server;    /* WHIP server, while started */
+};
+
+#define gst_wrtc_webrtc_src_parent_class parent_class
+G_DEFINE_TYPE (GstWrtcWebrtcSrc, gst_wrtc_webrtc_src, GST_TYPE_BIN);
+
+static GstStaticPadTemplate video_template =
+    GST_STATIC_PAD_TEMPLATE ("video_%u", GST_PAD_SRC, GST_PAD_SOMETIMES,
+    GST_STATIC_CAPS ("video/x-raw; video/x-vp8; video/x-vp9; "
+        "video/x-h264, stream-format=(string)avc, alignment=(string)au"));
+static GstStaticPadTemplate audio_template =
+    GST_STATIC_PAD_TEMPLATE ("audio_%u", GST_PAD_SRC, GST_PAD_SOMETIMES,
+    GST_STATIC_CAPS ("audio/x-raw; audio/x-opus"));
+
+/* ------------------------------------------------------------------------
+ * Sessions
+ */
+static void
+track_clear (Track * t)
+{
+  g_free (t->pad_name);
+  g_free (t->encoding);
+  gst_clear_object (&t->ghost);
+  gst_clear_object (&t->depay_sink);
+}
+
+static Session *
+session_new (GstWrtcWebrtcSrc * self, const gchar * id)
+{
+  Session *s = g_atomic_rc_box_new0 (Session);
+
+  s->src = self;
+  s->id = g_strdup (id);
+  s->elements = g_ptr_array_new ();
+  g_mutex_init (&s->lock);
+  s->tracks = g_array_new (FALSE, TRUE, sizeof (Track));
+  g_array_set_clear_func (s->tracks, (GDestroyNotify) track_clear);
+  return s;
+}
+
+static Session *
+session_ref (Session * s)
+{
+  return g_atomic_rc_box_acquire (s);
+}
+
+static void
+session_clear (Session * s)
+{
+  g_free (s->id);
+  gst_clear_object (&s->peer);
+  g_free (s->offer_codecs[0]);
+  g_free (s->offer_codecs[1]);
+  g_ptr_array_unref (s->elements);
+  g_array_unref (s->tracks);
+  g_mutex_clear (&s->lock);
+}
+
+static void
+session_unref (Session * s)
+{
+  g_atomic_rc_box_release_full (s, (GDestroyNotify) session_clear);
+}
+
+static void
+session_closure_notify (gpointer data, GClosure * closure)
+{
+  session_unref (data);
+}
+
+/* With the session lock. */
+static Track *
+track_for_pt (Session * s, guint pt, gboolean * rtx)
+{
+  guint i;
+
+  for (i = 0; i < s->tracks->len; i++) {
+    Track *t = &g_array_index (s->tracks, Track, i);
+    if (t->pt == pt || (t->rtx_pt >= 0 && (guint) t->rtx_pt == pt)) {
+      if (rtx)
+        *rtx = t->pt != pt;
+      return t;
+    }
+  }
+  return NULL;
+}
+
+/* Reads the negotiated m-sections we receive into the session's tracks
+ * and names their pads (kind order, from 0). */
+static gboolean
+session_take_negotiation (Session * s, GError ** error)
+{
+  const GstWrtcAnswer *neg = gst_wrtc_peer_get_negotiation (s->peer);
+  guint i, nv = 0, na = 0;
+
+  if (!neg) {
+    g_set_error (error, GST_WRTC_JSEP_ERROR, GST_WRTC_JSEP_ERROR_INVALID,
+        "no negotiation");
+    return FALSE;
+  }
+  g_mutex_lock (&s->lock);
+  for (i = 0; i < neg->media->len; i++) {
+    GstWrtcNegotiatedMedia *n = g_ptr_array_index (neg->media, i);
+    Track t = { 0, };
+    if (n->rejected || (n->direction != GST_WRTC_DIRECTION_RECVONLY
+            && n->direction != GST_WRTC_DIRECTION_SENDRECV)
+        || !codec_info (n->codec.encoding))
+      continue;
+    t.index = n->index;
+    t.kind = n->kind;
+    t.pad_name = n->kind == GST_WRTC_MEDIA_VIDEO ?
+        g_strdup_printf ("video_%u", nv++) : g_strdup_printf ("audio_%u", na++);
+    t.pt = n->codec.pt;
+    t.rtx_pt = n->codec.rtx_pt;
+    t.encoding = g_ascii_strup (n->codec.encoding, -1);
+    t.clock_rate = n->codec.clock_rate;
+    t.nack = (n->codec.rtcp_fb & GST_WRTC_RTCP_FB_NACK) != 0;
+    t.pli = (n->codec.rtcp_fb & GST_WRTC_RTCP_FB_PLI) != 0;
+    t.fir = (n->codec.rtcp_fb & GST_WRTC_RTCP_FB_FIR) != 0;
+    GST_INFO_OBJECT (s->src, "m-section %u: %s %s pt %u rtx %d -> %s",
+        t.index, n->mid ? n->mid : "-", t.encoding, t.pt, t.rtx_pt, t.pad_name);
+    g_array_append_val (s->tracks, t);
+  }
+  s->negotiated = TRUE;
+  g_mutex_unlock (&s->lock);
+  if (nv + na == 0) {
+    g_set_error (error, GST_WRTC_JSEP_ERROR, GST_WRTC_JSEP_ERROR_NO_CODEC,
+        "the session has no track we can receive");
+    return FALSE;
+  }
+  return TRUE;
+}
+
+/* Ends the session's media: EOS into rtpbin, which forwards it to every
+ * track that started (any thread). */
+static void
+session_end_media (Session * s, const gchar * reason)
+{
+  GstWrtcWebrtcSrc *self = s->src;
+  GPtrArray *unlinked;
+  gboolean had_media;
+  guint i;
+
+  g_mutex_lock (&s->lock);
+  if (s->ended) {
+    g_mutex_unlock (&s->lock);
+    return;
+  }
+  s->ended = TRUE;
+  had_media = FALSE;
+  unlinked = g_ptr_array_new_with_free_func (gst_object_unref);
+  for (i = 0; i < s->tracks->len; i++) {
+    Track *t = &g_array_index (s->tracks, Track, i);
+    if (t->ghost)
+      had_media = TRUE;
+    /* rtpbin forwards EOS only to the tracks whose media started */
+    if (t->depay_sink && !t->linked)
+      g_ptr_array_add (unlinked, gst_object_ref (t->depay_sink));
+  }
+  g_mutex_unlock (&s->lock);
+
+  GST_INFO_OBJECT (self, "sender left (%s)%s", reason,
+      had_media ? ", EOS" : "");
+  g_signal_emit (self, signals[SIGNAL_SENDER_LEFT], 0, reason);
+  if (had_media) {
+    g_mutex_lock (&self->lock);
+    self->finished = TRUE;
+    g_mutex_unlock (&self->lock);
+    if (s->rtp_in)
+      gst_app_src_end_of_stream (GST_APP_SRC (s->rtp_in));
+    if (s->rtcp_in)
+      gst_app_src_end_of_stream (GST_APP_SRC (s->rtcp_in));
+    for (i = 0; i < unlinked->len; i++)
+      gst_pad_send_event (g_ptr_array_index (unlinked, i),
+          gst_event_new_eos ());
+  } else if (!s->id) {
+    GST_ELEMENT_ERROR (self, RESOURCE, READ,
+        ("The WHEP sender went away before sending any media"), ("%s", reason));
+  }
+  g_ptr_array_unref (unlinked);
+}
+
+/* ------------------------------------------------------------------------
+ * Peer callbacks (ICE/DTLS threads)
+ */
+static void
+on_receive (GstWrtcPeer * peer, gint media, gboolean rtcp,
+    const guint8 * data, gsize len, gpointer user_data)
+{
+  Session *s = user_data;
+  GstBuffer *buf;
+
+  if (!rtcp) {
+    g_mutex_lock (&s->lock);
+    s->packets++;
+    s->bytes += len;
+    g_mutex_unlock (&s->lock);
+  }
+  if (!s->rtp_in || !s->rtcp_in)
+    return;
+  buf = gst_buffer_new_memdup (data, len);
+  gst_app_src_push_buffer (GST_APP_SRC (rtcp ? s->rtcp_in : s->rtp_in), buf);
+}
+
+static void
+on_state_changed (GstWrtcPeer * peer, guint state, Session * s)
+{
+  GST_INFO_OBJECT (s->src, "sender %s: %s", s->id ? s->id : "(whep)",
+      gst_wrtc_peer_state_name (state));
+  if (state == GST_WRTC_PEER_STATE_CONNECTED) {
+    g_mutex_lock (&s->lock);
+    s->connected = TRUE;
+    g_mutex_unlock (&s->lock);
+  } else if (state == GST_WRTC_PEER_STATE_FAILED) {
+    session_end_media (s, "the connection failed");
+    if (s->id)
+      gst_wrtc_http_server_end_session (s->src->server, s->id);
+  } else if (state == GST_WRTC_PEER_STATE_CLOSED) {
+    session_end_media (s, "the connection was closed");
+    if (s->id)
+      gst_wrtc_http_server_end_session (s->src->server, s->id);
+  }
+}
+
+/* ------------------------------------------------------------------------
+ * rtpbin (its streaming threads)
+ */
+static GstCaps *
+on_request_pt_map (GstElement * rtpbin, guint session, guint pt, Session * s)
+{
+  GstCaps *caps = NULL;
+  gboolean rtx = FALSE;
+  Track *t;
+
+  g_mutex_lock (&s->lock);
+  t = track_for_pt (s, pt, &rtx);
+  if (t && rtx) {
+    caps = gst_caps_new_simple ("application/x-rtp",
+        "media", G_TYPE_STRING,
+        t->kind == GST_WRTC_MEDIA_VIDEO ? "video" : "audio",
+        "clock-rate", G_TYPE_INT, t->clock_rate,
+        "encoding-name", G_TYPE_STRING, "RTX",
+        "payload", G_TYPE_INT, pt, "apt", G_TYPE_INT, t->pt, NULL);
+  } else if (t) {
+    caps = gst_caps_new_simple ("application/x-rtp",
+        "media", G_TYPE_STRING,
+        t->kind == GST_WRTC_MEDIA_VIDEO ? "video" : "audio",
+        "clock-rate", G_TYPE_INT, t->clock_rate,
+        "encoding-name", G_TYPE_STRING, t->encoding,
+        "payload", G_TYPE_INT, pt, NULL);
+    /* rtpsession sends PLI/FIR and NACK only where negotiated */
+    if (t->nack)
+      gst_caps_set_simple (caps, "rtcp-fb-nack", G_TYPE_BOOLEAN, TRUE, NULL);
+    if (t->pli)
+      gst_caps_set_simple (caps, "rtcp-fb-nack-pli", G_TYPE_BOOLEAN, TRUE,
+          NULL);
+    if (t->fir)
+      gst_caps_set_simple (caps, "rtcp-fb-ccm-fir", G_TYPE_BOOLEAN, TRUE, NULL);
+    if (g_strcmp0 (t->encoding, "OPUS") == 0)
+      gst_caps_set_simple (caps, "encoding-params", G_TYPE_STRING, "2", NULL);
+  }
+  g_mutex_unlock (&s->lock);
+  GST_DEBUG_OBJECT (s->src, "pt %u: %" GST_PTR_FORMAT, pt, caps);
+  return caps;
+}
+
+/* RFC 4588: retransmissions arrive on their own payload type and SSRC */
+static GstElement *
+on_request_aux_receiver (GstElement * rtpbin, guint session, Session * s)
+{
+  GstStructure *map = gst_structure_new_empty ("application/x-rtp-pt-map");
+  GstElement *bin, *rtx;
+  GstPad *pad;
+  gchar *name;
+  guint i;
+
+  g_mutex_lock (&s->lock);
+  for (i = 0; i < s->tracks->len; i++) {
+    Track *t = &g_array_index (s->tracks, Track, i);
+    if (t->rtx_pt >= 0) {
+      gchar *key = g_strdup_printf ("%u", t->pt);
+      gst_structure_set (map, key, G_TYPE_UINT, (guint) t->rtx_pt, NULL);
+      g_free (key);
+    }
+  }
+  g_mutex_unlock (&s->lock);
+  if (gst_structure_n_fields (map) == 0) {
+    gst_structure_free (map);
+    return NULL;
+  }
+  rtx = gst_element_factory_make ("rtprtxreceive", NULL);
+  if (!rtx) {
+    gst_structure_free (map);
+    return NULL;
+  }
+  g_object_set (rtx, "payload-type-map", map, NULL);
+  gst_structure_free (map);
+  bin = gst_bin_new (NULL);
+  gst_bin_add (GST_BIN (bin), rtx);
+  pad = gst_element_get_static_pad (rtx, "src");
+  name = g_strdup_printf ("src_%u", session);
+  gst_element_add_pad (bin, gst_ghost_pad_new (name, pad));
+  g_free (name);
+  gst_object_unref (pad);
+  pad = gst_element_get_static_pad (rtx, "sink");
+  name = g_strdup_printf ("sink_%u", session);
+  gst_element_add_pad (bin, gst_ghost_pad_new (name, pad));
+  g_free (name);
+  gst_object_unref (pad);
+  return bin;
+}
+
+static GstElement *
+make (GPtrArray * list, const gchar * factory, GError ** error)
+{
+  GstElement *e = gst_element_factory_make (factory, NULL);
+
+  if (!e) {
+    g_set_error (error, GST_CORE_ERROR, GST_CORE_ERROR_MISSING_PLUGIN,
+        "element '%s' is missing", factory);
+    return NULL;
+  }
+  g_ptr_array_add (list, gst_object_ref_sink (e));
+  return e;
+}
+
+/* depayloader [! parser] [! decoder], or NULL with @error */
+static GPtrArray *
+make_chain (const CodecInfo * info, gboolean decode, GError ** error)
+{
+  GPtrArray *chain = g_ptr_array_new_with_free_func (gst_object_unref);
+  GstElement *dec = NULL;
+  guint i;
+
+  if (!make (chain, info->depay, error))
+    goto fail;
+  if (decode) {
+    /* H.264 decoders want a parsed stream */
+    if (info->kind == GST_WRTC_MEDIA_VIDEO && info->parse
+        && g_strcmp0 (info->name, "H264") == 0
+        && !make (chain, info->parse, error))
+      goto fail;
+    for (i = 0; !dec && info->decoders[i]; i++) {
+      dec = gst_element_factory_make (info->decoders[i], NULL);
+      if (dec)
+        g_ptr_array_add (chain, gst_object_ref_sink (dec));
+    }
+    if (!dec) {
+      g_set_error (error, GST_CORE_ERROR, GST_CORE_ERROR_MISSING_PLUGIN,
+          "no %s decoder (%s) is installed", info->name, info->decoders[0]);
+      goto fail;
+    }
+    if (GST_IS_VIDEO_DECODER (dec)) {
+      /* survive loss; ask the sender for a keyframe (PLI through rtpbin)
+       * when the decoder cannot go on */
+      g_object_set (dec, "max-errors", -1, "automatic-request-sync-points",
+          TRUE, NULL);
+    }
+  } else if (info->parse && !make (chain, info->parse, error)) {
+    goto fail;
+  }
+  return chain;
+
+fail:
+  g_ptr_array_unref (chain);
+  return NULL;
+}
+
+/* Builds every track's chain and pad as soon as the session is negotiated,
+ * so that the pads come all at once, in m-section order, followed by
+ * no-more-pads (a muxer downstream sees every stream before data). */
+static gboolean
+session_add_pads (Session * s, GError ** error)
+{
+  GstWrtcWebrtcSrc *self = s->src;
+  GstElementClass *klass = GST_ELEMENT_GET_CLASS (self);
+  GPtrArray *pads = g_ptr_array_new_with_free_func (gst_object_unref);
+  gboolean decode;
+  guint i, j;
+
+  g_mutex_lock (&self->lock);
+  decode = self->decode;
+  g_mutex_unlock (&self->lock);
+
+  for (i = 0; i < s->tracks->len; i++) {
+    Track *t = &g_array_index (s->tracks, Track, i);
+    const CodecInfo *info = codec_info (t->encoding);
+    gboolean video = t->kind == GST_WRTC_MEDIA_VIDEO;
+    GPtrArray *chain = make_chain (info, decode, error);
+    GstElement *last;
+    GstPad *target, *ghost;
+
+    if (!chain) {
+      g_ptr_array_unref (pads);
+      return FALSE;
+    }
+    for (j = 0; j < chain->len; j++) {
+      GstElement *e = g_ptr_array_index (chain, j);
+      gst_bin_add (GST_BIN (self), e);
+      g_ptr_array_add (s->elements, gst_object_ref (e));
+    }
+    for (j = 0; j + 1 < chain->len; j++)
+      gst_element_link (g_ptr_array_index (chain, j),
+          g_ptr_array_index (chain, j + 1));
+    for (j = 0; j < chain->len; j++)
+      gst_element_sync_state_with_parent (g_ptr_array_index (chain, j));
+    last = g_ptr_array_index (chain, chain->len - 1);
+    target = gst_element_get_static_pad (last, "src");
+    ghost = gst_ghost_pad_new_from_template (t->pad_name, target,
+        gst_element_class_get_pad_template (klass,
+            video ? "video_%u" : "audio_%u"));
+    gst_object_unref (target);
+    gst_pad_set_active (ghost, TRUE);
+    g_mutex_lock (&s->lock);
+    t->depay_sink = gst_element_get_static_pad (g_ptr_array_index (chain, 0),
+        "sink");
+    t->ghost = gst_object_ref (ghost);
+    g_mutex_unlock (&s->lock);
+    g_ptr_array_add (pads, ghost);
+    g_ptr_array_unref (chain);
+  }
+  for (i = 0; i < pads->len; i++) {
+    GstPad *pad = g_ptr_array_index (pads, i);
+    Track *t = &g_array_index (s->tracks, Track, i);
+    gst_element_add_pad (GST_ELEMENT (self), gst_object_ref (pad));
+    GST_INFO_OBJECT (self, "track %s: %s", t->pad_name, t->encoding);
+    g_signal_emit (self, signals[SIGNAL_TRACK_ADDED], 0, t->pad_name,
+        t->encoding);
+  }
+  gst_element_no_more_pads (GST_ELEMENT (self));
+  g_ptr_array_unref (pads);
+  return TRUE;
+}
+
+/* A new SSRC: the media of its track flows from here. */
+static void
+on_rtpbin_pad_added (GstElement * rtpbin, GstPad * pad, Session * s)
+{
+  GstWrtcWebrtcSrc *self = s->src;
+  gchar *name = gst_pad_get_name (pad);
+  guint session_id, ssrc, pt;
+  GstPad *target = NULL;
+  gboolean video = FALSE;
+  Track *t;
+
+  if (sscanf (name, "recv_rtp_src_%u_%u_%u", &session_id, &ssrc, &pt) != 3) {
+    g_free (name);
+    return;
+  }
+  g_free (name);
+
+  g_mutex_lock (&s->lock);
+  t = track_for_pt (s, pt, NULL);
+  if (t && t->depay_sink && !t->linked && !s->ended) {
+    target = gst_object_ref (t->depay_sink);
+    t->linked = TRUE;
+    video = t->kind == GST_WRTC_MEDIA_VIDEO;
+  }
+  g_mutex_unlock (&s->lock);
+
+  if (!target) {
+    /* a second SSRC on a track, or a payload type we did not agree to */
+    GstElement *sink = gst_element_factory_make ("fakesink", NULL);
+    GST_WARNING_OBJECT (self, "ignoring SSRC %08x payload type %u", ssrc, pt);
+    g_object_set (sink, "sync", FALSE, "async", FALSE, NULL);
+    gst_bin_add (GST_BIN (self), sink);
+    g_ptr_array_add (s->elements, gst_object_ref (sink));
+    target = gst_element_get_static_pad (sink, "sink");
+    gst_pad_link (pad, target);
+    gst_object_unref (target);
+    gst_element_sync_state_with_parent (sink);
+    return;
+  }
+  if (GST_PAD_LINK_FAILED (gst_pad_link (pad, target)))
+    GST_WARNING_OBJECT (self, "could not link SSRC %08x", ssrc);
+  gst_object_unref (target);
+  GST_INFO_OBJECT (self, "SSRC %08x payload type %u started", ssrc, pt);
+
+  /* a keyframe as soon as possible: PLI through rtpsession */
+  if (video)
+    gst_pad_send_event (pad,
+        gst_video_event_new_upstream_force_key_unit (GST_CLOCK_TIME_NONE,
+            TRUE, 0));
+}
+
+/* our RTCP (receiver reports, NACK, PLI) to the sender */
+static GstFlowReturn
+on_rtcp_sample (GstAppSink * appsink, gpointer user_data)
+{
+  Session *s = user_data;
+  GstSample *sample = gst_app_sink_pull_sample (appsink);
+  GstBuffer *buf;
+  GstMapInfo map;
+
+  if (!sample)
+    return GST_FLOW_OK;
+  buf = gst_sample_get_buffer (sample);
+  if (buf && gst_buffer_map (buf, &map, GST_MAP_READ)) {
+    GError *err = NULL;
+    if (!gst_wrtc_peer_send_rtcp (s->peer, map.data, map.size, &err)) {
+      GST_LOG_OBJECT (s->src, "%s", err->message);
+      g_clear_error (&err);
+    }
+    gst_buffer_unmap (buf, &map);
+  }
+  gst_sample_unref (sample);
+  return GST_FLOW_OK;
+}
+
+/* The receiving elements: appsrc (RTP) and appsrc (RTCP) into one rtpbin
+ * session for the whole bundle (RFC 8843), its RTCP out to an appsink. */
+static gboolean
+session_build (Session * s, GError ** error)
+{
+  GstWrtcWebrtcSrc *self = s->src;
+  GstAppSinkCallbacks callbacks = { NULL, NULL, on_rtcp_sample, };
+  GstCaps *caps;
+  GstPad *srcpad, *sinkpad;
+  guint latency, i;
+
+  g_mutex_lock (&self->lock);
+  latency = self->latency;
+  g_mutex_unlock (&self->lock);
+
+  if (!(s->rtpbin = make (s->elements, "rtpbin", error))
+      || !(s->rtp_in = make (s->elements, "appsrc", error))
+      || !(s->rtcp_in = make (s->elements, "appsrc", error))
+      || !(s->rtcp_out = make (s->elements, "appsink", error)))
+    return FALSE;
+
+  g_object_set (s->rtpbin, "latency", latency, "do-retransmission", TRUE,
+      "rtp-profile", GST_RTP_PROFILE_AVPF, "autoremove", TRUE, NULL);
+  g_signal_connect_data (s->rtpbin, "request-pt-map",
+      G_CALLBACK (on_request_pt_map), session_ref (s), session_closure_notify,
+      0);
+  g_signal_connect_data (s->rtpbin, "request-aux-receiver",
+      G_CALLBACK (on_request_aux_receiver), session_ref (s),
+      session_closure_notify, 0);
+  g_signal_connect_data (s->rtpbin, "pad-added",
+      G_CALLBACK (on_rtpbin_pad_added), session_ref (s),
+      session_closure_notify, 0);
+
+  caps = gst_caps_new_empty_simple ("application/x-rtp");
+  g_object_set (s->rtp_in, "caps", caps, NULL);
+  gst_caps_unref (caps);
+  caps = gst_caps_new_empty_simple ("application/x-rtcp");
+  g_object_set (s->rtcp_in, "caps", caps, NULL);
+  gst_caps_unref (caps);
+  for (i = 0; i < 2; i++) {
+    GstElement *in = i ? s->rtcp_in : s->rtp_in;
+    /* arrival times are what the jitterbuffer needs; a stalled pipeline
+     * drops new packets rather than queueing without bound */
+    g_object_set (in, "is-live", TRUE, "do-timestamp", TRUE, "format",
+        GST_FORMAT_TIME, "max-bytes", (guint64) MAX_QUEUED_BYTES, "block",
+        FALSE, "min-latency", (gint64) 0, NULL);
+    gst_util_set_object_arg (G_OBJECT (in), "leaky-type", "downstream");
+  }
+  g_object_set (s->rtcp_out, "sync", FALSE, "async", FALSE, "max-buffers", 32,
+      "drop", TRUE, NULL);
+  gst_app_sink_set_callbacks (GST_APP_SINK (s->rtcp_out), &callbacks,
+      session_ref (s), (GDestroyNotify) session_unref);
+
+  for (i = 0; i < s->elements->len; i++)
+    gst_bin_add (GST_BIN (self), g_ptr_array_index (s->elements, i));
+
+  srcpad = gst_element_get_static_pad (s->rtp_in, "src");
+  sinkpad = gst_element_request_pad_simple (s->rtpbin, "recv_rtp_sink_0");
+  gst_pad_link (srcpad, sinkpad);
+  gst_object_unref (srcpad);
+  gst_object_unref (sinkpad);
+  srcpad = gst_element_get_static_pad (s->rtcp_in, "src");
+  sinkpad = gst_element_request_pad_simple (s->rtpbin, "recv_rtcp_sink_0");
+  gst_pad_link (srcpad, sinkpad);
+  gst_object_unref (srcpad);
+  gst_object_unref (sinkpad);
+  srcpad = gst_element_request_pad_simple (s->rtpbin, "send_rtcp_src_0");
+  sinkpad = gst_element_get_static_pad (s->rtcp_out, "sink");
+  gst_pad_link (srcpad, sinkpad);
+  gst_object_unref (srcpad);
+  gst_object_unref (sinkpad);
+
+  for (i = 0; i < s->elements->len; i++)
+    gst_element_sync_state_with_parent (g_ptr_array_index (s->elements, i));
+  return TRUE;
+}
+
+static GstWrtcPeer *
+new_peer (GstWrtcWebrtcSrc * self, Session * s, GError ** error)
+{
+  GstWrtcPeerConfig cfg = { 0, };
+  GstWrtcPeer *peer;
+
+  g_mutex_lock (&self->lock);
+  cfg.local_addresses = (const gchar * const *) self->local_addresses;
+  cfg.stun_server = self->stun_server;
+  cfg.turn_servers = (const gchar * const *) self->turn_servers;
+  cfg.cname = "webrtcsrc";
+  peer = gst_wrtc_peer_new (&cfg, error);
+  g_mutex_unlock (&self->lock);
+  if (!peer)
+    return NULL;
+  gst_wrtc_peer_set_receive_func (peer, on_receive, s);
+  g_signal_connect_data (peer, "state-changed", G_CALLBACK (on_state_changed),
+      session_ref (s), session_closure_notify, 0);
+  return peer;
+}
+
+static gboolean
+noop (gpointer data)
+{
+  return G_SOURCE_REMOVE;
+}
+
+/* Stops the peer and takes the session's elements out of the bin (the
+ * application thread, in a downward state change). */
+static void
+session_destroy (GstWrtcWebrtcSrc * self, Session * s)
+{
+  guint i;
+
+  if (s->peer) {
+    gst_wrtc_peer_set_receive_func (s->peer, NULL, NULL);
+    g_signal_handlers_disconnect_by_func (s->peer, on_state_changed, s);
+    gst_wrtc_peer_close (s->peer);
+    /* a receive callback that read the function before it was cleared is
+     * over once the ICE thread has run this */
+    gst_wrtc_ice_context_invoke_sync (noop, NULL);
+  }
+  for (i = 0; i < s->tracks->len; i++) {
+    Track *t = &g_array_index (s->tracks, Track, i);
+    if (t->ghost && GST_OBJECT_PARENT (t->ghost) == GST_OBJECT (self))
+      gst_element_remove_pad (GST_ELEMENT (self), t->ghost);
+  }
+  for (i = 0; i < s->elements->len; i++) {
+    GstElement *e = g_ptr_array_index (s->elements, i);
+    gst_element_set_state (e, GST_STATE_NULL);
+    if (GST_OBJECT_PARENT (e) == GST_OBJECT (self))
+      gst_bin_remove (GST_BIN (self), e);
+  }
+  g_ptr_array_foreach (s->elements, (GFunc) gst_object_unref, NULL);
+  g_ptr_array_set_size (s->elements, 0);
+}
+
+/* ------------------------------------------------------------------------
+ * Codec preferences
+ */
+static GstWrtcCodecCap *
+recv_codecs (GstWrtcWebrtcSrc * self, GstWrtcMediaKind kind, guint * n)
+{
+  gchar **names;
+  GstWrtcCodecCap *caps;
+  guint i, count = 0;
+
+  g_mutex_lock (&self->lock);
+  names = g_strdupv (kind == GST_WRTC_MEDIA_VIDEO ? self->video_codecs :
+      self->audio_codecs);
+  g_mutex_unlock (&self->lock);
+  caps = g_new0 (GstWrtcCodecCap, names ? g_strv_length (names) + 1 : 1);
+  for (i = 0; names && names[i]; i++) {
+    const CodecInfo *info = codec_info (names[i]);
+    if (!info || info->kind != kind)
+      continue;
+    caps[count].kind = kind;
+    caps[count].encoding = info->name;
+    caps[count].clock_rate = info->clock_rate;
+    caps[count].channels = info->channels;
+    caps[count].fmtp = info->fmtp;
+    count++;
+  }
+  g_strfreev (names);
+  *n = count;
+  return caps;
+}
+
+/* video then audio, for the answerer */
+static GstWrtcCodecCap *
+all_recv_codecs (GstWrtcWebrtcSrc * self, guint * n)
+{
+  guint nv, na;
+  GstWrtcCodecCap *v = recv_codecs (self, GST_WRTC_MEDIA_VIDEO, &nv);
+  GstWrtcCodecCap *a = recv_codecs (self, GST_WRTC_MEDIA_AUDIO, &na);
+  GstWrtcCodecCap *all = g_new0 (GstWrtcCodecCap, nv + na + 1);
+
+  memcpy (all, v, nv * sizeof (*v));
+  memcpy (all + nv, a, na * sizeof (*a));
+  g_free (v);
+  g_free (a);
+  *n = nv + na;
+  return all;
+}
+
+/* ------------------------------------------------------------------------
+ * WHEP client (a thread of its own per start)
+ */
+/* Our offer, handed from the ICE thread to the WHEP thread; refcounted so
+ * that a WHEP thread told to stop need not wait for it. */
+typedef struct
+{
+  GMutex lock;
+  GCond cond;
+  gboolean done;
+  gchar *sdp;
+  GError *error;
+} SdpWait;
+
+static void
+sdp_wait_clear (SdpWait * w)
+{
+  g_free (w->sdp);
+  g_clear_error (&w->error);
+  g_mutex_clear (&w->lock);
+  g_cond_clear (&w->cond);
+}
+
+static void
+sdp_wait_unref (SdpWait * w)
+{
+  g_atomic_rc_box_release_full (w, (GDestroyNotify) sdp_wait_clear);
+}
+
+static void
+on_offer_sdp (GstWrtcPeer * peer, const gchar * sdp, const GError * error,
+    gpointer user_data)
+{
+  SdpWait *w = user_data;
+
+  g_mutex_lock (&w->lock);
+  w->sdp = g_strdup (sdp);
+  w->error = error ? g_error_copy (error) : NULL;
+  w->done = TRUE;
+  g_cond_signal (&w->cond);
+  g_mutex_unlock (&w->lock);
+  sdp_wait_unref (w);
+}
+
+static gpointer
+whep_thread (gpointer data)
+{
+  GstWrtcWebrtcSrc *self = data;
+  GstWrtcHttpClientSession *hs = NULL;
+  GstWrtcOfferMedia media[2];
+  GstWrtcCodecCap *vcaps, *acaps;
+  GCancellable *cancellable;
+  SdpWait *w = g_atomic_rc_box_new0 (SdpWait);
+  GError *err = NULL;
+  gchar *url, *token;
+  Session *s;
+  guint nv, na, n = 0, retries = 0;
+
+  g_mutex_lock (&self->lock);
+  url = g_strdup (self->whep_url);
+  token = g_strdup (self->token);
+  cancellable = g_object_ref (self->cancellable);
+  s = session_ref (self->session);
+  g_mutex_unlock (&self->lock);
+
+  g_mutex_init (&w->lock);
+  g_cond_init (&w->cond);
+  /* the peer reads the codecs again when the answer comes */
+  vcaps = s->offer_codecs[0] = recv_codecs (self, GST_WRTC_MEDIA_VIDEO, &nv);
+  acaps = s->offer_codecs[1] = recv_codecs (self, GST_WRTC_MEDIA_AUDIO, &na);
+  memset (media, 0, sizeof (media));
+  if (nv) {
+    media[n].kind = GST_WRTC_MEDIA_VIDEO;
+    media[n].direction = GST_WRTC_DIRECTION_RECVONLY;
+    media[n].codecs = vcaps;
+    media[n].n_codecs = nv;
+    n++;
+  }
+  if (na) {
+    media[n].kind = GST_WRTC_MEDIA_AUDIO;
+    media[n].direction = GST_WRTC_DIRECTION_RECVONLY;
+    media[n].codecs = acaps;
+    media[n].n_codecs = na;
+    n++;
+  }
+  if (n == 0) {
+    g_set_error (&err, GST_WRTC_JSEP_ERROR, GST_WRTC_JSEP_ERROR_NO_CODEC,
+        "video-codecs and audio-codecs name no codec we can receive");
+    goto fail;
+  }
+
+  /* RFC 9725 section 4.2: our offer (with every candidate), its answer */
+  gst_wrtc_peer_create_offer (s->peer, media, n, on_offer_sdp,
+      g_atomic_rc_box_acquire (w));
+  g_mutex_lock (&w->lock);
+  while (!w->done && !g_cancellable_is_cancelled (cancellable)) {
+    gint64 end = g_get_monotonic_time () + G_USEC_PER_SEC / 10;
+    g_cond_wait_until (&w->cond, &w->lock, end);
+  }
+  g_mutex_unlock (&w->lock);
+  if (!w->done)
+    goto out;
+  if (!w->sdp) {
+    err = w->error ? g_error_copy (w->error) :
+        g_error_new_literal (GST_WRTC_JSEP_ERROR, GST_WRTC_JSEP_ERROR_INVALID,
+        "no offer");
+    goto fail;
+  }
+  GST_DEBUG_OBJECT (self, "offer:\n%s", w->sdp);
+
+  /* a server with nothing to send yet (webrtcsink before its first
+   * buffer) answers 503: the same offer again, until it works or we stop */
+  while (!(hs = gst_wrtc_http_client_post_offer (url, token, w->sdp, 0,
+              cancellable, &err))) {
+    if (!g_error_matches (err, GST_WRTC_HTTP_CLIENT_ERROR,
+            GST_WRTC_HTTP_CLIENT_ERROR_UNAVAILABLE) || retries++ >= MAX_RETRIES)
+      goto fail;
+    GST_INFO_OBJECT (self, "%s; again in %u ms", err->message, RETRY_MS);
+    g_clear_error (&err);
+    g_usleep (RETRY_MS * 1000);
+    if (g_cancellable_is_cancelled (cancellable))
+      goto out;
+  }
+  GST_DEBUG_OBJECT (self, "answer from %s:\n%s", hs->location, hs->answer);
+  g_mutex_lock (&self->lock);
+  g_free (self->resource);
+  self->resource = g_strdup (hs->location);
+  g_mutex_unlock (&self->lock);
+  if (!gst_wrtc_peer_set_answer (s->peer, hs->answer, &err)
+      || !session_take_negotiation (s, &err) || !session_add_pads (s, &err))
+    goto fail;
+  GST_INFO_OBJECT (self, "receiving from %s", hs->location);
+  goto out;
+
+fail:
+  if (!g_cancellable_is_cancelled (cancellable))
+    GST_ELEMENT_ERROR (self, RESOURCE, OPEN_READ,
+        ("Could not start a WHEP session with %s", url), ("%s", err->message));
+out:
+  g_clear_error (&err);
+  gst_wrtc_http_client_session_free (hs);
+  sdp_wait_unref (w);
+  g_free (url);
+  g_free (token);
+  g_object_unref (cancellable);
+  session_unref (s);
+  return NULL;
+}
+
+/* ------------------------------------------------------------------------
+ * WHIP server (its thread)
+ */
+static void
+on_answer (GstWrtcPeer * peer, const gchar * sdp, const GError * error,
+    gpointer user_data)
+{
+  Session *s = user_data;
+  GstWrtcWebrtcSrc *self = s->src;
+  GError *err = NULL;
+
+  if (!error && (!session_take_negotiation (s, &err)
+          || !session_add_pads (s, &err)))
+    error = err;
+  if (error)
+    GST_WARNING_OBJECT (self, "publisher %s: no answer: %s", s->id,
+        error->message);
+  gst_wrtc_http_server_complete_offer (self->server, s->id,
+      error ? NULL : sdp, error);
+  g_clear_error (&err);
+  session_unref (s);
+}
+
+static gchar *
+on_offer (GstWrtcHttpServer * server, const gchar * endpoint,
+    const gchar * session_id, const gchar * offer_sdp,
+    const gchar * client_address, gpointer user_data, GError ** error)
+{
+  GstWrtcWebrtcSrc *self = user_data;
+  GstWrtcCodecCap *caps;
+  Session *s;
+  guint n;
+
+  g_mutex_lock (&self->lock);
+  if (self->finished || self->session) {
+    g_mutex_unlock (&self->lock);
+    g_set_error (error, GST_WRTC_HTTP_ERROR, GST_WRTC_HTTP_ERROR_CONFLICT,
+        self->finished ? "this webrtcsrc has ended its stream" :
+        "another publisher is still being set up");
+    return NULL;
+  }
+  s = session_new (self, session_id);
+  self->session = s;
+  self->sessions_total++;
+  g_mutex_unlock (&self->lock);
+
+  s->peer = new_peer (self, s, error);
+  if (!s->peer || !session_build (s, error)) {
+    GST_WARNING_OBJECT (self, "publisher %s: %s", session_id,
+        error && *error ? (*error)->message : "failed");
+    /* no end callback follows; the elements go when the element stops */
+    g_mutex_lock (&self->lock);
+    self->session = NULL;
+    g_ptr_array_add (self->ended, s);
+    g_mutex_unlock (&self->lock);
+    return NULL;
+  }
+  GST_INFO_OBJECT (self, "publisher %s from %s", session_id, client_address);
+  caps = all_recv_codecs (self, &n);
+  gst_wrtc_peer_create_answer (s->peer, offer_sdp, NULL, 0, caps, n,
+      on_answer, session_ref (s));
+  g_free (caps);
+  return NULL;
+}
+
+static gboolean
+on_candidates (GstWrtcHttpServer * server, const gchar * session_id,
+    const GstWrtcSdpFrag * frag, gpointer user_data, GError ** error)
+{
+  GstWrtcWebrtcSrc *self = user_data;
+  GstWrtcPeer *peer = NULL;
+  guint i;
+
+  g_mutex_lock (&self->lock);
+  if (self->session && g_strcmp0 (self->session->id, session_id) == 0
+      && self->session->peer)
+    peer = g_object_ref (self->session->peer);
+  g_mutex_unlock (&self->lock);
+  if (!peer) {
+    g_set_error (error, GST_WRTC_HTTP_ERROR, GST_WRTC_HTTP_ERROR_UNPROCESSABLE,
+        "no such publisher");
+    return FALSE;
+  }
+  for (i = 0; frag->candidates && i < frag->candidates->len; i++) {
+    GstWrtcSdpFragCandidate *c = g_ptr_array_index (frag->candidates, i);
+    GError *err = NULL;
+    if (!gst_wrtc_peer_add_remote_candidate (peer, c->candidate, &err)) {
+      GST_DEBUG_OBJECT (self, "publisher %s: candidate %s ignored: %s",
+          session_id, c->candidate, err->message);
+      g_clear_error (&err);
+    }
+  }
+  if (frag->end_of_candidates)
+    gst_wrtc_peer_end_of_remote_candidates (peer);
+  g_object_unref (peer);
+  return TRUE;
+}
+
+static void
+on_end (GstWrtcHttpServer * server, const gchar * session_id,
+    GstWrtcHttpEndReason reason, gpointer user_data)
+{
+  GstWrtcWebrtcSrc *self = user_data;
+  Session *s = NULL;
+  gboolean had_media = FALSE;
+  guint i;
+
+  g_mutex_lock (&self->lock);
+  if (self->session && g_strcmp0 (self->session->id, session_id) == 0)
+    s = session_ref (self->session);
+  g_mutex_unlock (&self->lock);
+  if (!s)
+    return;
+  GST_INFO_OBJECT (self, "publisher %s ended: %s", session_id,
+      gst_wrtc_http_end_reason_to_string (reason));
+  session_end_media (s, gst_wrtc_http_end_reason_to_string (reason));
+  if (s->peer)
+    gst_wrtc_peer_close (s->peer);
+
+  g_mutex_lock (&s->lock);
+  for (i = 0; i < s->tracks->len; i++)
+    if (g_array_index (s->tracks, Track, i).ghost)
+      had_media = TRUE;
+  g_mutex_unlock (&s->lock);
+  /* a publisher that sent nothing leaves the element waiting for the next;
+   * its elements go when the element stops */
+  if (!had_media) {
+    g_mutex_lock (&self->lock);
+    if (self->session == s) {
+      self->session = NULL;
+      g_ptr_array_add (self->ended, session_ref (s));
+    }
+    g_mutex_unlock (&self->lock);
+  }
+  session_unref (s);
+}
+
+static const GstWrtcHttpCallbacks whip_callbacks = {
+  on_offer, on_candidates, on_end
+};
+
+static void
+add_page (GstWrtcHttpServer * server, const gchar * path, const gchar * file,
+    const gchar * content_type)
+{
+  gchar *rpath = g_strconcat (RESOURCE_PREFIX, file, NULL);
+  GBytes *body = g_resource_lookup_data (gst_wrtc_src_get_resource (),
+      rpath, G_RESOURCE_LOOKUP_FLAGS_NONE, NULL);
+
+  g_free (rpath);
+  if (body) {
+    gst_wrtc_http_server_set_static (server, path, content_type, body);
+    g_bytes_unref (body);
+  }
+}
+
+/* ------------------------------------------------------------------------
+ * States
+ */
+static gboolean
+start (GstWrtcWebrtcSrc * self)
+{
+  GError *err = NULL;
+  gchar *whep_url, *address, *token, *url;
+  guint port;
+  Session *s;
+
+  g_mutex_lock (&self->lock);
+  whep_url = g_strdup (self->whep_url);
+  address = g_strdup (self->address);
+  token = g_strdup (self->token);
+  port = self->port;
+  self->finished = FALSE;
+  g_mutex_unlock (&self->lock);
+
+  if (whep_url) {
+    s = session_new (self, NULL);
+    s->peer = new_peer (self, s, &err);
+    if (!s->peer || !session_build (s, &err)) {
+      GST_ELEMENT_ERROR (self, CORE, MISSING_PLUGIN, ("%s", err->message),
+          (NULL));
+      g_clear_error (&err);
+      session_destroy (self, s);
+      session_unref (s);
+      g_free (whep_url);
+      g_free (address);
+      g_free (token);
+      return FALSE;
+    }
+    g_mutex_lock (&self->lock);
+    self->session = s;
+    self->sessions_total++;
+    self->cancellable = g_cancellable_new ();
+    self->whep_thread = g_thread_new ("wrtc-whep", whep_thread, self);
+    g_mutex_unlock (&self->lock);
+  } else {
+    self->server = gst_wrtc_http_server_new ();
+    gst_wrtc_http_server_add_endpoint (self->server, "/whip",
+        GST_WRTC_HTTP_ENDPOINT_WHIP, GST_WRTC_HTTP_ENDPOINT_FLAG_NONE,
+        &whip_callbacks, self, NULL);
+    gst_wrtc_http_server_set_token (self->server, token);
+    add_page (self->server, "/publish", "publish.html",
+        "text/html; charset=utf-8");
+    add_page (self->server, "/publish.js", "publish.js",
+        "text/javascript; charset=utf-8");
+    if (!gst_wrtc_http_server_start (self->server, address, port, NULL, NULL,
+            &err)) {
+      GST_ELEMENT_ERROR (self, RESOURCE, OPEN_READ,
+          ("Could not start the WHIP server on %s port %u", address, port),
+          ("%s", err->message));
+      g_clear_error (&err);
+      g_clear_object (&self->server);
+      g_free (whep_url);
+      g_free (address);
+      g_free (token);
+      return FALSE;
+    }
+    url = gst_wrtc_http_server_get_url (self->server);
+    g_mutex_lock (&self->lock);
+    g_free (self->url);
+    self->url = g_strdup (url);
+    g_mutex_unlock (&self->lock);
+    g_object_notify (G_OBJECT (self), "url");
+    g_print ("webrtcsrc: publish to %swhip (a browser: %spublish)\n", url, url);
+    g_free (url);
+  }
+  g_free (whep_url);
+  g_free (address);
+  g_free (token);
+  return TRUE;
+}
+
+static void
+stop (GstWrtcWebrtcSrc * self)
+{
+  GThread *thread;
+  GCancellable *cancellable;
+  gchar *resource, *token;
+  GPtrArray *ended;
+  Session *s;
+  GError *err = NULL;
+  guint i;
+
+  g_mutex_lock (&self->lock);
+  thread = g_steal_pointer (&self->whep_thread);
+  cancellable = g_steal_pointer (&self->cancellable);
+  s = g_steal_pointer (&self->session);
+  g_mutex_unlock (&self->lock);
+
+  if (cancellable)
+    g_cancellable_cancel (cancellable);
+  if (s) {
+    /* stopping is not the sender leaving: no signal, no error, no EOS */
+    g_mutex_lock (&s->lock);
+    s->ended = TRUE;
+    g_mutex_unlock (&s->lock);
+  }
+  if (s && s->peer && thread) {
+    /* unblocks a WHEP thread waiting for our offer */
+    gst_wrtc_peer_close (s->peer);
+  }
+  if (thread)
+    g_thread_join (thread);
+  g_clear_object (&cancellable);
+
+  /* RFC 9725 section 4.2: tell the WHEP server we are done */
+  g_mutex_lock (&self->lock);
+  resource = g_steal_pointer (&self->resource);
+  token = g_strdup (self->token);
+  g_mutex_unlock (&self->lock);
+  if (resource && !gst_wrtc_http_client_delete (resource, token,
+          DELETE_TIMEOUT_S, NULL, &err)) {
+    GST_INFO_OBJECT (self, "%s", err->message);
+    g_clear_error (&err);
+  }
+  g_free (resource);
+  g_free (token);
+
+  if (self->server) {
+    /* ends the publisher's session through on_end */
+    gst_wrtc_http_server_stop (self->server);
+    g_clear_object (&self->server);
+  }
+  g_mutex_lock (&self->lock);
+  if (s)
+    g_ptr_array_add (self->ended, s);
+  ended = self->ended;
+  self->ended = g_ptr_array_new ();
+  g_clear_pointer (&self->url, g_free);
+  g_mutex_unlock (&self->lock);
+  for (i = 0; i < ended->len; i++) {
+    session_destroy (self, g_ptr_array_index (ended, i));
+    session_unref (g_ptr_array_index (ended, i));
+  }
+  g_ptr_array_unref (ended);
+
+  if (!gst_wrtc_ice_context_wait_closes (2 * G_USEC_PER_SEC))
+    GST_WARNING_OBJECT (self, "some ICE transports were still closing");
+}
+
+static GstStateChangeReturn
+gst_wrtc_webrtc_src_change_state (GstElement * element,
+    GstStateChange transition)
+{
+  GstWrtcWebrtcSrc *self = GST_WRTC_WEBRTC_SRC (element);
+  GstStateChangeReturn ret;
+
+  if (transition == GST_STATE_CHANGE_READY_TO_PAUSED) {
+    if (!start (self))
+      return GST_STATE_CHANGE_FAILURE;
+  }
+
+  ret = GST_ELEMENT_CLASS (parent_class)->change_state (element, transition);
+  if (ret == GST_STATE_CHANGE_FAILURE) {
+    if (transition == GST_STATE_CHANGE_READY_TO_PAUSED)
+      stop (self);
+    return ret;
+  }
+
+  switch (transition) {
+    case GST_STATE_CHANGE_READY_TO_PAUSED:
+    case GST_STATE_CHANGE_PLAYING_TO_PAUSED:
+      /* a live source: no preroll */
+      ret = GST_STATE_CHANGE_NO_PREROLL;
+      break;
+    case GST_STATE_CHANGE_PAUSED_TO_READY:
+      stop (self);
+      break;
+    default:
+      break;
+  }
+  return ret;
+}
+
+/* ------------------------------------------------------------------------
+ * GObject
+ */
+static gchar **
+split_list (const gchar * s)
+{
+  gchar **parts, **out;
+  guint i, n = 0;
+
+  if (!s || !*s)
+    return NULL;
+  parts = g_strsplit (s, ",", -1);
+  out = g_new0 (gchar *, g_strv_length (parts) + 1);
+  for (i = 0; parts[i]; i++) {
+    gchar *p = g_strstrip (parts[i]);
+    if (*p)
+      out[n++] = g_strdup (p);
+  }
+  g_strfreev (parts);
+  if (n == 0)
+    g_clear_pointer (&out, g_free);
+  return out;
+}
+
+static gchar *
+join_list (gchar ** list)
+{
+  return list ? g_strjoinv (",", list) : NULL;
+}
+
+static GstStructure *
+make_stats (GstWrtcWebrtcSrc * self)
+{
+  GstStructure *st;
+  GValue tracks = G_VALUE_INIT;
+  Session *s;
+  guint i;
+
+  g_mutex_lock (&self->lock);
+  s = self->session ? session_ref (self->session) : NULL;
+  st = gst_structure_new ("webrtcsrc-stats",
+      "mode", G_TYPE_STRING, self->whep_url ? "whep" : "whip",
+      "sessions-total", G_TYPE_UINT, self->sessions_total, NULL);
+  g_mutex_unlock (&self->lock);
+
+  g_value_init (&tracks, GST_TYPE_ARRAY);
+  if (s) {
+    gst_structure_set (st, "state", G_TYPE_STRING, s->peer ?
+        gst_wrtc_peer_state_name (gst_wrtc_peer_get_state (s->peer)) : "new",
+        NULL);
+    g_mutex_lock (&s->lock);
+    gst_structure_set (st, "packets-received", G_TYPE_UINT64, s->packets,
+        "bytes-received", G_TYPE_UINT64, s->bytes, NULL);
+    for (i = 0; i < s->tracks->len; i++) {
+      Track *t = &g_array_index (s->tracks, Track, i);
+      GValue v = G_VALUE_INIT;
+      g_value_init (&v, GST_TYPE_STRUCTURE);
+      g_value_take_boxed (&v, gst_structure_new ("inbound-rtp",
+              "pad", G_TYPE_STRING, t->pad_name,
+              "kind", G_TYPE_STRING,
+              t->kind == GST_WRTC_MEDIA_VIDEO ? "video" : "audio",
+              "codec", G_TYPE_STRING, t->encoding,
+              "payload-type", G_TYPE_UINT, t->pt,
+              "started", G_TYPE_BOOLEAN, t->ghost != NULL, NULL));
+      gst_value_array_append_and_take_value (&tracks, &v);
+    }
+    g_mutex_unlock (&s->lock);
+    session_unref (s);
+  } else {
+    gst_structure_set (st, "state", G_TYPE_STRING, "waiting", NULL);
+  }
+  gst_structure_take_value (st, "tracks", &tracks);
+  return st;
+}
+
+static void
+gst_wrtc_webrtc_src_set_property (GObject * object, guint prop_id,
+    const GValue * value, GParamSpec * pspec)
+{
+  GstWrtcWebrtcSrc *self = GST_WRTC_WEBRTC_SRC (object);
+
+  g_mutex_lock (&self->lock);
+  switch (prop_id) {
+    case PROP_WHEP_URL:
+      g_free (self->whep_url);
+      self->whep_url = g_value_dup_string (value);
+      if (self->whep_url && !*self->whep_url)
+        g_clear_pointer (&self->whep_url, g_free);
+      break;
+    case PROP_ADDRESS:
+      g_free (self->address);
+      self->address = g_value_dup_string (value);
+      if (!self->address)
+        self->address = g_strdup (DEFAULT_ADDRESS);
+      break;
+    case PROP_PORT:
+      self->port = g_value_get_uint (value);
+      break;
+    case PROP_STUN_SERVER:
+      g_free (self->stun_server);
+      self->stun_server = g_value_dup_string (value);
+      break;
+    case PROP_TURN_SERVERS:
+      g_strfreev (self->turn_servers);
+      self->turn_servers = split_list (g_value_get_string (value));
+      break;
+    case PROP_LOCAL_ADDRESSES:
+      g_strfreev (self->local_addresses);
+      self->local_addresses = split_list (g_value_get_string (value));
+      break;
+    case PROP_LATENCY:
+      self->latency = g_value_get_uint (value);
+      break;
+    case PROP_TOKEN:
+      g_free (self->token);
+      self->token = g_value_dup_string (value);
+      break;
+    case PROP_DECODE:
+      self->decode = g_value_get_boolean (value);
+      break;
+    case PROP_VIDEO_CODECS:
+      g_strfreev (self->video_codecs);
+      self->video_codecs = split_list (g_value_get_string (value));
+      break;
+    case PROP_AUDIO_CODECS:
+      g_strfreev (self->audio_codecs);
+      self->audio_codecs = split_list (g_value_get_string (value));
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+      break;
+  }
+  g_mutex_unlock (&self->lock);
+}
+
+static void
+gst_wrtc_webrtc_src_get_property (GObject * object, guint prop_id,
+    GValue * value, GParamSpec * pspec)
+{
+  GstWrtcWebrtcSrc *self = GST_WRTC_WEBRTC_SRC (object);
+
+  if (prop_id == PROP_STATS) {
+    g_value_take_boxed (value, make_stats (self));
+    return;
+  }
+  g_mutex_lock (&self->lock);
+  switch (prop_id) {
+    case PROP_WHEP_URL:
+      g_value_set_string (value, self->whep_url);
+      break;
+    case PROP_ADDRESS:
+      g_value_set_string (value, self->address);
+      break;
+    case PROP_PORT:
+      g_value_set_uint (value, self->port);
+      break;
+    case PROP_URL:
+      g_value_set_string (value, self->url);
+      break;
+    case PROP_STUN_SERVER:
+      g_value_set_string (value, self->stun_server);
+      break;
+    case PROP_TURN_SERVERS:
+      g_value_take_string (value, join_list (self->turn_servers));
+      break;
+    case PROP_LOCAL_ADDRESSES:
+      g_value_take_string (value, join_list (self->local_addresses));
+      break;
+    case PROP_LATENCY:
+      g_value_set_uint (value, self->latency);
+      break;
+    case PROP_TOKEN:
+      g_value_set_string (value, self->token);
+      break;
+    case PROP_DECODE:
+      g_value_set_boolean (value, self->decode);
+      break;
+    case PROP_VIDEO_CODECS:
+      g_value_take_string (value, join_list (self->video_codecs));
+      break;
+    case PROP_AUDIO_CODECS:
+      g_value_take_string (value, join_list (self->audio_codecs));
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+      break;
+  }
+  g_mutex_unlock (&self->lock);
+}
+
+static void
+gst_wrtc_webrtc_src_finalize (GObject * object)
+{
+  GstWrtcWebrtcSrc *self = GST_WRTC_WEBRTC_SRC (object);
+
+  g_free (self->whep_url);
+  g_free (self->address);
+  g_free (self->url);
+  g_free (self->stun_server);
+  g_strfreev (self->turn_servers);
+  g_strfreev (self->local_addresses);
+  g_free (self->token);
+  g_strfreev (self->video_codecs);
+  g_strfreev (self->audio_codecs);
+  g_free (self->resource);
+  g_ptr_array_unref (self->ended);
+  g_mutex_clear (&self->lock);
+  G_OBJECT_CLASS (parent_class)->finalize (object);
+}
+
+static void
+gst_wrtc_webrtc_src_class_init (GstWrtcWebrtcSrcClass * klass)
+{
+  GObjectClass *gobject_class = G_OBJECT_CLASS (klass);
+  GstElementClass *element_class = GST_ELEMENT_CLASS (klass);
+  const GParamFlags rw = G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS
+      | GST_PARAM_MUTABLE_READY;
+
+  GST_DEBUG_CATEGORY_INIT (gst_wrtc_webrtc_src_debug, "webrtcsrc", 0,
+      "webrtcsrc: receives WebRTC media (WHEP client, WHIP server)");
+
+  gobject_class->set_property = gst_wrtc_webrtc_src_set_property;
+  gobject_class->get_property = gst_wrtc_webrtc_src_get_property;
+  gobject_class->finalize = gst_wrtc_webrtc_src_finalize;
+
+  g_object_class_install_property (gobject_class, PROP_WHEP_URL,
+      g_param_spec_string ("whep-url", "WHEP URL",
+          "WHEP endpoint to pull from, e.g. http://127.0.0.1:8080/whep "
+          "(NULL: be a WHIP server on address:port instead)", NULL, rw));
+  g_object_class_install_property (gobject_class, PROP_ADDRESS,
+      g_param_spec_string ("address", "Address",
+          "IP address (or \"localhost\") the WHIP server listens on; "
+          "0.0.0.0 or :: for every interface", DEFAULT_ADDRESS, rw));
+  g_object_class_install_property (gobject_class, PROP_PORT,
+      g_param_spec_uint ("port", "Port",
+          "TCP port of the WHIP server (0: any free port, see the url "
+          "property)", 0, 65535, DEFAULT_PORT, rw));
+  g_object_class_install_property (gobject_class, PROP_URL,
+      g_param_spec_string ("url", "URL",
+          "Base URL of the WHIP server while it runs, e.g. "
+          "http://127.0.0.1:8081/ (publish to URL/whip, or open "
+          "URL/publish in a browser); NULL in WHEP mode", NULL,
+          G_PARAM_READABLE | G_PARAM_STATIC_STRINGS));
+  g_object_class_install_property (gobject_class, PROP_STUN_SERVER,
+      g_param_spec_string ("stun-server", "STUN server",
+          "STUN server for our server-reflexive candidates, "
+          "as stun://host:port (NULL: none)", NULL, rw));
+  g_object_class_install_property (gobject_class, PROP_TURN_SERVERS,
+      g_param_spec_string ("turn-servers", "TURN servers",
+          "Comma-separated TURN servers for relayed candidates, as "
+          "turn(s)://user:password@host:port (NULL: none)", NULL, rw));
+  g_object_class_install_property (gobject_class, PROP_LOCAL_ADDRESSES,
+      g_param_spec_string ("local-addresses", "Local addresses",
+          "Comma-separated IP addresses ICE gathers candidates on, e.g. "
+          "127.0.0.1 (NULL: every interface)", NULL, rw));
+  g_object_class_install_property (gobject_class, PROP_LATENCY,
+      g_param_spec_uint ("latency", "Latency",
+          "Jitterbuffer latency in milliseconds: how long packets wait for "
+          "late or retransmitted ones", 0, 10000, DEFAULT_LATENCY, rw));
+  g_object_class_install_property (gobject_class, PROP_TOKEN,
+      g_param_spec_string ("token", "Token",
+          "Bearer token: sent to the WHEP server, or required from WHIP "
+          "publishers (NULL or empty: none)", NULL, rw));
+  g_object_class_install_property (gobject_class, PROP_DECODE,
+      g_param_spec_boolean ("decode", "Decode",
+          "Output raw decoded media; FALSE: parsed encoded streams (VP8, "
+          "VP9, H.264 avc, Opus) for recording without transcoding",
+          DEFAULT_DECODE, rw));
+  g_object_class_install_property (gobject_class, PROP_VIDEO_CODECS,
+      g_param_spec_string ("video-codecs", "Video codecs",
+          "Comma-separated video codecs we accept, in preference order "
+          "(VP8, H264, VP9)", DEFAULT_VIDEO_CODECS, rw));
+  g_object_class_install_property (gobject_class, PROP_AUDIO_CODECS,
+      g_param_spec_string ("audio-codecs", "Audio codecs",
+          "Comma-separated audio codecs we accept, in preference order "
+          "(OPUS)", DEFAULT_AUDIO_CODECS, rw));
+  g_object_class_install_property (gobject_class, PROP_STATS,
+      g_param_spec_boxed ("stats", "Statistics",
+          "A webrtcsrc-stats structure: mode (whep or whip), state of the "
+          "current sender, packets-received, bytes-received, sessions-total "
+          "and per track (inbound-rtp) its pad, kind, codec and payload type",
+          GST_TYPE_STRUCTURE, G_PARAM_READABLE | G_PARAM_STATIC_STRINGS));
+
+  /**
+   * GstWrtcWebrtcSrc::track-added:
+   * @src: the webrtcsrc
+   * @pad_name: the new source pad (video_0, audio_0, ...)
+   * @codec: the codec the track carries (VP8, H264, VP9, OPUS)
+   *
+   * A remote track started and its pad was added (a streaming thread).
+   */
+  signals[SIGNAL_TRACK_ADDED] = g_signal_new ("track-added",
+      G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
+      G_TYPE_NONE, 2, G_TYPE_STRING, G_TYPE_STRING);
+  /**
+   * GstWrtcWebrtcSrc::sender-left:
+   * @src: the webrtcsrc
+   * @reason: why (DELETE, connection failed or closed, ...)
+   *
+   * The sender went away; the source pads get EOS next.
+   */
+  signals[SIGNAL_SENDER_LEFT] = g_signal_new ("sender-left",
+      G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
+      G_TYPE_NONE, 1, G_TYPE_STRING);
+
+  gst_element_class_add_static_pad_template (element_class, &video_template);
+  gst_element_class_add_static_pad_template (element_class, &audio_template);
+  gst_element_class_set_static_metadata (element_class, "WebRTC source",
+      "Source/Network/WebRTC",
+      "Receives audio and video over WebRTC: a WHEP client, or a WHIP "
+      "server with a publishing page", "gst-plugins-webrtc developers");
+
+  element_class->change_state = gst_wrtc_webrtc_src_change_state;
+}
+
+static void
+gst_wrtc_webrtc_src_init (GstWrtcWebrtcSrc * self)
+{
+  g_mutex_init (&self->lock);
+  self->address = g_strdup (DEFAULT_ADDRESS);
+  self->port = DEFAULT_PORT;
+  self->latency = DEFAULT_LATENCY;
+  self->decode = DEFAULT_DECODE;
+  self->video_codecs = split_list (DEFAULT_VIDEO_CODECS);
+  self->audio_codecs = split_list (DEFAULT_AUDIO_CODECS);
+  self->ended = g_ptr_array_new ();
+  GST_OBJECT_FLAG_SET (self, GST_ELEMENT_FLAG_SOURCE);
+}

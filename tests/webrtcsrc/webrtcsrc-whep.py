@@ -1,0 +1,338 @@
+# SPDX-License-Identifier: LGPL-2.1-or-later
+"""webrtcsrc as a WHEP client of webrtcsink, on 127.0.0.1 only.
+
+  one-pipeline  webrtcsink and webrtcsrc in one pipeline: decoded video of
+                the size fed in (320x240) and decoded audio arrive
+  two-process   webrtcsink in a gst-launch-1.0 child: the same, and when
+                the child stops (DELETE / close_notify) the pads get EOS
+  record        decode=false into matroskamux: gst-discoverer-1.0 reads the
+                file back as VP8 + Opus with a duration
+  refused       a WHEP URL that answers 404: an element error that names
+                the status, no hang
+  cycles        READY -> PLAYING -> NULL twice with a live server
+
+Usage: webrtcsrc-whep.py [--codec VP8|H264] (run in scripts/gst-env)."""
+import argparse
+import os
+import re
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+
+import gi
+gi.require_version('Gst', '1.0')
+from gi.repository import GLib, Gst  # noqa: E402
+
+failed = 0
+DEADLINE = 30  # seconds any one wait may take before the check fails
+
+
+def check(cond, msg):
+    global failed
+    print(('PASS: ' if cond else 'FAIL: ') + msg, flush=True)
+    if not cond:
+        failed += 1
+    return cond
+
+
+class Receiver:
+    """webrtcsrc's pads to counting fakesinks (or a recorder)."""
+
+    def __init__(self, pipe, src):
+        self.pipe = pipe
+        self.counts = {}
+        self.caps = {}
+        self.eos = set()
+        self.errors = []
+        self.tracks = []
+        src.connect('pad-added', self.on_pad)
+        src.connect('track-added', lambda s, name, codec:
+                    self.tracks.append((name, codec)))
+
+    def on_pad(self, src, pad):
+        name = pad.get_name()
+        self.counts[name] = 0
+        sink = Gst.ElementFactory.make('fakesink', None)
+        sink.set_property('sync', False)
+        sink.set_property('async', False)
+        self.pipe.add(sink)
+        sink.sync_state_with_parent()
+        pad.link(sink.get_static_pad('sink'))
+
+        def probe(p, info):
+            if info.type & Gst.PadProbeType.BUFFER:
+                self.counts[name] += 1
+                caps = p.get_current_caps()
+                if caps:
+                    self.caps[name] = caps.get_structure(0)
+            elif info.get_event().type == Gst.EventType.EOS:
+                self.eos.add(name)
+            return Gst.PadProbeReturn.OK
+        pad.add_probe(Gst.PadProbeType.BUFFER |
+                      Gst.PadProbeType.EVENT_DOWNSTREAM, probe)
+
+
+def src_pipeline(props):
+    """A pipeline holding one webrtcsrc named src (parse_launch would
+    return the bare element)."""
+    pipe = Gst.Pipeline.new(None)
+    src = Gst.ElementFactory.make('webrtcsrc', 'src')
+    for k, v in props.items():
+        src.set_property(k, v)
+    pipe.add(src)
+    return pipe
+
+
+def run_until(pipe, cond, seconds=DEADLINE):
+    """Iterates the bus until cond() holds, an error, or the deadline."""
+    bus = pipe.get_bus()
+    end = time.monotonic() + seconds
+    errors = []
+    while time.monotonic() < end:
+        if cond():
+            return True, errors
+        msg = bus.timed_pop_filtered(
+            50 * Gst.MSECOND, Gst.MessageType.ERROR | Gst.MessageType.EOS)
+        if msg and msg.type == Gst.MessageType.ERROR:
+            err, dbg = msg.parse_error()
+            errors.append('%s (%s)' % (err.message, dbg))
+            return cond(), errors
+    return cond(), errors
+
+
+def wait_state(pipe, state):
+    ret, cur, _ = pipe.get_state(10 * Gst.SECOND)
+    return ret != Gst.StateChangeReturn.FAILURE and cur == state
+
+
+def sink_desc(codec, port):
+    return ('videotestsrc is-live=true ! video/x-raw,width=320,height=240,'
+            'framerate=30/1 ! webrtcsink name=sink port=%d '
+            'local-addresses=127.0.0.1 %s '
+            'audiotestsrc is-live=true ! sink.audio_0' %
+            (port, '' if codec == 'VP8' else 'video-codecs=' + codec))
+
+
+def got_media(rx):
+    return (rx.counts.get('video_0', 0) >= 30 and
+            rx.counts.get('audio_0', 0) >= 20)
+
+
+def check_media(rx, what, codec):
+    v = rx.caps.get('video_0')
+    check(v is not None and v.get_name() == 'video/x-raw' and
+          v.get_value('width') == 320 and v.get_value('height') == 240,
+          '%s: video_0 decodes 320x240 raw video (%s)' % (what, v))
+    a = rx.caps.get('audio_0')
+    check(a is not None and a.get_name() == 'audio/x-raw',
+          '%s: audio_0 decodes raw audio (%s)' % (what, a))
+    check(('video_0', codec) in rx.tracks and ('audio_0', 'OPUS') in rx.tracks,
+          '%s: track-added named both tracks and codecs (%s)' %
+          (what, rx.tracks))
+
+
+def one_pipeline(codec):
+    pipe = Gst.parse_launch(
+        sink_desc(codec, 0) + ' webrtcsrc name=src local-addresses=127.0.0.1')
+    src = pipe.get_by_name('src')
+    rx = Receiver(pipe, src)
+    # the sink's server listens from READY on: its url is known then
+    pipe.set_state(Gst.State.READY)
+    url = pipe.get_by_name('sink').get_property('url')
+    check(url is not None and url.startswith('http://127.0.0.1:'),
+          'one-pipeline: webrtcsink serves at %s' % url)
+    src.set_property('whep-url', url + 'whep')
+    pipe.set_state(Gst.State.PLAYING)
+    ok, errors = run_until(pipe, lambda: got_media(rx))
+    check(ok and not errors, 'one-pipeline: >= 30 video frames and >= 20 '
+          'audio buffers arrive (%s, errors %s)' % (rx.counts, errors))
+    check_media(rx, 'one-pipeline', codec)
+    stats = src.get_property('stats')
+    check(stats.get_value('state') == 'connected' and
+          stats.get_value('packets-received') > 0,
+          'one-pipeline: stats say connected with packets (%s)' %
+          stats.to_string())
+    pipe.set_state(Gst.State.NULL)
+    check(wait_state(pipe, Gst.State.NULL), 'one-pipeline: back to NULL')
+
+
+def start_sink_process(codec):
+    child = subprocess.Popen(
+        ['gst-launch-1.0', '-e'] + sink_desc(codec, 0).split(),
+        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    end = time.monotonic() + DEADLINE
+    out = ''
+    while time.monotonic() < end:
+        line = child.stdout.readline()
+        if not line:
+            break
+        out += line
+        m = re.search(r'webrtcsink: open (http://\S+)', line)
+        if m:
+            return child, m.group(1)
+    child.kill()
+    raise RuntimeError('webrtcsink did not print its URL:\n' + out)
+
+
+def stop_child(child):
+    if child.poll() is None:
+        child.send_signal(signal.SIGINT)
+        try:
+            child.wait(10)
+        except subprocess.TimeoutExpired:
+            child.kill()
+            child.wait()
+
+
+def two_process(codec):
+    child, url = start_sink_process(codec)
+    try:
+        pipe = src_pipeline({'local-addresses': '127.0.0.1',
+                             'whep-url': url + 'whep'})
+        src = pipe.get_by_name('src')
+        rx = Receiver(pipe, src)
+        left = []
+        src.connect('sender-left', lambda s, why: left.append(why))
+        pipe.set_state(Gst.State.PLAYING)
+        ok, errors = run_until(pipe, lambda: got_media(rx))
+        check(ok and not errors, 'two-process: video and audio arrive '
+              '(%s, errors %s)' % (rx.counts, errors))
+        check_media(rx, 'two-process', codec)
+
+        # the sender stops: DELETE is not ours to send, but its close_notify
+        # (or ICE failure) ends the session; every pad gets EOS
+        stop_child(child)
+        ok, errors = run_until(pipe, lambda: rx.eos >= {'video_0', 'audio_0'})
+        check(ok and not errors, 'two-process: both pads get EOS when the '
+              'sender stops (eos %s, errors %s)' % (sorted(rx.eos), errors))
+        check(len(left) == 1, 'two-process: sender-left once (%s)' % left)
+        pipe.set_state(Gst.State.NULL)
+    finally:
+        stop_child(child)
+
+
+def record():
+    child, url = start_sink_process('VP8')
+    path = os.path.join(tempfile.mkdtemp(prefix='webrtcsrc-'), 'rec.mkv')
+    try:
+        pipe = Gst.parse_launch(
+            'webrtcsrc name=src decode=false local-addresses=127.0.0.1 '
+            'whep-url=%swhep matroskamux name=mux ! filesink location=%s'
+            % (url, path))
+        src = pipe.get_by_name('src')
+        mux = pipe.get_by_name('mux')
+        got = {}
+
+        def on_pad(s, pad):
+            q = Gst.ElementFactory.make('queue', None)
+            pipe.add(q)
+            q.sync_state_with_parent()
+            pad.link(q.get_static_pad('sink'))
+            kind = 'video_%u' if pad.get_name().startswith('video') else \
+                'audio_%u'
+            q.link_pads('src', mux, kind)
+            got[pad.get_name()] = 0
+
+            def probe(p, info):
+                got[pad.get_name()] += 1
+                return Gst.PadProbeReturn.OK
+            pad.add_probe(Gst.PadProbeType.BUFFER, probe)
+        src.connect('pad-added', on_pad)
+        pipe.set_state(Gst.State.PLAYING)
+        ok, errors = run_until(pipe, lambda: got.get('video_0', 0) >= 60 and
+                               got.get('audio_0', 0) >= 100)
+        check(ok and not errors, 'record: encoded video and audio arrive '
+              '(%s, errors %s)' % (got, errors))
+        # EOS into the muxer finishes the file
+        pipe.send_event(Gst.Event.new_eos())
+        bus = pipe.get_bus()
+        msg = bus.timed_pop_filtered(10 * Gst.SECOND, Gst.MessageType.EOS |
+                                     Gst.MessageType.ERROR)
+        check(msg is not None and msg.type == Gst.MessageType.EOS,
+              'record: the recording pipeline reaches EOS')
+        pipe.set_state(Gst.State.NULL)
+    finally:
+        stop_child(child)
+    out = subprocess.run(['gst-discoverer-1.0', path], capture_output=True,
+                         text=True, timeout=60).stdout
+    check(re.search(r'video(: | #\d+: )VP8', out) is not None,
+          'record: gst-discoverer-1.0 finds VP8 video in the file')
+    check(re.search(r'audio(: | #\d+: )Opus', out) is not None,
+          'record: gst-discoverer-1.0 finds Opus audio in the file')
+    m = re.search(r'Duration: (\d+):(\d+):(\d+)\.(\d+)', out)
+    secs = (int(m.group(1)) * 3600 + int(m.group(2)) * 60 +
+            int(m.group(3)) + float('0.' + m.group(4))) if m else 0
+    check(secs >= 1.0, 'record: the file lasts %.2f s (>= 1 s)' % secs)
+    if failed:
+        print(out)
+
+
+def refused():
+    child, url = start_sink_process('VP8')
+    try:
+        pipe = src_pipeline({'local-addresses': '127.0.0.1',
+                             'whep-url': url + 'not-whep'})
+        rx = Receiver(pipe, pipe.get_by_name('src'))
+        pipe.set_state(Gst.State.PLAYING)
+        ok, errors = run_until(pipe, lambda: False, 15)
+        check(len(errors) == 1 and '404' in errors[0],
+              'refused: a 404 from the server is an element error naming '
+              'the status (%s)' % errors)
+        check(not rx.counts, 'refused: no pads')
+        pipe.set_state(Gst.State.NULL)
+        check(wait_state(pipe, Gst.State.NULL), 'refused: back to NULL')
+    finally:
+        stop_child(child)
+
+
+def cycles():
+    child, url = start_sink_process('VP8')
+    try:
+        pipe = src_pipeline({'local-addresses': '127.0.0.1',
+                             'whep-url': url + 'whep'})
+        rx = Receiver(pipe, pipe.get_by_name('src'))
+        for i in range(2):
+            rx.counts.clear()
+            rx.caps.clear()
+            pipe.set_state(Gst.State.PLAYING)
+            ok, errors = run_until(pipe, lambda: got_media(rx))
+            check(ok and not errors, 'cycles: run %d receives (%s)' %
+                  (i + 1, rx.counts))
+            pipe.set_state(Gst.State.NULL)
+            check(wait_state(pipe, Gst.State.NULL), 'cycles: run %d back to '
+                  'NULL' % (i + 1))
+            check(not [p for p in pipe.get_by_name('src').pads],
+                  'cycles: run %d removed its pads' % (i + 1))
+    finally:
+        stop_child(child)
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument('--codec', default='VP8')
+    ap.add_argument('--only', default=None)
+    args = ap.parse_args()
+    Gst.init(None)
+    check(Gst.ElementFactory.find('webrtcsrc') is not None,
+          'webrtcsrc is registered')
+    tests = {'one-pipeline': lambda: one_pipeline(args.codec),
+             'two-process': lambda: two_process(args.codec),
+             'record': record, 'refused': refused, 'cycles': cycles}
+    if args.codec != 'VP8':
+        tests = {k: v for k, v in tests.items()
+                 if k in ('one-pipeline', 'two-process')}
+    for name, fn in tests.items():
+        if args.only and name != args.only:
+            continue
+        try:
+            fn()
+        except Exception as e:  # a crash of the harness is a failure
+            check(False, '%s: %s' % (name, e))
+    print('%s' % ('OK' if failed == 0 else '%d FAILED' % failed))
+    return 1 if failed else 0
+
+
+if __name__ == '__main__':
+    sys.exit(main())
