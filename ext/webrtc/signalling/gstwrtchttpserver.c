@@ -24,6 +24,7 @@
 #include "gstwrtcsdp.h"
 
 #include <errno.h>
+#include <math.h>
 #include <stdio.h>
 #include <string.h>
 #include <gst/gst.h>
@@ -84,11 +85,24 @@ typedef struct
   gboolean answer_written;      /* the 201 went out in full */
 } Session;
 
+/* Refcounted (g_atomic_rc_box): a request holds it while it runs. */
 typedef struct
 {
   gchar *content_type;
-  GBytes *body;
+  GBytes *body;                 /* static pages */
+  GstWrtcHttpPageFunc func;     /* generated pages */
+  gpointer user_data;
+  GDestroyNotify notify;
+  GstWrtcHttpPageFlags flags;
 } Page;
+
+/* One STUN or TURN server, as RFC 7064/7065 put it and W3C RTCIceServer
+ * takes it. */
+typedef struct
+{
+  gchar *uri;                   /* "turn:host:3478?transport=udp" */
+  gchar *username, *credential; /* NULL for STUN */
+} IceServer;
 
 struct _GstWrtcHttpServer
 {
@@ -107,7 +121,7 @@ struct _GstWrtcHttpServer
   gchar *url;
   gchar *token;
   guint max_sessions;
-  GPtrArray *ice_links;         /* Link header values */
+  GPtrArray *ice_servers;       /* IceServer */
   GHashTable *endpoints;        /* path -> Endpoint */
   GHashTable *pages;            /* path -> Page */
   GHashTable *sessions;         /* id -> Session */
@@ -122,6 +136,8 @@ G_DEFINE_TYPE_WITH_CODE (GstWrtcHttpServer, gst_wrtc_http_server,
         "WHEP/WHIP HTTP server"));
 
 static GQuark too_big_quark;
+
+static gchar *ice_server_link (const IceServer * ice);
 
 const gchar *
 gst_wrtc_http_end_reason_to_string (GstWrtcHttpEndReason reason)
@@ -372,9 +388,12 @@ static void
 add_link_headers (GstWrtcHttpServer * self, SoupMessageHeaders * h)
 {
   g_mutex_lock (&self->lock);
-  for (guint i = 0; self->ice_links && i < self->ice_links->len; i++)
-    soup_message_headers_append (h, "Link",
-        g_ptr_array_index (self->ice_links, i));
+  for (guint i = 0; self->ice_servers && i < self->ice_servers->len; i++) {
+    gchar *link = ice_server_link (g_ptr_array_index (self->ice_servers, i));
+
+    soup_message_headers_append (h, "Link", link);
+    g_free (link);
+  }
   g_mutex_unlock (&self->lock);
 }
 
@@ -437,13 +456,15 @@ typedef struct
   RouteKind kind;
   Endpoint *endpoint;
   const gchar *session_id;      /* points into the path */
+  gboolean page_needs_token;
 } Route;
 
 static Route
 route_locked (GstWrtcHttpServer * self, const gchar * path)
 {
-  Route r = { ROUTE_NONE, NULL, NULL };
+  Route r = { ROUTE_NONE, NULL, NULL, FALSE };
   const gchar *slash = strrchr (path, '/');
+  Page *page;
 
   if ((r.endpoint = g_hash_table_lookup (self->endpoints, path))) {
     r.kind = ROUTE_ENDPOINT;
@@ -456,8 +477,10 @@ route_locked (GstWrtcHttpServer * self, const gchar * path)
     }
     g_free (prefix);
   }
-  if (r.kind == ROUTE_NONE && g_hash_table_contains (self->pages, path))
+  if (r.kind == ROUTE_NONE && (page = g_hash_table_lookup (self->pages, path))) {
     r.kind = ROUTE_PAGE;
+    r.page_needs_token = (page->flags & GST_WRTC_HTTP_PAGE_FLAG_TOKEN) != 0;
+  }
   return r;
 }
 
@@ -579,7 +602,8 @@ check_request (GstWrtcHttpServer * self, SoupServerMessage * msg,
     return FALSE;
   }
   /* OPTIONS is the CORS preflight: browsers send it without credentials */
-  needs_token = route->kind != ROUTE_PAGE && method != SOUP_METHOD_OPTIONS;
+  needs_token = (route->kind != ROUTE_PAGE || route->page_needs_token)
+      && method != SOUP_METHOD_OPTIONS;
   if (needs_token && !check_token_locked (self, msg)) {
     g_mutex_unlock (&self->lock);
     return FALSE;
@@ -649,34 +673,65 @@ handle_options (SoupServerMessage * msg, RouteKind kind)
     soup_message_headers_replace (h, "Accept-Patch", MEDIA_TYPE_SDPFRAG);
 }
 
+static Page *
+page_ref (Page * page)
+{
+  return g_atomic_rc_box_acquire (page);
+}
+
+static void
+page_clear (Page * page)
+{
+  if (page->notify)
+    page->notify (page->user_data);
+  g_free (page->content_type);
+  g_clear_pointer (&page->body, g_bytes_unref);
+}
+
+static void
+page_unref (Page * page)
+{
+  g_atomic_rc_box_release_full (page, (GDestroyNotify) page_clear);
+}
+
 static void
 handle_page (GstWrtcHttpServer * self, SoupServerMessage * msg,
     const gchar * path)
 {
   Page *page;
-  gchar *content_type = NULL;
   GBytes *body = NULL;
+  GError *err = NULL;
 
   g_mutex_lock (&self->lock);
-  if ((page = g_hash_table_lookup (self->pages, path))) {
-    content_type = g_strdup (page->content_type);
-    body = g_bytes_ref (page->body);
-  }
+  if ((page = g_hash_table_lookup (self->pages, path)))
+    page_ref (page);
   g_mutex_unlock (&self->lock);
 
-  if (!body) {
+  if (!page) {
     respond_text (msg, SOUP_STATUS_NOT_FOUND, "no such resource");
+    return;
+  }
+  if (page->body) {
+    body = g_bytes_ref (page->body);
+  } else if (!(body = page->func (self, path, page->user_data, &err))) {
+    if (!err)
+      g_set_error_literal (&err, GST_WRTC_HTTP_ERROR,
+          GST_WRTC_HTTP_ERROR_INTERNAL, "the page could not be made");
+    respond_error (msg, err);
+    g_clear_error (&err);
+    page_unref (page);
     return;
   }
   soup_server_message_set_status (msg, SOUP_STATUS_OK, NULL);
   soup_message_headers_replace (soup_server_message_get_response_headers
       (msg), "Cache-Control", "no-cache");
   soup_message_headers_set_content_type
-      (soup_server_message_get_response_headers (msg), content_type, NULL);
+      (soup_server_message_get_response_headers (msg), page->content_type,
+      NULL);
   soup_message_body_append_bytes (soup_server_message_get_response_body (msg),
       body);
   g_bytes_unref (body);
-  g_free (content_type);
+  page_unref (page);
 }
 
 static guint
@@ -1039,6 +1094,44 @@ teardown_on_thread (gpointer data)
   return G_SOURCE_REMOVE;
 }
 
+/* The certificate (chain) and its private key, each error naming the file
+ * at fault. */
+static GTlsCertificate *
+load_certificate (const gchar * cert_file, const gchar * key_file,
+    GError ** error)
+{
+  GTlsCertificate *cert = NULL;
+  gchar *cert_pem = NULL, *key_pem = NULL;
+  GError *err = NULL;
+
+  if (!g_file_get_contents (cert_file, &cert_pem, NULL, &err)) {
+    g_propagate_prefixed_error (error, err, "TLS certificate file: ");
+    goto done;
+  }
+  if (!g_file_get_contents (key_file, &key_pem, NULL, &err)) {
+    g_propagate_prefixed_error (error, err, "TLS key file: ");
+    goto done;
+  }
+  /* the certificate alone first, so a bad key is told apart */
+  if (!(cert = g_tls_certificate_new_from_pem (cert_pem, -1, &err))) {
+    g_propagate_prefixed_error (error, err,
+        "TLS certificate file '%s' holds no usable PEM certificate: ",
+        cert_file);
+    goto done;
+  }
+  g_object_unref (cert);
+  if (!(cert = g_tls_certificate_new_from_files (cert_file, key_file, &err)))
+    g_propagate_prefixed_error (error, err,
+        "TLS key file '%s' holds no usable PEM private key: ", key_file);
+
+done:
+  g_free (cert_pem);
+  if (key_pem)
+    memset (key_pem, 0, strlen (key_pem));
+  g_free (key_pem);
+  return cert;
+}
+
 /* ------------------------------------------------------------------------
  * API
  */
@@ -1068,8 +1161,8 @@ gst_wrtc_http_server_start (GstWrtcHttpServer * self, const gchar * address,
     address = "127.0.0.1";
   if (!(st.address = g_inet_address_new_from_string (address)))
     goto bad_address;
-  if (tls_cert_file && !(st.cert = g_tls_certificate_new_from_files
-          (tls_cert_file, tls_key_file, error)))
+  if (tls_cert_file && !(st.cert = load_certificate (tls_cert_file,
+              tls_key_file, error)))
     goto fail;
 
   context = g_main_context_new ();
@@ -1183,30 +1276,25 @@ gst_wrtc_http_server_set_max_sessions (GstWrtcHttpServer * self,
   g_mutex_unlock (&self->lock);
 }
 
-/* quoted-string (RFC 9110 section 5.6.4) */
-static gboolean
-append_quoted (GString * s, const gchar * value)
+static void
+ice_server_free (IceServer * ice)
 {
-  g_string_append_c (s, '"');
-  for (; *value; value++) {
-    if ((guchar) * value < 0x20 || *value == 0x7f)
-      return FALSE;
-    if (*value == '"' || *value == '\\')
-      g_string_append_c (s, '\\');
-    g_string_append_c (s, *value);
-  }
-  g_string_append_c (s, '"');
-  return TRUE;
+  g_free (ice->uri);
+  g_free (ice->username);
+  g_free (ice->credential);
+  g_free (ice);
 }
 
-/* One Link header value (RFC 9725 section 4.6, RFC 8288). */
-static gchar *
-ice_link_from_url (const gchar * url, GError ** error)
+/* "stun://host:port", "turn(s)://user:password@host:port[?transport=..]"
+ * (GStreamer's form) or already "stun:host:port" (RFC 7064/7065). */
+static IceServer *
+ice_server_parse (const gchar * url, GError ** error)
 {
   gchar *scheme = NULL, *user = NULL, *password = NULL, *host = NULL;
   gchar *path = NULL, *query = NULL;
   gint port = -1;
   GString *s = NULL;
+  IceServer *ice = NULL;
   static const gchar *schemes[] = { "stun", "stuns", "turn", "turns" };
   guint i;
 
@@ -1218,32 +1306,39 @@ ice_link_from_url (const gchar * url, GError ** error)
   if (i == G_N_ELEMENTS (schemes))
     goto bad_url;
   for (const gchar * p = url; *p; p++) {
-    if ((guchar) * p <= 0x20 || *p == '<' || *p == '>' || *p == 0x7f)
+    if ((guchar) * p <= 0x20 || *p == '<' || *p == '>' || *p == '"'
+        || *p == '\\' || *p == 0x7f)
       goto bad_url;
   }
-  if (!strstr (url, "://"))     /* already RFC 7064/7065 */
-    return g_strdup_printf ("<%s>; rel=\"ice-server\"", url);
+  ice = g_new0 (IceServer, 1);
+  if (!strstr (url, "://")) {   /* already RFC 7064/7065 */
+    ice->uri = g_strdup (url);
+    return ice;
+  }
 
   if (!g_uri_split_with_user (url, G_URI_FLAGS_HAS_PASSWORD, &scheme, &user,
           &password, NULL, &host, &port, &path, &query, NULL, NULL)
       || !host || !*host || (path && *path && strcmp (path, "/") != 0))
     goto bad_url;
-  s = g_string_new ("<");
+  for (const gchar * p = user; p && *p; p++) {
+    if ((guchar) * p < 0x20 || *p == 0x7f)
+      goto bad_url;
+  }
+  for (const gchar * p = password; p && *p; p++) {
+    if ((guchar) * p < 0x20 || *p == 0x7f)
+      goto bad_url;
+  }
+  s = g_string_new (NULL);
   g_string_append_printf (s, strchr (host, ':') ? "%s:[%s]" : "%s:%s",
       scheme, host);
   if (port > 0)
     g_string_append_printf (s, ":%d", port);
   if (query)
     g_string_append_printf (s, "?%s", query);
-  g_string_append (s, ">; rel=\"ice-server\"");
+  ice->uri = g_string_free (s, FALSE);
   if (user) {
-    g_string_append (s, "; username=");
-    if (!append_quoted (s, user))
-      goto bad_url;
-    g_string_append (s, "; credential=");
-    if (!append_quoted (s, password ? password : ""))
-      goto bad_url;
-    g_string_append (s, "; credential-type=\"password\"");
+    ice->username = g_steal_pointer (&user);
+    ice->credential = password ? g_steal_pointer (&password) : g_strdup ("");
   }
   g_free (scheme);
   g_free (user);
@@ -1251,55 +1346,116 @@ ice_link_from_url (const gchar * url, GError ** error)
   g_free (host);
   g_free (path);
   g_free (query);
-  return g_string_free (s, FALSE);
+  return ice;
 
   /* ERRORS */
 bad_url:
   g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
       "'%s' is not a STUN or TURN server URL", url);
+  g_clear_pointer (&ice, ice_server_free);
   g_free (scheme);
   g_free (user);
   g_free (password);
   g_free (host);
   g_free (path);
   g_free (query);
-  if (s)
-    g_string_free (s, TRUE);
   return NULL;
+}
+
+/* quoted-string (RFC 9110 section 5.6.4); control characters were refused
+ * by ice_server_parse() */
+static void
+append_quoted (GString * s, const gchar * value)
+{
+  g_string_append_c (s, '"');
+  for (; *value; value++) {
+    if (*value == '"' || *value == '\\')
+      g_string_append_c (s, '\\');
+    g_string_append_c (s, *value);
+  }
+  g_string_append_c (s, '"');
+}
+
+/* One Link header value (RFC 9725 section 4.6, RFC 8288). */
+static gchar *
+ice_server_link (const IceServer * ice)
+{
+  GString *s = g_string_new ("<");
+
+  g_string_append_printf (s, "%s>; rel=\"ice-server\"", ice->uri);
+  if (ice->username) {
+    g_string_append (s, "; username=");
+    append_quoted (s, ice->username);
+    g_string_append (s, "; credential=");
+    append_quoted (s, ice->credential);
+    g_string_append (s, "; credential-type=\"password\"");
+  }
+  return g_string_free (s, FALSE);
 }
 
 gboolean
 gst_wrtc_http_server_set_ice_servers (GstWrtcHttpServer * self,
     const gchar * const *urls, GError ** error)
 {
-  GPtrArray *links = NULL;
+  GPtrArray *servers = NULL;
 
   g_return_val_if_fail (GST_WRTC_IS_HTTP_SERVER (self), FALSE);
 
   for (guint i = 0; urls && urls[i]; i++) {
-    gchar *link = ice_link_from_url (urls[i], error);
+    IceServer *ice = ice_server_parse (urls[i], error);
 
-    if (!link) {
-      g_clear_pointer (&links, g_ptr_array_unref);
+    if (!ice) {
+      g_clear_pointer (&servers, g_ptr_array_unref);
       return FALSE;
     }
-    if (!links)
-      links = g_ptr_array_new_with_free_func (g_free);
-    g_ptr_array_add (links, link);
+    if (!servers)
+      servers = g_ptr_array_new_with_free_func ((GDestroyNotify)
+          ice_server_free);
+    g_ptr_array_add (servers, ice);
   }
   g_mutex_lock (&self->lock);
-  g_clear_pointer (&self->ice_links, g_ptr_array_unref);
-  self->ice_links = links;
+  g_clear_pointer (&self->ice_servers, g_ptr_array_unref);
+  self->ice_servers = servers;
   g_mutex_unlock (&self->lock);
   return TRUE;
 }
 
-static void
-page_free (Page * page)
+/* W3C webrtc section 4.2.1 (RTCIceServer) */
+gchar *
+gst_wrtc_http_server_get_ice_servers_json (GstWrtcHttpServer * self)
 {
-  g_free (page->content_type);
-  g_bytes_unref (page->body);
-  g_free (page);
+  GString *out = g_string_new ("[");
+
+  g_return_val_if_fail (GST_WRTC_IS_HTTP_SERVER (self), NULL);
+  g_mutex_lock (&self->lock);
+  for (guint i = 0; self->ice_servers && i < self->ice_servers->len; i++) {
+    IceServer *ice = g_ptr_array_index (self->ice_servers, i);
+
+    g_string_append (out, i ? ",{\"urls\":[" : "{\"urls\":[");
+    gst_wrtc_http_json_append_string (out, ice->uri);
+    g_string_append_c (out, ']');
+    if (ice->username) {
+      g_string_append (out, ",\"username\":");
+      gst_wrtc_http_json_append_string (out, ice->username);
+      g_string_append (out, ",\"credential\":");
+      gst_wrtc_http_json_append_string (out, ice->credential);
+    }
+    g_string_append_c (out, '}');
+  }
+  g_mutex_unlock (&self->lock);
+  g_string_append_c (out, ']');
+  return g_string_free (out, FALSE);
+}
+
+static void
+set_page (GstWrtcHttpServer * self, const gchar * path, Page * page)
+{
+  g_mutex_lock (&self->lock);
+  if (page)
+    g_hash_table_replace (self->pages, g_strdup (path), page);
+  else
+    g_hash_table_remove (self->pages, path);
+  g_mutex_unlock (&self->lock);
 }
 
 void
@@ -1313,16 +1469,162 @@ gst_wrtc_http_server_set_static (GstWrtcHttpServer * self, const gchar * path,
   g_return_if_fail (body == NULL || content_type != NULL);
 
   if (body) {
-    page = g_new0 (Page, 1);
+    page = g_atomic_rc_box_new0 (Page);
     page->content_type = g_strdup (content_type);
     page->body = g_bytes_ref (body);
   }
-  g_mutex_lock (&self->lock);
-  if (page)
-    g_hash_table_replace (self->pages, g_strdup (path), page);
-  else
-    g_hash_table_remove (self->pages, path);
-  g_mutex_unlock (&self->lock);
+  set_page (self, path, page);
+}
+
+void
+gst_wrtc_http_server_set_page_func (GstWrtcHttpServer * self,
+    const gchar * path, const gchar * content_type, GstWrtcHttpPageFlags flags,
+    GstWrtcHttpPageFunc func, gpointer user_data, GDestroyNotify notify)
+{
+  Page *page;
+
+  g_return_if_fail (GST_WRTC_IS_HTTP_SERVER (self));
+  g_return_if_fail (path != NULL && path[0] == '/');
+  g_return_if_fail (content_type != NULL && func != NULL);
+
+  page = g_atomic_rc_box_new0 (Page);
+  page->content_type = g_strdup (content_type);
+  page->func = func;
+  page->user_data = user_data;
+  page->notify = notify;
+  page->flags = flags;
+  set_page (self, path, page);
+}
+
+/* ------------------------------------------------------------------------
+ * JSON (RFC 8259)
+ */
+void
+gst_wrtc_http_json_append_string (GString * out, const gchar * str)
+{
+  if (!str) {
+    g_string_append (out, "null");
+    return;
+  }
+  g_string_append_c (out, '"');
+  for (const guchar * p = (const guchar *)str; *p; p++) {
+    switch (*p) {
+      case '"':
+        g_string_append (out, "\\\"");
+        break;
+      case '\\':
+        g_string_append (out, "\\\\");
+        break;
+      case '\n':
+        g_string_append (out, "\\n");
+        break;
+      case '\r':
+        g_string_append (out, "\\r");
+        break;
+      case '\t':
+        g_string_append (out, "\\t");
+        break;
+      default:
+        if (*p < 0x20 || *p == 0x7f)
+          g_string_append_printf (out, "\\u%04x", *p);
+        else
+          g_string_append_c (out, *p);
+        break;
+    }
+  }
+  g_string_append_c (out, '"');
+}
+
+static void append_json_structure (GString * out, const GstStructure * s);
+
+static void
+append_json_value (GString * out, const GValue * v)
+{
+  GType t = G_VALUE_TYPE (v);
+  gchar buf[G_ASCII_DTOSTR_BUF_SIZE];
+
+  if (t == G_TYPE_STRING) {
+    const gchar *str = g_value_get_string (v);
+    /* JSON is UTF-8: anything else is not a string we can pass on */
+    gst_wrtc_http_json_append_string (out, str && g_utf8_validate (str, -1,
+            NULL) ? str : NULL);
+  } else if (t == G_TYPE_BOOLEAN) {
+    g_string_append (out, g_value_get_boolean (v) ? "true" : "false");
+  } else if (t == G_TYPE_INT) {
+    g_string_append_printf (out, "%d", g_value_get_int (v));
+  } else if (t == G_TYPE_UINT) {
+    g_string_append_printf (out, "%u", g_value_get_uint (v));
+  } else if (t == G_TYPE_INT64) {
+    g_string_append_printf (out, "%" G_GINT64_FORMAT, g_value_get_int64 (v));
+  } else if (t == G_TYPE_UINT64) {
+    g_string_append_printf (out, "%" G_GUINT64_FORMAT, g_value_get_uint64 (v));
+  } else if (t == G_TYPE_DOUBLE || t == G_TYPE_FLOAT) {
+    gdouble d = t == G_TYPE_DOUBLE ? g_value_get_double (v) :
+        g_value_get_float (v);
+    if (isfinite (d))
+      g_string_append (out, g_ascii_dtostr (buf, sizeof (buf), d));
+    else
+      g_string_append (out, "null");
+  } else if (t == GST_TYPE_STRUCTURE) {
+    const GstStructure *s = gst_value_get_structure (v);
+    if (s)
+      append_json_structure (out, s);
+    else
+      g_string_append (out, "null");
+  } else if (t == GST_TYPE_ARRAY || t == GST_TYPE_LIST) {
+    gboolean array = t == GST_TYPE_ARRAY;
+    guint n =
+        array ? gst_value_array_get_size (v) : gst_value_list_get_size (v);
+
+    g_string_append_c (out, '[');
+    for (guint i = 0; i < n; i++) {
+      if (i)
+        g_string_append_c (out, ',');
+      append_json_value (out, array ? gst_value_array_get_value (v, i) :
+          gst_value_list_get_value (v, i));
+    }
+    g_string_append_c (out, ']');
+  } else {
+    gchar *str = gst_value_serialize (v);
+    gst_wrtc_http_json_append_string (out, str && g_utf8_validate (str, -1,
+            NULL) ? str : NULL);
+    g_free (str);
+  }
+}
+
+static gboolean
+append_json_field (GQuark field, const GValue * value, gpointer user_data)
+{
+  GString *out = user_data;
+
+  if (out->str[out->len - 1] != '{')
+    g_string_append_c (out, ',');
+  gst_wrtc_http_json_append_string (out, g_quark_to_string (field));
+  g_string_append_c (out, ':');
+  append_json_value (out, value);
+  return TRUE;
+}
+
+static void
+append_json_structure (GString * out, const GstStructure * s)
+{
+  g_string_append_c (out, '{');
+  if (!gst_structure_has_field (s, "type")) {
+    g_string_append (out, "\"type\":");
+    gst_wrtc_http_json_append_string (out, gst_structure_get_name (s));
+  }
+  gst_structure_foreach (s, append_json_field, out);
+  g_string_append_c (out, '}');
+}
+
+gchar *
+gst_wrtc_http_json_from_structure (const GstStructure * s)
+{
+  GString *out = g_string_new (NULL);
+
+  g_return_val_if_fail (s != NULL, NULL);
+  append_json_structure (out, s);
+  return g_string_free (out, FALSE);
 }
 
 static void
@@ -1477,7 +1779,7 @@ gst_wrtc_http_server_finalize (GObject * object)
   g_hash_table_unref (self->sessions);
   g_hash_table_unref (self->pages);
   g_hash_table_unref (self->endpoints);
-  g_clear_pointer (&self->ice_links, g_ptr_array_unref);
+  g_clear_pointer (&self->ice_servers, g_ptr_array_unref);
   g_free (self->token);
   g_mutex_clear (&self->lock);
   g_mutex_clear (&self->control_lock);
@@ -1499,6 +1801,6 @@ gst_wrtc_http_server_init (GstWrtcHttpServer * self)
   self->endpoints = g_hash_table_new_full (g_str_hash, g_str_equal, NULL,
       (GDestroyNotify) endpoint_free);
   self->pages = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
-      (GDestroyNotify) page_free);
+      (GDestroyNotify) page_unref);
   self->sessions = g_hash_table_new (g_str_hash, g_str_equal);
 }

@@ -13,7 +13,9 @@
  *   PATCH  <endpoint>/<id>  application/trickle-ice-sdpfrag -> 204
  *   DELETE <endpoint>/<id>  -> 200, the session ends
  *   OPTIONS any resource    -> 204 with CORS headers, Accept-Post/-Patch
- *   GET/HEAD <page>         pages the application registered
+ *   GET/HEAD <page>         pages the application registered: fixed
+ *                           bytes (set_static()) or made on each request
+ *                           (set_page_func()), optionally behind the token
  *
  * Everything else gets a 4xx with a text/plain reason: 404 unknown path or
  * session, 405 (with Allow) wrong method, 401 (with WWW-Authenticate:
@@ -41,6 +43,7 @@
 #define __GST_WRTC_HTTP_SERVER_H__
 
 #include <gio/gio.h>
+#include <gst/gst.h>
 
 #include "gstwrtcsdpfrag.h"
 
@@ -125,7 +128,10 @@ GstWrtcHttpServer *gst_wrtc_http_server_new (void);
 
 /* Listens on @address (an IP literal or "localhost") and @port (0: any
  * free port; see get_url()); HTTPS when @tls_cert_file and @tls_key_file
- * (PEM paths) are given.  Fails if already started. */
+ * (PEM paths) are given.  Fails if already started.  Errors: G_FILE_ERROR
+ * (a file cannot be read) or G_TLS_ERROR (not a PEM certificate or key, or
+ * no TLS backend: glib-networking) with the file named in the message;
+ * G_IO_ERROR for the address and the socket. */
 gboolean gst_wrtc_http_server_start (GstWrtcHttpServer * server,
     const gchar * address, guint port, const gchar * tls_cert_file,
     const gchar * tls_key_file, GError ** error);
@@ -156,10 +162,48 @@ void gst_wrtc_http_server_set_max_sessions (GstWrtcHttpServer * server,
 gboolean gst_wrtc_http_server_set_ice_servers (GstWrtcHttpServer * server,
     const gchar * const *urls, GError ** error);
 
+/* The ICE servers of set_ice_servers() as a JSON array of W3C
+ * RTCIceServer dictionaries (RTCConfiguration.iceServers), e.g.
+ * [{"urls":["turn:host:3478?transport=udp"],"username":"u",
+ * "credential":"p"}]; "[]" when none.  Transfer full. */
+gchar *gst_wrtc_http_server_get_ice_servers_json (GstWrtcHttpServer * server);
+
 /* Serves @body with @content_type on GET and HEAD of @path ("/", ...);
- * a NULL @body removes the page. */
+ * a NULL @body removes the page (static or generated). */
 void gst_wrtc_http_server_set_static (GstWrtcHttpServer * server,
     const gchar * path, const gchar * content_type, GBytes * body);
+
+typedef enum
+{
+  GST_WRTC_HTTP_PAGE_FLAG_NONE = 0,
+  /* GET and HEAD need the bearer token (set_token()) like the endpoints:
+   * 401 without it */
+  GST_WRTC_HTTP_PAGE_FLAG_TOKEN = 1 << 0,
+} GstWrtcHttpPageFlags;
+
+/* The body of a generated page, made for each GET or HEAD on the server
+ * thread (transfer full); NULL with @error set answers with the error's
+ * status (see GstWrtcHttpError). */
+typedef GBytes *(*GstWrtcHttpPageFunc) (GstWrtcHttpServer * server,
+    const gchar * path, gpointer user_data, GError ** error);
+
+/* Serves what @func makes, with @content_type, on GET and HEAD of @path
+ * (e.g. "/stats.json"); replaces any page at @path.  @notify frees
+ * @user_data once the page is removed or replaced and no request uses it
+ * any more, or when the server is finalized. */
+void gst_wrtc_http_server_set_page_func (GstWrtcHttpServer * server,
+    const gchar * path, const gchar * content_type, GstWrtcHttpPageFlags flags,
+    GstWrtcHttpPageFunc func, gpointer user_data, GDestroyNotify notify);
+
+/* JSON for generated pages.  A structure becomes an object whose "type"
+ * is the structure's name (unless it has a field "type"), followed by its
+ * fields in order: strings, booleans and numbers as such (non-finite
+ * doubles as null), nested structures as objects, GstValueArray and
+ * GstValueList as arrays, anything else as its serialized string.
+ * Transfer full. */
+gchar *gst_wrtc_http_json_from_structure (const GstStructure * s);
+/* Appends @str as a JSON string (quoted, escaped); NULL as null. */
+void gst_wrtc_http_json_append_string (GString * out, const gchar * str);
 
 /* A WHEP or WHIP endpoint at @path ("/whep": starts with '/', no trailing
  * '/'); sessions live at @path/<id>.  @callbacks is copied; @notify frees

@@ -1054,6 +1054,163 @@ GST_START_TEST (test_ice_server_links)
 
 GST_END_TEST;
 
+static GBytes *
+counting_page (GstWrtcHttpServer * srv, const gchar * path, gpointer user_data,
+    GError ** error)
+{
+  guint *calls = user_data;
+  gchar *body;
+
+  (*calls)++;
+  if (*calls == 3) {
+    g_set_error (error, GST_WRTC_HTTP_ERROR, GST_WRTC_HTTP_ERROR_UNAVAILABLE,
+        "not now");
+    return NULL;
+  }
+  if (*calls == 4)
+    return NULL;                /* no error: 500 */
+  body = g_strdup_printf ("{\"path\":\"%s\",\"n\":%u}", path, *calls);
+  return g_bytes_new_take (body, strlen (body));
+}
+
+static void
+count_notify (gpointer data)
+{
+  guint *calls = data;
+
+  *calls += 1000;
+}
+
+GST_START_TEST (test_generated_pages)
+{
+  guint calls = 0;
+  Req good = { NULL, NULL, -1, "s3cr3t" };
+  Req wrong = { NULL, NULL, -1, "guess" };
+  Reply *r;
+
+  gst_wrtc_http_server_set_page_func (server, "/gen.json",
+      "application/json", GST_WRTC_HTTP_PAGE_FLAG_NONE, counting_page, &calls,
+      count_notify);
+  /* made on every request */
+  r = http ("GET", "/gen.json", NULL);
+  fail_unless_equals_string (r->body, "{\"path\":\"/gen.json\",\"n\":1}");
+  fail_unless_equals_string (soup_message_headers_get_content_type (r->headers,
+          NULL), "application/json");
+  fail_unless_equals_string (header (r, "Cache-Control"), "no-cache");
+  assert_status (r, 200, NULL);
+  r = http ("GET", "/gen.json", NULL);
+  assert_status (r, 200, "\"n\":2");
+  /* a function that fails: its status, or 500 */
+  assert_status (http ("GET", "/gen.json", NULL), 503, "not now");
+  assert_status (http ("GET", "/gen.json", NULL), 500, "could not be made");
+  assert_status (http ("POST", "/gen.json", NULL), 405, "POST is not allowed");
+  fail_unless_equals_int (calls, 4);
+
+  /* behind the token: pages without the flag stay open */
+  gst_wrtc_http_server_set_token (server, "s3cr3t");
+  gst_wrtc_http_server_set_page_func (server, "/gen.json",
+      "application/json", GST_WRTC_HTTP_PAGE_FLAG_TOKEN, counting_page, &calls,
+      NULL);
+  /* the replaced page's notify ran */
+  fail_unless_equals_int (calls, 1004);
+  calls = 0;
+  r = http ("GET", "/gen.json", NULL);
+  fail_unless (g_str_has_prefix (header (r, "WWW-Authenticate"), "Bearer"));
+  assert_status (r, 401, "bearer token");
+  assert_status (http ("GET", "/gen.json", &wrong), 401, "wrong bearer token");
+  fail_unless_equals_int (calls, 0);
+  assert_status (http ("GET", "/gen.json", &good), 200, "\"n\":1");
+  /* the preflight needs none */
+  assert_status (http ("OPTIONS", "/gen.json", NULL), 204, NULL);
+  assert_status (http ("GET", "/", NULL), 200, NULL);
+
+  /* removed like a static page */
+  gst_wrtc_http_server_set_static (server, "/gen.json", NULL, NULL);
+  assert_status (http ("GET", "/gen.json", &good), 404, "no such");
+  fail_unless_equals_int (calls, 1);
+}
+
+GST_END_TEST;
+
+GST_START_TEST (test_ice_servers_json)
+{
+  const gchar *urls[] = { "stun://stun.example.net:3478",
+    "turn://us%22er:pa%20ss@turn.example.net:3478?transport=udp",
+    "turns://u:p@[::1]:5349", "stun:[::1]:19302", NULL
+  };
+  const gchar *ctl[] = { "turn://u%0Aser:p@turn.example.net:3478", NULL };
+  gchar *json = gst_wrtc_http_server_get_ice_servers_json (server);
+  GError *err = NULL;
+
+  fail_unless_equals_string (json, "[]");
+  g_free (json);
+  fail_unless (gst_wrtc_http_server_set_ice_servers (server, urls, &err));
+  json = gst_wrtc_http_server_get_ice_servers_json (server);
+  /* W3C RTCIceServer: urls in RFC 7064/7065 form, username, credential */
+  fail_unless_equals_string (json,
+      "[{\"urls\":[\"stun:stun.example.net:3478\"]},"
+      "{\"urls\":[\"turn:turn.example.net:3478?transport=udp\"],"
+      "\"username\":\"us\\\"er\",\"credential\":\"pa ss\"},"
+      "{\"urls\":[\"turns:[::1]:5349\"],\"username\":\"u\","
+      "\"credential\":\"p\"},{\"urls\":[\"stun:[::1]:19302\"]}]");
+  g_free (json);
+  /* a control character in a credential fits neither a header nor JSON */
+  fail_if (gst_wrtc_http_server_set_ice_servers (server, ctl, &err));
+  fail_unless (g_error_matches (err, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT));
+  g_clear_error (&err);
+  fail_unless (gst_wrtc_http_server_set_ice_servers (server, NULL, NULL));
+  json = gst_wrtc_http_server_get_ice_servers_json (server);
+  fail_unless_equals_string (json, "[]");
+  g_free (json);
+}
+
+GST_END_TEST;
+
+GST_START_TEST (test_json_from_structure)
+{
+  GstStructure *inner = gst_structure_new ("outbound-rtp",
+      "ssrc", G_TYPE_UINT, 1234u, "packetsSent", G_TYPE_UINT64,
+      G_GUINT64_CONSTANT (18446744073709551615), "kind", G_TYPE_STRING,
+      "vi\"deo\n", NULL);
+  GstStructure *s = gst_structure_new ("webrtcsink-stats",
+      "viewers", G_TYPE_UINT, 2u, "ok", G_TYPE_BOOLEAN, TRUE,
+      "delta", G_TYPE_INT, -3, "ratio", G_TYPE_DOUBLE, 0.5,
+      "nan", G_TYPE_DOUBLE, NAN, "none", G_TYPE_STRING, NULL, NULL);
+  GstStructure *typed = gst_structure_new ("x", "type", G_TYPE_STRING, "y",
+      NULL);
+  GValue arr = G_VALUE_INIT, v = G_VALUE_INIT;
+  gchar *json;
+
+  g_value_init (&arr, GST_TYPE_ARRAY);
+  g_value_init (&v, GST_TYPE_STRUCTURE);
+  gst_value_set_structure (&v, inner);
+  gst_value_array_append_value (&arr, &v);
+  g_value_unset (&v);
+  gst_structure_set_value (s, "streams", &arr);
+  g_value_unset (&arr);
+  g_value_init (&arr, GST_TYPE_ARRAY);
+  gst_structure_set_value (s, "empty", &arr);
+  g_value_unset (&arr);
+
+  json = gst_wrtc_http_json_from_structure (s);
+  fail_unless_equals_string (json,
+      "{\"type\":\"webrtcsink-stats\",\"viewers\":2,\"ok\":true,"
+      "\"delta\":-3,\"ratio\":0.5,\"nan\":null,\"none\":null,"
+      "\"streams\":[{\"type\":\"outbound-rtp\","
+      "\"ssrc\":1234,\"packetsSent\":18446744073709551615,"
+      "\"kind\":\"vi\\\"deo\\n\"}],\"empty\":[]}");
+  g_free (json);
+  /* a field named type wins over the name */
+  json = gst_wrtc_http_json_from_structure (typed);
+  fail_unless_equals_string (json, "{\"type\":\"y\"}");
+  g_free (json);
+  gst_structure_free (typed);
+  gst_structure_free (inner);
+  gst_structure_free (s);
+}
+
+GST_END_TEST;
+
 GST_START_TEST (test_stop_ends_sessions)
 {
   gchar *a = post_ok ("whep", NULL), *b = post_ok ("whip", NULL);
@@ -1188,6 +1345,7 @@ GST_START_TEST (test_tls)
   gint wait_status;
   gchar *plain_url = base_url;
   Req req = { "application/sdp", OFFER, -1 };
+  Req get = { NULL, };
   Reply *r;
 
   fail_unless (g_spawn_sync (NULL, (gchar **) argv, NULL,
@@ -1206,13 +1364,43 @@ GST_START_TEST (test_tls)
       base_url);
 
   req.accept = expected;
+  get.accept = expected;
   r = http ("POST", "whep", &req);
   fail_unless_equals_int (r->status, 201);
   fail_unless_equals_string (r->body, ANSWER);
   fail_unless (g_str_has_prefix (header (r, "Location"), "/whep/"));
   reply_free (r);
 
+  /* a GET of a page over TLS too */
+  r = http ("GET", "/", &get);
+  fail_unless_equals_int (r->status, 200);
+  fail_unless_equals_string (r->body, PAGE);
+  reply_free (r);
   g_object_unref (tls);
+
+  /* bad files: each error names the file at fault and why */
+  tls = gst_wrtc_http_server_new ();
+  fail_if (gst_wrtc_http_server_start (tls, "127.0.0.1", 0, cert,
+          "/nonexistent/key.pem", &err));
+  fail_unless (g_error_matches (err, G_FILE_ERROR, G_FILE_ERROR_NOENT));
+  fail_unless (strstr (err->message, "/nonexistent/key.pem") != NULL
+      && strstr (err->message, "TLS key file") != NULL, "%s", err->message);
+  g_clear_error (&err);
+  /* the key where the certificate should be */
+  fail_if (gst_wrtc_http_server_start (tls, "127.0.0.1", 0, key, key, &err));
+  fail_unless (err != NULL && err->domain == G_TLS_ERROR);
+  fail_unless (strstr (err->message, key) != NULL
+      && strstr (err->message, "certificate") != NULL, "%s", err->message);
+  g_clear_error (&err);
+  /* the certificate where the key should be */
+  fail_if (gst_wrtc_http_server_start (tls, "127.0.0.1", 0, cert, cert, &err));
+  fail_unless (err != NULL && err->domain == G_TLS_ERROR);
+  fail_unless (strstr (err->message, cert) != NULL
+      && strstr (err->message, "private key") != NULL, "%s", err->message);
+  g_clear_error (&err);
+  fail_unless (gst_wrtc_http_server_get_url (tls) == NULL);
+  g_object_unref (tls);
+
   g_free (base_url);
   base_url = plain_url;
   g_object_unref (expected);
@@ -1258,6 +1446,9 @@ signalling_suite (void)
   tcase_add_test (tc, test_options_and_cors);
   tcase_add_test (tc, test_pages_and_methods);
   tcase_add_test (tc, test_ice_server_links);
+  tcase_add_test (tc, test_generated_pages);
+  tcase_add_test (tc, test_ice_servers_json);
+  tcase_add_test (tc, test_json_from_structure);
   tcase_add_test (tc, test_stop_ends_sessions);
   tcase_add_test (tc, test_stop_with_answer_pending);
   tcase_add_test (tc, test_start_errors);
