@@ -52,7 +52,6 @@
 #include <string.h>
 #include <gio/gio.h>
 #include <gst/app/gstappsink.h>
-#include <gst/app/gstappsrc.h>
 #include <gst/video/video.h>
 #include <gst/rtp/gstrtpdefs.h>
 
@@ -71,6 +70,7 @@ extern GResource *gst_wrtc_src_get_resource (void);
 #define DEFAULT_PORT 8081
 #define DEFAULT_LATENCY 50
 #define DEFAULT_DECODE TRUE
+#define DEFAULT_KEEP_WAITING FALSE
 #define DEFAULT_VIDEO_CODECS "VP8,H264,VP9"
 #define DEFAULT_AUDIO_CODECS "OPUS"
 #define RESOURCE_PREFIX "/org/gstreamer/webrtc/src/"
@@ -79,8 +79,6 @@ extern GResource *gst_wrtc_src_get_resource (void);
 /* 503 from the WHEP server: retried every RETRY_MS, for ~30 s */
 #define RETRY_MS 200
 #define MAX_RETRIES 150
-/* queued between the ICE thread and rtpbin: ~1 s of a 8 Mbit/s stream */
-#define MAX_QUEUED_BYTES (1024 * 1024)
 
 enum
 {
@@ -98,6 +96,7 @@ enum
   PROP_VIDEO_CODECS,
   PROP_AUDIO_CODECS,
   PROP_STATS,
+  PROP_KEEP_WAITING,
 };
 
 enum
@@ -161,6 +160,7 @@ typedef struct
   gboolean nack, pli, fir;
   GstPad *ghost;                /* our source pad */
   GstPad *depay_sink;           /* where rtpbin's pad for it links */
+  GstPad *chain_src;            /* what the ghost pad targets */
   gboolean linked;              /* media arrived */
 } Track;
 
@@ -171,11 +171,17 @@ typedef struct
   GstWrtcWebrtcSrc *src;        /* not a ref: sessions die with the element */
   gchar *id;                    /* the WHIP session id, or NULL */
   GstWrtcPeer *peer;
-  GstElement *rtpbin, *rtp_in, *rtcp_in, *rtcp_out;
+  GstElement *rtpbin, *rtcp_out;
+  /* where the ICE thread pushes what it received into rtpbin: pads of
+   * ours, no element and no thread in between (RTP, RTCP) */
+  GstPad *in[2];
+  GMutex push_lock;             /* pushes and EOS on in[] */
+  gboolean eos;
   GPtrArray *elements;          /* everything we added to the bin */
   GMutex lock;                  /* tracks, ended, packets */
   GArray *tracks;               /* Track */
   gboolean negotiated, ended, connected;
+  gboolean answered;            /* WHIP: answered with 201, a sender */
   guint64 packets, bytes;
   GstWrtcCodecCap *offer_codecs[2];     /* WHEP: what our offer lists */
 } Session;
@@ -200,6 +206,9 @@ struct _GstWrtcWebrtcSrc
   GPtrArray *ended;             /* sessions to destroy when stopping */
   guint sessions_total;
   gboolean finished;            /* EOS sent: no more sessions */
+  gboolean keep_waiting;
+  GHashTable *pads;             /* name -> our ghost pad, across senders */
+  GPtrArray *teardowns;         /* GThread: senders that left, going away */
 
   /* WHEP client */
   GThread *whep_thread;
@@ -230,6 +239,7 @@ track_clear (Track * t)
   g_free (t->encoding);
   gst_clear_object (&t->ghost);
   gst_clear_object (&t->depay_sink);
+  gst_clear_object (&t->chain_src);
 }
 
 static Session *
@@ -241,6 +251,7 @@ session_new (GstWrtcWebrtcSrc * self, const gchar * id)
   s->id = g_strdup (id);
   s->elements = g_ptr_array_new ();
   g_mutex_init (&s->lock);
+  g_mutex_init (&s->push_lock);
   s->tracks = g_array_new (FALSE, TRUE, sizeof (Track));
   g_array_set_clear_func (s->tracks, (GDestroyNotify) track_clear);
   return s;
@@ -259,6 +270,9 @@ session_clear (Session * s)
   gst_clear_object (&s->peer);
   g_free (s->offer_codecs[0]);
   g_free (s->offer_codecs[1]);
+  gst_clear_object (&s->in[0]);
+  gst_clear_object (&s->in[1]);
+  g_mutex_clear (&s->push_lock);
   g_ptr_array_unref (s->elements);
   g_array_unref (s->tracks);
   g_mutex_clear (&s->lock);
@@ -339,14 +353,46 @@ session_take_negotiation (Session * s, GError ** error)
   return TRUE;
 }
 
-/* Ends the session's media: EOS into rtpbin, which forwards it to every
- * track that started (any thread). */
+static gpointer teardown_thread (gpointer data);
+
+/* EOS on every track: into rtpbin, which forwards it to the tracks whose
+ * media started, and straight into the others (once; any thread). */
+static void
+session_push_eos (Session * s)
+{
+  GPtrArray *unlinked = g_ptr_array_new_with_free_func (gst_object_unref);
+  guint i;
+
+  g_mutex_lock (&s->lock);
+  for (i = 0; i < s->tracks->len; i++) {
+    Track *t = &g_array_index (s->tracks, Track, i);
+    if (t->depay_sink && !t->linked)
+      g_ptr_array_add (unlinked, gst_object_ref (t->depay_sink));
+  }
+  g_mutex_unlock (&s->lock);
+  g_mutex_lock (&s->push_lock);
+  if (!s->eos) {
+    s->eos = TRUE;
+    for (i = 0; i < 2; i++)
+      if (s->in[i])
+        gst_pad_push_event (s->in[i], gst_event_new_eos ());
+    for (i = 0; i < unlinked->len; i++)
+      gst_pad_send_event (g_ptr_array_index (unlinked, i),
+          gst_event_new_eos ());
+  }
+  g_mutex_unlock (&s->push_lock);
+  g_ptr_array_unref (unlinked);
+}
+
+/* The sender left: EOS on every pad (any thread).  With keep-waiting, a
+ * WHIP sender's pads get no EOS: its elements go (on a thread of their
+ * own: this may be the ICE or the HTTP thread) and the next publisher
+ * carries on. */
 static void
 session_end_media (Session * s, const gchar * reason)
 {
   GstWrtcWebrtcSrc *self = s->src;
-  GPtrArray *unlinked;
-  gboolean had_media;
+  gboolean had_media = FALSE, keep_waiting;
   guint i;
 
   g_mutex_lock (&s->lock);
@@ -355,37 +401,28 @@ session_end_media (Session * s, const gchar * reason)
     return;
   }
   s->ended = TRUE;
-  had_media = FALSE;
-  unlinked = g_ptr_array_new_with_free_func (gst_object_unref);
-  for (i = 0; i < s->tracks->len; i++) {
-    Track *t = &g_array_index (s->tracks, Track, i);
-    if (t->ghost)
+  for (i = 0; i < s->tracks->len; i++)
+    if (g_array_index (s->tracks, Track, i).ghost)
       had_media = TRUE;
-    /* rtpbin forwards EOS only to the tracks whose media started */
-    if (t->depay_sink && !t->linked)
-      g_ptr_array_add (unlinked, gst_object_ref (t->depay_sink));
-  }
   g_mutex_unlock (&s->lock);
 
-  GST_INFO_OBJECT (self, "sender left (%s)%s", reason,
-      had_media ? ", EOS" : "");
-  g_signal_emit (self, signals[SIGNAL_SENDER_LEFT], 0, reason);
-  if (had_media) {
-    g_mutex_lock (&self->lock);
+  g_mutex_lock (&self->lock);
+  keep_waiting = self->keep_waiting && s->id != NULL;
+  if (keep_waiting)
+    g_ptr_array_add (self->teardowns, g_thread_new ("wrtc-src-teardown",
+            teardown_thread, session_ref (s)));
+  else if (had_media)
     self->finished = TRUE;
-    g_mutex_unlock (&self->lock);
-    if (s->rtp_in)
-      gst_app_src_end_of_stream (GST_APP_SRC (s->rtp_in));
-    if (s->rtcp_in)
-      gst_app_src_end_of_stream (GST_APP_SRC (s->rtcp_in));
-    for (i = 0; i < unlinked->len; i++)
-      gst_pad_send_event (g_ptr_array_index (unlinked, i),
-          gst_event_new_eos ());
-  } else if (!s->id) {
+  g_mutex_unlock (&self->lock);
+
+  GST_INFO_OBJECT (self, "sender left (%s)%s", reason,
+      keep_waiting ? ", waiting for the next" : had_media ? ", EOS" : "");
+  g_signal_emit (self, signals[SIGNAL_SENDER_LEFT], 0, reason);
+  if (!keep_waiting && had_media)
+    session_push_eos (s);
+  else if (!keep_waiting && !s->id)
     GST_ELEMENT_ERROR (self, RESOURCE, READ,
         ("The WHEP sender went away before sending any media"), ("%s", reason));
-  }
-  g_ptr_array_unref (unlinked);
 }
 
 /* ------------------------------------------------------------------------
@@ -396,7 +433,11 @@ on_receive (GstWrtcPeer * peer, gint media, gboolean rtcp,
     const guint8 * data, gsize len, gpointer user_data)
 {
   Session *s = user_data;
+  GstElement *element = GST_ELEMENT (s->src);
+  GstClock *clock;
+  GstClockTime now;
   GstBuffer *buf;
+  GstPad *pad = s->in[rtcp ? 1 : 0];
 
   if (!rtcp) {
     g_mutex_lock (&s->lock);
@@ -404,17 +445,38 @@ on_receive (GstWrtcPeer * peer, gint media, gboolean rtcp,
     s->bytes += len;
     g_mutex_unlock (&s->lock);
   }
-  if (!s->rtp_in || !s->rtcp_in)
+  /* the jitterbuffer wants arrival times (running time); not playing yet:
+   * the sender repeats what matters (keyframes on PLI, RTCP) */
+  if (!pad || GST_STATE (element) != GST_STATE_PLAYING
+      || !(clock = gst_element_get_clock (element)))
     return;
+  now = gst_clock_get_time (clock) - gst_element_get_base_time (element);
+  gst_object_unref (clock);
+
   buf = gst_buffer_new_memdup (data, len);
-  gst_app_src_push_buffer (GST_APP_SRC (rtcp ? s->rtcp_in : s->rtp_in), buf);
+  GST_BUFFER_DTS (buf) = GST_BUFFER_PTS (buf) = now;
+  g_mutex_lock (&s->push_lock);
+  if (!s->eos)
+    gst_pad_push (pad, buf);
+  else
+    gst_buffer_unref (buf);
+  g_mutex_unlock (&s->push_lock);
 }
 
 static void
 on_state_changed (GstWrtcPeer * peer, guint state, Session * s)
 {
+  gboolean answered;
+
   GST_INFO_OBJECT (s->src, "sender %s: %s", s->id ? s->id : "(whep)",
       gst_wrtc_peer_state_name (state));
+  /* a WHIP offer refused while being answered is no sender: on_answer
+   * sends its 4xx (an end_session here would race it with a 503) */
+  g_mutex_lock (&s->lock);
+  answered = s->answered;
+  g_mutex_unlock (&s->lock);
+  if (s->id && !answered && state >= GST_WRTC_PEER_STATE_FAILED)
+    return;
   if (state == GST_WRTC_PEER_STATE_CONNECTED) {
     g_mutex_lock (&s->lock);
     s->connected = TRUE;
@@ -614,28 +676,46 @@ session_add_pads (Session * s, GError ** error)
       gst_element_sync_state_with_parent (g_ptr_array_index (chain, j));
     last = g_ptr_array_index (chain, chain->len - 1);
     target = gst_element_get_static_pad (last, "src");
-    ghost = gst_ghost_pad_new_from_template (t->pad_name, target,
-        gst_element_class_get_pad_template (klass,
-            video ? "video_%u" : "audio_%u"));
-    gst_object_unref (target);
-    gst_pad_set_active (ghost, TRUE);
+    /* keep-waiting: the pad of an earlier sender's track of that name
+     * carries on with this one's (a new stream-start and caps) */
+    g_mutex_lock (&self->lock);
+    ghost = g_hash_table_lookup (self->pads, t->pad_name);
+    if (ghost)
+      gst_object_ref (ghost);
+    g_mutex_unlock (&self->lock);
+    if (ghost) {
+      gst_ghost_pad_set_target (GST_GHOST_PAD (ghost), target);
+    } else {
+      ghost = gst_ghost_pad_new_from_template (t->pad_name, target,
+          gst_element_class_get_pad_template (klass,
+              video ? "video_%u" : "audio_%u"));
+      gst_pad_set_active (ghost, TRUE);
+      g_ptr_array_add (pads, gst_object_ref (ghost));
+    }
     g_mutex_lock (&s->lock);
     t->depay_sink = gst_element_get_static_pad (g_ptr_array_index (chain, 0),
         "sink");
-    t->ghost = gst_object_ref (ghost);
+    t->chain_src = target;
+    t->ghost = ghost;
     g_mutex_unlock (&s->lock);
-    g_ptr_array_add (pads, ghost);
     g_ptr_array_unref (chain);
   }
   for (i = 0; i < pads->len; i++) {
     GstPad *pad = g_ptr_array_index (pads, i);
-    Track *t = &g_array_index (s->tracks, Track, i);
+    g_mutex_lock (&self->lock);
+    g_hash_table_insert (self->pads, gst_pad_get_name (pad),
+        gst_object_ref (pad));
+    g_mutex_unlock (&self->lock);
     gst_element_add_pad (GST_ELEMENT (self), gst_object_ref (pad));
+  }
+  for (i = 0; i < s->tracks->len; i++) {
+    Track *t = &g_array_index (s->tracks, Track, i);
     GST_INFO_OBJECT (self, "track %s: %s", t->pad_name, t->encoding);
     g_signal_emit (self, signals[SIGNAL_TRACK_ADDED], 0, t->pad_name,
         t->encoding);
   }
-  gst_element_no_more_pads (GST_ELEMENT (self));
+  if (pads->len)
+    gst_element_no_more_pads (GST_ELEMENT (self));
   g_ptr_array_unref (pads);
   return TRUE;
 }
@@ -715,8 +795,31 @@ on_rtcp_sample (GstAppSink * appsink, gpointer user_data)
   return GST_FLOW_OK;
 }
 
-/* The receiving elements: appsrc (RTP) and appsrc (RTCP) into one rtpbin
- * session for the whole bundle (RFC 8843), its RTCP out to an appsink. */
+/* Our input pads are a live source's: no latency of their own. */
+static gboolean
+in_query (GstPad * pad, GstObject * parent, GstQuery * query)
+{
+  switch (GST_QUERY_TYPE (query)) {
+    case GST_QUERY_LATENCY:
+      gst_query_set_latency (query, TRUE, 0, GST_CLOCK_TIME_NONE);
+      return TRUE;
+    case GST_QUERY_CAPS:{
+      GstCaps *caps = gst_pad_get_current_caps (pad);
+      if (!caps)
+        caps = gst_caps_new_any ();
+      gst_query_set_caps_result (query, caps);
+      gst_caps_unref (caps);
+      return TRUE;
+    }
+    default:
+      return FALSE;
+  }
+}
+
+/* The receiving elements: one rtpbin session for the whole bundle (RFC
+ * 8843), fed from the ICE thread through two pads of ours (RTP, RTCP: one
+ * thread hop less than an appsrc; rtpbin's jitterbuffer decouples), its
+ * RTCP out through an appsink to the peer. */
 static gboolean
 session_build (Session * s, GError ** error)
 {
@@ -731,8 +834,6 @@ session_build (Session * s, GError ** error)
   g_mutex_unlock (&self->lock);
 
   if (!(s->rtpbin = make (s->elements, "rtpbin", error))
-      || !(s->rtp_in = make (s->elements, "appsrc", error))
-      || !(s->rtcp_in = make (s->elements, "appsrc", error))
       || !(s->rtcp_out = make (s->elements, "appsink", error)))
     return FALSE;
 
@@ -748,21 +849,6 @@ session_build (Session * s, GError ** error)
       G_CALLBACK (on_rtpbin_pad_added), session_ref (s),
       session_closure_notify, 0);
 
-  caps = gst_caps_new_empty_simple ("application/x-rtp");
-  g_object_set (s->rtp_in, "caps", caps, NULL);
-  gst_caps_unref (caps);
-  caps = gst_caps_new_empty_simple ("application/x-rtcp");
-  g_object_set (s->rtcp_in, "caps", caps, NULL);
-  gst_caps_unref (caps);
-  for (i = 0; i < 2; i++) {
-    GstElement *in = i ? s->rtcp_in : s->rtp_in;
-    /* arrival times are what the jitterbuffer needs; a stalled pipeline
-     * drops new packets rather than queueing without bound */
-    g_object_set (in, "is-live", TRUE, "do-timestamp", TRUE, "format",
-        GST_FORMAT_TIME, "max-bytes", (guint64) MAX_QUEUED_BYTES, "block",
-        FALSE, "min-latency", (gint64) 0, NULL);
-    gst_util_set_object_arg (G_OBJECT (in), "leaky-type", "downstream");
-  }
   g_object_set (s->rtcp_out, "sync", FALSE, "async", FALSE, "max-buffers", 32,
       "drop", TRUE, NULL);
   gst_app_sink_set_callbacks (GST_APP_SINK (s->rtcp_out), &callbacks,
@@ -771,16 +857,26 @@ session_build (Session * s, GError ** error)
   for (i = 0; i < s->elements->len; i++)
     gst_bin_add (GST_BIN (self), g_ptr_array_index (s->elements, i));
 
-  srcpad = gst_element_get_static_pad (s->rtp_in, "src");
-  sinkpad = gst_element_request_pad_simple (s->rtpbin, "recv_rtp_sink_0");
-  gst_pad_link (srcpad, sinkpad);
-  gst_object_unref (srcpad);
-  gst_object_unref (sinkpad);
-  srcpad = gst_element_get_static_pad (s->rtcp_in, "src");
-  sinkpad = gst_element_request_pad_simple (s->rtpbin, "recv_rtcp_sink_0");
-  gst_pad_link (srcpad, sinkpad);
-  gst_object_unref (srcpad);
-  gst_object_unref (sinkpad);
+  for (i = 0; i < 2; i++) {
+    gchar *id = g_strdup_printf ("webrtcsrc-%p-%s", s, i ? "rtcp" : "rtp");
+    GstSegment segment;
+    s->in[i] = gst_pad_new (i ? "rtcp_src" : "rtp_src", GST_PAD_SRC);
+    gst_pad_set_query_function (s->in[i], in_query);
+    gst_pad_set_active (s->in[i], TRUE);
+    sinkpad = gst_element_request_pad_simple (s->rtpbin,
+        i ? "recv_rtcp_sink_0" : "recv_rtp_sink_0");
+    gst_pad_link (s->in[i], sinkpad);
+    gst_object_unref (sinkpad);
+    /* sticky events, sent on the first push */
+    gst_pad_store_sticky_event (s->in[i], gst_event_new_stream_start (id));
+    caps = gst_caps_new_empty_simple (i ? "application/x-rtcp" :
+        "application/x-rtp");
+    gst_pad_store_sticky_event (s->in[i], gst_event_new_caps (caps));
+    gst_caps_unref (caps);
+    gst_segment_init (&segment, GST_FORMAT_TIME);
+    gst_pad_store_sticky_event (s->in[i], gst_event_new_segment (&segment));
+    g_free (id);
+  }
   srcpad = gst_element_request_pad_simple (s->rtpbin, "send_rtcp_src_0");
   sinkpad = gst_element_get_static_pad (s->rtcp_out, "sink");
   gst_pad_link (srcpad, sinkpad);
@@ -834,10 +930,20 @@ session_destroy (GstWrtcWebrtcSrc * self, Session * s)
      * over once the ICE thread has run this */
     gst_wrtc_ice_context_invoke_sync (noop, NULL);
   }
+  for (i = 0; i < 2; i++)
+    if (s->in[i])
+      gst_pad_set_active (s->in[i], FALSE);
+  /* the pads stay (a next sender may carry on through them); they lose
+   * this sender's chain */
   for (i = 0; i < s->tracks->len; i++) {
     Track *t = &g_array_index (s->tracks, Track, i);
-    if (t->ghost && GST_OBJECT_PARENT (t->ghost) == GST_OBJECT (self))
-      gst_element_remove_pad (GST_ELEMENT (self), t->ghost);
+    GstPad *target;
+    if (!t->ghost)
+      continue;
+    target = gst_ghost_pad_get_target (GST_GHOST_PAD (t->ghost));
+    if (target && target == t->chain_src)
+      gst_ghost_pad_set_target (GST_GHOST_PAD (t->ghost), NULL);
+    gst_clear_object (&target);
   }
   for (i = 0; i < s->elements->len; i++) {
     GstElement *e = g_ptr_array_index (s->elements, i);
@@ -847,6 +953,25 @@ session_destroy (GstWrtcWebrtcSrc * self, Session * s)
   }
   g_ptr_array_foreach (s->elements, (GFunc) gst_object_unref, NULL);
   g_ptr_array_set_size (s->elements, 0);
+}
+
+/* keep-waiting: a sender that left goes; then the next may come */
+static gpointer
+teardown_thread (gpointer data)
+{
+  Session *s = data;
+  GstWrtcWebrtcSrc *self = s->src;
+
+  session_destroy (self, s);
+  g_mutex_lock (&self->lock);
+  if (self->session == s) {
+    self->session = NULL;
+    session_unref (s);
+  }
+  g_mutex_unlock (&self->lock);
+  GST_INFO_OBJECT (self, "ready for the next publisher");
+  session_unref (s);
+  return NULL;
 }
 
 /* ------------------------------------------------------------------------
@@ -1065,6 +1190,13 @@ on_answer (GstWrtcPeer * peer, const gchar * sdp, const GError * error,
         error->message);
   gst_wrtc_http_server_complete_offer (self->server, s->id,
       error ? NULL : sdp, error);
+  /* refused (error): the server ends it (on_end), it was no sender */
+  g_mutex_lock (&s->lock);
+  s->answered = !error;
+  g_mutex_unlock (&s->lock);
+  /* failed while answering: on_state_changed left it to us */
+  if (!error && gst_wrtc_peer_get_state (peer) >= GST_WRTC_PEER_STATE_FAILED)
+    on_state_changed (peer, gst_wrtc_peer_get_state (peer), s);
   g_clear_error (&err);
   session_unref (s);
 }
@@ -1084,7 +1216,7 @@ on_offer (GstWrtcHttpServer * server, const gchar * endpoint,
     g_mutex_unlock (&self->lock);
     g_set_error (error, GST_WRTC_HTTP_ERROR, GST_WRTC_HTTP_ERROR_CONFLICT,
         self->finished ? "this webrtcsrc has ended its stream" :
-        "another publisher is still being set up");
+        "another publisher is live (or still leaving); one at a time");
     return NULL;
   }
   s = session_new (self, session_id);
@@ -1161,7 +1293,9 @@ on_end (GstWrtcHttpServer * server, const gchar * session_id,
     return;
   GST_INFO_OBJECT (self, "publisher %s ended: %s", session_id,
       gst_wrtc_http_end_reason_to_string (reason));
-  session_end_media (s, gst_wrtc_http_end_reason_to_string (reason));
+  /* a refused offer (its 4xx sent) was never a sender: no sender-left */
+  if (reason != GST_WRTC_HTTP_END_REJECTED)
+    session_end_media (s, gst_wrtc_http_end_reason_to_string (reason));
   if (s->peer)
     gst_wrtc_peer_close (s->peer);
 
@@ -1284,10 +1418,20 @@ stop (GstWrtcWebrtcSrc * self)
   GThread *thread;
   GCancellable *cancellable;
   gchar *resource, *token;
-  GPtrArray *ended;
+  GPtrArray *ended, *teardowns;
+  GList *pads;
   Session *s;
   GError *err = NULL;
   guint i;
+
+  /* senders that left finish going first: nothing else destroys them */
+  g_mutex_lock (&self->lock);
+  teardowns = self->teardowns;
+  self->teardowns = g_ptr_array_new ();
+  g_mutex_unlock (&self->lock);
+  for (i = 0; i < teardowns->len; i++)
+    g_thread_join (g_ptr_array_index (teardowns, i));
+  g_ptr_array_unref (teardowns);
 
   g_mutex_lock (&self->lock);
   thread = g_steal_pointer (&self->whep_thread);
@@ -1342,8 +1486,41 @@ stop (GstWrtcWebrtcSrc * self)
   }
   g_ptr_array_unref (ended);
 
+  g_mutex_lock (&self->lock);
+  pads = g_hash_table_get_values (self->pads);
+  g_list_foreach (pads, (GFunc) gst_object_ref, NULL);
+  g_hash_table_remove_all (self->pads);
+  g_mutex_unlock (&self->lock);
+  for (GList * l = pads; l; l = l->next) {
+    gst_pad_set_active (l->data, FALSE);
+    gst_element_remove_pad (GST_ELEMENT (self), l->data);
+  }
+  g_list_free_full (pads, gst_object_unref);
+
   if (!gst_wrtc_ice_context_wait_closes (2 * G_USEC_PER_SEC))
     GST_WARNING_OBJECT (self, "some ICE transports were still closing");
+}
+
+/* EOS sent to the element (gst_element_send_event(), as a pipeline does
+ * with its sources): every pad ends, as if the sender had left. */
+static gboolean
+gst_wrtc_webrtc_src_send_event (GstElement * element, GstEvent * event)
+{
+  GstWrtcWebrtcSrc *self = GST_WRTC_WEBRTC_SRC (element);
+  Session *s;
+
+  if (GST_EVENT_TYPE (event) != GST_EVENT_EOS)
+    return GST_ELEMENT_CLASS (parent_class)->send_event (element, event);
+  gst_event_unref (event);
+
+  g_mutex_lock (&self->lock);
+  s = self->session ? session_ref (self->session) : NULL;
+  g_mutex_unlock (&self->lock);
+  if (!s)
+    return FALSE;
+  session_push_eos (s);
+  session_unref (s);
+  return TRUE;
 }
 
 static GstStateChangeReturn
@@ -1500,6 +1677,9 @@ gst_wrtc_webrtc_src_set_property (GObject * object, guint prop_id,
     case PROP_DECODE:
       self->decode = g_value_get_boolean (value);
       break;
+    case PROP_KEEP_WAITING:
+      self->keep_waiting = g_value_get_boolean (value);
+      break;
     case PROP_VIDEO_CODECS:
       g_strfreev (self->video_codecs);
       self->video_codecs = split_list (g_value_get_string (value));
@@ -1557,6 +1737,9 @@ gst_wrtc_webrtc_src_get_property (GObject * object, guint prop_id,
     case PROP_DECODE:
       g_value_set_boolean (value, self->decode);
       break;
+    case PROP_KEEP_WAITING:
+      g_value_set_boolean (value, self->keep_waiting);
+      break;
     case PROP_VIDEO_CODECS:
       g_value_take_string (value, join_list (self->video_codecs));
       break;
@@ -1586,6 +1769,8 @@ gst_wrtc_webrtc_src_finalize (GObject * object)
   g_strfreev (self->audio_codecs);
   g_free (self->resource);
   g_ptr_array_unref (self->ended);
+  g_ptr_array_unref (self->teardowns);
+  g_hash_table_unref (self->pads);
   g_mutex_clear (&self->lock);
   G_OBJECT_CLASS (parent_class)->finalize (object);
 }
@@ -1648,6 +1833,12 @@ gst_wrtc_webrtc_src_class_init (GstWrtcWebrtcSrcClass * klass)
           "Output raw decoded media; FALSE: parsed encoded streams (VP8, "
           "VP9, H.264 avc, Opus) for recording without transcoding",
           DEFAULT_DECODE, rw));
+  g_object_class_install_property (gobject_class, PROP_KEEP_WAITING,
+      g_param_spec_boolean ("keep-waiting", "Keep waiting",
+          "WHIP server: when a publisher leaves, keep the pads (no EOS) and "
+          "wait for the next one, whose tracks continue on the pads of the "
+          "same names; FALSE: EOS when the publisher leaves",
+          DEFAULT_KEEP_WAITING, rw | GST_PARAM_MUTABLE_PLAYING));
   g_object_class_install_property (gobject_class, PROP_VIDEO_CODECS,
       g_param_spec_string ("video-codecs", "Video codecs",
           "Comma-separated video codecs we accept, in preference order "
@@ -1693,6 +1884,7 @@ gst_wrtc_webrtc_src_class_init (GstWrtcWebrtcSrcClass * klass)
       "server with a publishing page", "gst-plugins-webrtc developers");
 
   element_class->change_state = gst_wrtc_webrtc_src_change_state;
+  element_class->send_event = gst_wrtc_webrtc_src_send_event;
 }
 
 static void
@@ -1706,5 +1898,9 @@ gst_wrtc_webrtc_src_init (GstWrtcWebrtcSrc * self)
   self->video_codecs = split_list (DEFAULT_VIDEO_CODECS);
   self->audio_codecs = split_list (DEFAULT_AUDIO_CODECS);
   self->ended = g_ptr_array_new ();
+  self->teardowns = g_ptr_array_new ();
+  self->keep_waiting = DEFAULT_KEEP_WAITING;
+  self->pads = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
+      gst_object_unref);
   GST_OBJECT_FLAG_SET (self, GST_ELEMENT_FLAG_SOURCE);
 }
