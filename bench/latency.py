@@ -1,0 +1,239 @@
+# SPDX-License-Identifier: LGPL-2.1-or-later
+"""Added latency of the stack on loopback (issue 4's benchmark).
+
+A VP8 frame's time from the encoder's output to the same frame leaving the
+receiver as an encoded (depayloaded) frame, matched by the hash of its
+bytes, jitterbuffer latency 0:
+
+  ours       videotestsrc ! webrtcsink (its vp8enc)  ->  WHEP  ->
+             webrtcsrc decode=false latency=0
+  webrtcbin  videotestsrc ! vp8enc ! rtpvp8pay ! webrtcbin  ->  webrtcbin
+             latency=0 ! rtpvp8depay   (gst-plugins-bad, stock registry)
+
+Each run is a fresh process in a private network namespace with only
+`lo` (unshare -n), ours and webrtcbin's runs interleaved; the figure is
+the median over all frames of all runs.  Goal: ours <= 5 ms and <= 0.5 of
+webrtcbin's.
+
+  BUILDDIR=build bench/run-latency.sh [--runs N] [--seconds S]
+"""
+import argparse
+import hashlib
+import json
+import os
+import statistics
+import subprocess
+import sys
+import time
+
+STOCK_DROP = ("GST_PLUGIN_PATH", "GST_PLUGIN_PATH_1_0",
+              "GST_PLUGIN_SYSTEM_PATH", "GST_PLUGIN_SYSTEM_PATH_1_0",
+              "GST_REGISTRY", "GST_REGISTRY_1_0")
+CAPS = "video/x-raw,width=640,height=480,framerate=30/1"
+
+
+def child(kind, seconds):
+    import gi
+    gi.require_version("Gst", "1.0")
+    gi.require_version("GstWebRTC", "1.0")
+    gi.require_version("GstSdp", "1.0")
+    from gi.repository import GLib, Gst
+    Gst.init(None)
+    t_in = {}
+    lat = []
+
+    def key(buf):
+        ok, m = buf.map(Gst.MapFlags.READ)
+        k = hashlib.blake2b(bytes(m.data), digest_size=16).digest()
+        buf.unmap(m)
+        return k
+
+    def on_enc(pad, info):
+        t_in[key(info.get_buffer())] = time.monotonic_ns()
+        return Gst.PadProbeReturn.OK
+
+    def on_out(pad, info):
+        t = t_in.pop(key(info.get_buffer()), None)
+        if t is not None:
+            lat.append((time.monotonic_ns() - t) / 1e6)
+        return Gst.PadProbeReturn.OK
+
+    def sink_for(pipe, pad, depay=None):
+        elems = ([Gst.ElementFactory.make(depay)] if depay else []) + \
+            [Gst.ElementFactory.make("fakesink")]
+        elems[-1].set_property("sync", False)
+        elems[-1].set_property("async", False)
+        for e in elems:
+            pipe.add(e)
+        for a, b in zip(elems, elems[1:]):
+            a.link(b)
+        for e in elems:
+            e.sync_state_with_parent()
+        pad.link(elems[0].get_static_pad("sink"))
+        elems[-1].get_static_pad("sink").add_probe(
+            Gst.PadProbeType.BUFFER, on_out)
+
+    if kind == "ours":
+        pipe = Gst.parse_launch(
+            "videotestsrc is-live=true pattern=ball ! %s ! webrtcsink "
+            "name=sink port=0 local-addresses=127.0.0.1 "
+            "webrtcsrc name=src decode=false latency=0 "
+            "local-addresses=127.0.0.1" % CAPS)
+        sink = pipe.get_by_name("sink")
+        src = pipe.get_by_name("src")
+        pipe.set_state(Gst.State.READY)
+        src.set_property("whep-url", sink.get_property("url") + "whep")
+        def walk(b):
+            for e in b.children:
+                if isinstance(e, Gst.Bin):
+                    yield from walk(e)
+                yield e
+
+        def is_enc(e):
+            return e.get_factory() and e.get_factory().get_name() == "vp8enc"
+        # the encoder may exist already or come when caps arrive
+        sink.connect("deep-element-added", lambda b, sub, e: e.get_static_pad(
+            "src").add_probe(Gst.PadProbeType.BUFFER, on_enc)
+            if is_enc(e) else None)
+        for e in walk(sink):
+            if is_enc(e):
+                e.get_static_pad("src").add_probe(Gst.PadProbeType.BUFFER,
+                                                  on_enc)
+        src.connect("pad-added", lambda s, pad: sink_for(pipe, pad))
+    else:
+        gi.require_version("Nice", "0.1")
+        from gi.repository import GstSdp, GstWebRTC, Nice  # noqa: F401
+        pipe = Gst.parse_launch(
+            "videotestsrc is-live=true pattern=ball ! %s ! vp8enc deadline=1 "
+            "name=enc ! rtpvp8pay pt=96 ! application/x-rtp,media=video,"
+            "encoding-name=VP8,payload=96,clock-rate=90000 ! webrtcbin "
+            "name=send bundle-policy=max-bundle webrtcbin name=recv "
+            "bundle-policy=max-bundle latency=0" % CAPS)
+        send = pipe.get_by_name("send")
+        recv = pipe.get_by_name("recv")
+        keep = []  # the replies own the descriptions (not copies)
+        for w in (send, recv):
+            # libnice skips loopback unless told to use it
+            ice = w.get_property("ice-agent")
+            agent = ice.get_property("agent")
+            ice.set_property("ice-tcp", False)
+            lo = Nice.Address.new()
+            lo.set_from_string("127.0.0.1")
+            agent.add_local_address(lo)
+            keep.append((ice, agent))
+        pipe.get_by_name("enc").get_static_pad("src").add_probe(
+            Gst.PadProbeType.BUFFER, on_enc)
+        send.connect("on-ice-candidate", lambda w, m, c:
+                     recv.emit("add-ice-candidate", m, c))
+        recv.connect("on-ice-candidate", lambda w, m, c:
+                     send.emit("add-ice-candidate", m, c))
+        recv.connect("pad-added", lambda w, pad: sink_for(
+            pipe, pad, "rtpvp8depay") if pad.direction ==
+            Gst.PadDirection.SRC else None)
+
+        def on_answer(promise, _):
+            keep.append(promise.get_reply())
+            answer = keep[-1].get_value("answer")
+            recv.emit("set-local-description", answer, None)
+            send.emit("set-remote-description", answer, None)
+
+        def on_offer(promise, _):
+            keep.append(promise.get_reply())
+            offer = keep[-1].get_value("offer")
+            send.emit("set-local-description", offer, None)
+            recv.emit("set-remote-description", offer, None)
+            recv.emit("create-answer", None,
+                      Gst.Promise.new_with_change_func(on_answer, None))
+
+        # once the sender streams, as for a running webrtcsink
+        GLib.timeout_add(300, lambda: send.emit(
+            "create-offer", None,
+            Gst.Promise.new_with_change_func(on_offer, None)) and False)
+
+    loop = GLib.MainLoop()
+    bus = pipe.get_bus()
+    bus.add_signal_watch()
+    errors = []
+
+    def on_msg(b, msg):
+        if msg.type == Gst.MessageType.ERROR:
+            errors.append(msg.parse_error()[0].message)
+            loop.quit()
+    bus.connect("message", on_msg)
+    pipe.set_state(Gst.State.PLAYING)
+    # the first second is connection set-up: only frames after it count
+    GLib.timeout_add(1000, lambda: (lat.clear(), False)[1])
+    GLib.timeout_add(int((seconds + 1) * 1000), loop.quit)
+    loop.run()
+    pipe.set_state(Gst.State.NULL)
+    print(json.dumps({"kind": kind, "latencies": lat, "errors": errors}))
+    return 0
+
+
+def run_child(kind, seconds, builddir):
+    env = dict(os.environ)
+    if kind == "webrtcbin":
+        for v in STOCK_DROP:
+            env.pop(v, None)
+    cmd = [sys.executable, os.path.abspath(__file__), "--child", kind,
+           "--seconds", str(seconds)]
+    if kind == "ours":
+        cmd = [os.path.join(os.path.dirname(os.path.abspath(__file__)), "..",
+                            "scripts", "gst-env")] + cmd
+        env["BUILDDIR"] = builddir
+    # a namespace with only lo: no address but loopback can be used
+    ns = ["unshare", "--net", "sh", "-c", 'ip link set lo up && exec "$@"',
+          "sh"]
+    if os.getuid() != 0:
+        ns = ["unshare", "--map-root-user", "--net", "sh", "-c",
+              'ip link set lo up && exec "$@"', "sh"]
+    out = subprocess.run(ns + cmd, env=env, capture_output=True, text=True,
+                         timeout=seconds + 60)
+    for line in out.stdout.splitlines():
+        if line.startswith("{"):
+            return json.loads(line)
+    return {"kind": kind, "latencies": [],
+            "errors": ["no result: " + out.stderr[-800:]]}
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--child")
+    ap.add_argument("--runs", type=int, default=3)
+    ap.add_argument("--seconds", type=float, default=5)
+    ap.add_argument("--builddir", default=os.environ.get("BUILDDIR", "build"))
+    ap.add_argument("--smoke", action="store_true",
+                    help="one short run each; fails only without numbers")
+    args = ap.parse_args()
+    if args.child:
+        return child(args.child, args.seconds)
+    if args.smoke:
+        args.runs, args.seconds = 1, 2
+    res = {"ours": [], "webrtcbin": []}
+    for i in range(args.runs):
+        for kind in ("ours", "webrtcbin"):
+            r = run_child(kind, args.seconds, args.builddir)
+            if r["errors"]:
+                print("%s run %d: %s" % (kind, i + 1, r["errors"]),
+                      file=sys.stderr)
+            res[kind] += r["latencies"]
+    if not res["ours"] or not res["webrtcbin"]:
+        print("latency: no frames matched (ours %d, webrtcbin %d)" %
+              (len(res["ours"]), len(res["webrtcbin"])))
+        return 1
+    ours = statistics.median(res["ours"])
+    theirs = statistics.median(res["webrtcbin"])
+    ratio = ours / theirs
+    met = ours <= 5.0 and ratio <= 0.5
+    print("added latency, encoder out -> receiver out, median of %d / %d "
+          "frames: ours %.2f ms, webrtcbin %.2f ms, ratio %.2f (goal <= 5 ms "
+          "and <= 0.5: %s)" % (len(res["ours"]), len(res["webrtcbin"]), ours,
+                               theirs, ratio, "met" if met else "NOT met"))
+    q = statistics.quantiles
+    print("  p90: ours %.2f ms, webrtcbin %.2f ms" %
+          (q(res["ours"], n=10)[-1], q(res["webrtcbin"], n=10)[-1]))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
