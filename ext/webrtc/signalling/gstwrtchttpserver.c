@@ -39,6 +39,7 @@ GST_DEBUG_CATEGORY_STATIC (wrtc_http_debug);
 #define SESSION_ID_BYTES 16     /* 128 bits */
 #define ETAG_BYTES 8
 #define RETRY_AFTER_SECONDS "5"
+#define LISTEN_BACKLOG 256
 /* flush at most this many pending sources when the thread stops */
 #define MAX_FLUSH_ITERATIONS 1000
 
@@ -1028,6 +1029,7 @@ setup_on_thread (gpointer data)
   Setup *st = data;
   GstWrtcHttpServer *self = st->self;
   GSocketAddress *sockaddr, *local;
+  GSocket *sock;
   GSList *listeners;
 
   self->soup = soup_server_new ("server-header", "gst-plugins-webrtc ",
@@ -1037,14 +1039,25 @@ setup_on_thread (gpointer data)
   g_signal_connect (self->soup, "request-started",
       G_CALLBACK (on_request_started), self);
 
+  /* our own listening socket: GSocket's backlog of 10 resets connections
+   * when a hundred viewers arrive at once */
   sockaddr = g_inet_socket_address_new (st->address, st->port);
-  if (!soup_server_listen (self->soup, sockaddr,
-          st->cert ? SOUP_SERVER_LISTEN_HTTPS : 0, &st->error)) {
-    g_object_unref (sockaddr);
+  sock = g_socket_new (g_socket_address_get_family (sockaddr),
+      G_SOCKET_TYPE_STREAM, G_SOCKET_PROTOCOL_TCP, &st->error);
+  if (sock) {
+    g_socket_set_listen_backlog (sock, LISTEN_BACKLOG);
+    if (!g_socket_bind (sock, sockaddr, TRUE, &st->error)
+        || !g_socket_listen (sock, &st->error)
+        || !soup_server_listen_socket (self->soup, sock,
+            st->cert ? SOUP_SERVER_LISTEN_HTTPS : 0, &st->error))
+      g_clear_object (&sock);
+  }
+  g_object_unref (sockaddr);
+  if (!sock) {
     g_clear_object (&self->soup);
     return G_SOURCE_REMOVE;
   }
-  g_object_unref (sockaddr);
+  g_object_unref (sock);
 
   /* the URL from the bound socket: soup_server_get_uris() leaks the
    * address it caches in libsoup 3.2 */
