@@ -20,7 +20,7 @@ PKGS=(
   glib-networking openssl
   gstreamer1.0-tools gstreamer1.0-plugins-base gstreamer1.0-plugins-base-apps gstreamer1.0-plugins-good
   gstreamer1.0-plugins-bad gstreamer1.0-nice
-  valgrind python3 python3-gi gir1.2-gst-plugins-bad-1.0
+  valgrind python3 python3-gi python3-gst-1.0 gir1.2-gst-plugins-bad-1.0
   clang libclang-rt-14-dev
   coturn
   chromium firefox-esr nodejs iproute2 util-linux

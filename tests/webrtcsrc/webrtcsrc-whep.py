@@ -154,6 +154,17 @@ def one_pipeline(codec):
           stats.get_value('packets-received') > 0,
           'one-pipeline: stats say connected with packets (%s)' %
           stats.to_string())
+    tracks = {t.get_value('pad'): t for t in stats.get_value('tracks')}
+    v = tracks.get('video_0')
+    check(v is not None and v.get_value('started') and
+          v.get_value('ssrc') is not None and
+          v.get_value('packetsReceived') >= 30 and
+          v.get_value('bytesReceived') > 0 and
+          v.get_value('packetsLost') is not None and
+          v.get_value('jitter') is not None,
+          'one-pipeline: inbound-rtp of video_0 has the sender\'s SSRC, '
+          'packetsReceived, bytesReceived, packetsLost, jitter (%s)' %
+          (v.to_string() if v else None))
     pipe.set_state(Gst.State.NULL)
     check(wait_state(pipe, Gst.State.NULL), 'one-pipeline: back to NULL')
 

@@ -162,6 +162,7 @@ typedef struct
   GstPad *depay_sink;           /* where rtpbin's pad for it links */
   GstPad *chain_src;            /* what the ghost pad targets */
   gboolean linked;              /* media arrived */
+  guint32 ssrc;                 /* the sender's, once linked */
 } Track;
 
 /* One session with a sender: its peer and the receiving elements.
@@ -742,6 +743,7 @@ on_rtpbin_pad_added (GstElement * rtpbin, GstPad * pad, Session * s)
   if (t && t->depay_sink && !t->linked && !s->ended) {
     target = gst_object_ref (t->depay_sink);
     t->linked = TRUE;
+    t->ssrc = ssrc;
     video = t->kind == GST_WRTC_MEDIA_VIDEO;
   }
   g_mutex_unlock (&s->lock);
@@ -1587,11 +1589,74 @@ join_list (gchar ** list)
   return list ? g_strjoinv (",", list) : NULL;
 }
 
+/* rtpbin's view of the sender's SSRC @ssrc (source-stats of session 0),
+ * or NULL */
+static GstStructure *
+source_stats (GstElement * rtpbin, guint32 ssrc)
+{
+  GstStructure *stats = NULL, *found = NULL;
+  GObject *session = NULL;
+  const GValue *sources;
+  guint i;
+
+  g_signal_emit_by_name (rtpbin, "get-session", 0, &session);
+  if (!session)
+    return NULL;
+  g_object_get (session, "stats", &stats, NULL);
+  g_object_unref (session);
+  sources = stats ? gst_structure_get_value (stats, "source-stats") : NULL;
+  /* rtpsession hands out a GValueArray (deprecated, still its type) */
+  G_GNUC_BEGIN_IGNORE_DEPRECATIONS;
+  for (i = 0; sources && G_VALUE_HOLDS (sources, G_TYPE_VALUE_ARRAY)
+      && i < ((GValueArray *) g_value_get_boxed (sources))->n_values; i++) {
+    GValueArray *arr = g_value_get_boxed (sources);
+    const GstStructure *src = gst_value_get_structure (&arr->values[i]);
+    guint v;
+    if (gst_structure_get_uint (src, "ssrc", &v) && v == ssrc) {
+      found = gst_structure_copy (src);
+      break;
+    }
+  }
+  G_GNUC_END_IGNORE_DEPRECATIONS;
+  if (stats)
+    gst_structure_free (stats);
+  return found;
+}
+
+/* W3C RTCInboundRtpStreamStats names, from rtpbin's source stats */
+static void
+add_inbound_stats (GstStructure * out, const GstStructure * src,
+    guint clock_rate)
+{
+  guint64 u64;
+  gint lost;
+  guint jitter, n;
+
+  if (gst_structure_get_uint64 (src, "packets-received", &u64))
+    gst_structure_set (out, "packetsReceived", G_TYPE_UINT64, u64, NULL);
+  if (gst_structure_get_uint64 (src, "octets-received", &u64))
+    gst_structure_set (out, "bytesReceived", G_TYPE_UINT64, u64, NULL);
+  if (gst_structure_get_int (src, "packets-lost", &lost))
+    gst_structure_set (out, "packetsLost", G_TYPE_INT, lost, NULL);
+  if (gst_structure_get_uint (src, "jitter", &jitter) && clock_rate)
+    gst_structure_set (out, "jitter", G_TYPE_DOUBLE,
+        (gdouble) jitter / clock_rate, NULL);
+  if (gst_structure_get_uint (src, "sent-nack-count", &n))
+    gst_structure_set (out, "nackCount", G_TYPE_UINT, n, NULL);
+  if (gst_structure_get_uint (src, "sent-pli-count", &n))
+    gst_structure_set (out, "pliCount", G_TYPE_UINT, n, NULL);
+  if (gst_structure_get_uint (src, "sent-fir-count", &n))
+    gst_structure_set (out, "firCount", G_TYPE_UINT, n, NULL);
+}
+
 static GstStructure *
 make_stats (GstWrtcWebrtcSrc * self)
 {
   GstStructure *st;
   GValue tracks = G_VALUE_INIT;
+  GPtrArray *inbound;
+  GArray *ssrcs, *rates;
+  GstElement *rtpbin = NULL;
   Session *s;
   guint i;
 
@@ -1603,31 +1668,60 @@ make_stats (GstWrtcWebrtcSrc * self)
   g_mutex_unlock (&self->lock);
 
   g_value_init (&tracks, GST_TYPE_ARRAY);
-  if (s) {
-    gst_structure_set (st, "state", G_TYPE_STRING, s->peer ?
-        gst_wrtc_peer_state_name (gst_wrtc_peer_get_state (s->peer)) : "new",
-        NULL);
-    g_mutex_lock (&s->lock);
-    gst_structure_set (st, "packets-received", G_TYPE_UINT64, s->packets,
-        "bytes-received", G_TYPE_UINT64, s->bytes, NULL);
-    for (i = 0; i < s->tracks->len; i++) {
-      Track *t = &g_array_index (s->tracks, Track, i);
-      GValue v = G_VALUE_INIT;
-      g_value_init (&v, GST_TYPE_STRUCTURE);
-      g_value_take_boxed (&v, gst_structure_new ("inbound-rtp",
-              "pad", G_TYPE_STRING, t->pad_name,
-              "kind", G_TYPE_STRING,
-              t->kind == GST_WRTC_MEDIA_VIDEO ? "video" : "audio",
-              "codec", G_TYPE_STRING, t->encoding,
-              "payload-type", G_TYPE_UINT, t->pt,
-              "started", G_TYPE_BOOLEAN, t->ghost != NULL, NULL));
-      gst_value_array_append_and_take_value (&tracks, &v);
-    }
-    g_mutex_unlock (&s->lock);
-    session_unref (s);
-  } else {
+  if (!s) {
     gst_structure_set (st, "state", G_TYPE_STRING, "waiting", NULL);
+    gst_structure_take_value (st, "tracks", &tracks);
+    return st;
   }
+  gst_structure_set (st, "state", G_TYPE_STRING, s->peer ?
+      gst_wrtc_peer_state_name (gst_wrtc_peer_get_state (s->peer)) : "new",
+      NULL);
+  inbound = g_ptr_array_new ();
+  ssrcs = g_array_new (FALSE, FALSE, sizeof (guint32));
+  rates = g_array_new (FALSE, FALSE, sizeof (guint));
+  g_mutex_lock (&s->lock);
+  gst_structure_set (st, "packets-received", G_TYPE_UINT64, s->packets,
+      "bytes-received", G_TYPE_UINT64, s->bytes, NULL);
+  if (s->rtpbin)
+    rtpbin = gst_object_ref (s->rtpbin);
+  for (i = 0; i < s->tracks->len; i++) {
+    Track *t = &g_array_index (s->tracks, Track, i);
+    guint32 ssrc = t->linked ? t->ssrc : 0;
+    g_ptr_array_add (inbound, gst_structure_new ("inbound-rtp",
+            "pad", G_TYPE_STRING, t->pad_name,
+            "kind", G_TYPE_STRING,
+            t->kind == GST_WRTC_MEDIA_VIDEO ? "video" : "audio",
+            "codec", G_TYPE_STRING, t->encoding,
+            "payload-type", G_TYPE_UINT, t->pt,
+            "started", G_TYPE_BOOLEAN, t->linked, NULL));
+    if (t->linked)
+      gst_structure_set (g_ptr_array_index (inbound, i), "ssrc", G_TYPE_UINT,
+          ssrc, NULL);
+    g_array_append_val (ssrcs, ssrc);
+    g_array_append_val (rates, t->clock_rate);
+  }
+  g_mutex_unlock (&s->lock);
+
+  /* rtpbin is asked without our locks: its signal takes its own */
+  for (i = 0; i < inbound->len; i++) {
+    GstStructure *in = g_ptr_array_index (inbound, i);
+    GstStructure *src = NULL;
+    GValue v = G_VALUE_INIT;
+    if (rtpbin && g_array_index (ssrcs, guint32, i))
+      src = source_stats (rtpbin, g_array_index (ssrcs, guint32, i));
+    if (src) {
+      add_inbound_stats (in, src, g_array_index (rates, guint, i));
+      gst_structure_free (src);
+    }
+    g_value_init (&v, GST_TYPE_STRUCTURE);
+    g_value_take_boxed (&v, in);
+    gst_value_array_append_and_take_value (&tracks, &v);
+  }
+  gst_clear_object (&rtpbin);
+  g_ptr_array_unref (inbound);
+  g_array_unref (ssrcs);
+  g_array_unref (rates);
+  session_unref (s);
   gst_structure_take_value (st, "tracks", &tracks);
   return st;
 }
