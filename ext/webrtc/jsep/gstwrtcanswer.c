@@ -140,10 +140,10 @@ gst_wrtc_answer_free (GstWrtcAnswer * a)
 
 /* The first offered codec (offer order is the offerer's preference, RFC
  * 8829 section 5.3.1) that one of @caps can carry, trying @caps in our
- * preference order. */
+ * preference order; *@index is the one of @caps chosen. */
 static gboolean
 choose_codec (const GstWrtcMediaDesc * m, const GstWrtcCodecCap * caps,
-    guint n_caps, GstWrtcCodec * out)
+    guint n_caps, GstWrtcCodec * out, gint * index)
 {
   guint i, j;
 
@@ -157,6 +157,7 @@ choose_codec (const GstWrtcMediaDesc * m, const GstWrtcCodecCap * caps,
         *out = *c;
         out->encoding = g_strdup (c->encoding);
         out->fmtp = fmtp;
+        *index = j;
         return TRUE;
       }
     }
@@ -172,6 +173,7 @@ append_media (GString * s, const GstWrtcMediaDesc * m,
     const GstWrtcNegotiatedMedia * n, const GstWrtcAnswerOptions * o)
 {
   const GstWrtcLocalTrack *t = n->track >= 0 ? &o->tracks[n->track] : NULL;
+  guint32 ssrc = 0, rtx_ssrc = 0;
   guint i;
 
   if (n->rejected) {
@@ -222,15 +224,19 @@ append_media (GString * s, const GstWrtcMediaDesc * m,
   if (n->codec.rtx_pt >= 0)
     g_string_append_printf (s, "a=rtpmap:%d rtx/%u\r\na=fmtp:%d apt=%u\r\n",
         n->codec.rtx_pt, n->codec.clock_rate, n->codec.rtx_pt, n->codec.pt);
+  if (t) {
+    /* a track that is one stream per codec sends the chosen one's */
+    ssrc = t->ssrcs && n->codec_index >= 0 ? t->ssrcs[n->codec_index] : t->ssrc;
+    rtx_ssrc = t->rtx_ssrcs && n->codec_index >= 0 ?
+        t->rtx_ssrcs[n->codec_index] : t->rtx_ssrc;
+  }
   if (t && n->direction != GST_WRTC_DIRECTION_RECVONLY
       && n->direction != GST_WRTC_DIRECTION_INACTIVE) {
-    if (n->codec.rtx_pt >= 0 && t->rtx_ssrc)
-      g_string_append_printf (s, "a=ssrc-group:FID %u %u\r\n", t->ssrc,
-          t->rtx_ssrc);
-    g_string_append_printf (s, "a=ssrc:%u cname:%s\r\n", t->ssrc, o->cname);
-    if (n->codec.rtx_pt >= 0 && t->rtx_ssrc)
-      g_string_append_printf (s, "a=ssrc:%u cname:%s\r\n", t->rtx_ssrc,
-          o->cname);
+    if (n->codec.rtx_pt >= 0 && rtx_ssrc)
+      g_string_append_printf (s, "a=ssrc-group:FID %u %u\r\n", ssrc, rtx_ssrc);
+    g_string_append_printf (s, "a=ssrc:%u cname:%s\r\n", ssrc, o->cname);
+    if (n->codec.rtx_pt >= 0 && rtx_ssrc)
+      g_string_append_printf (s, "a=ssrc:%u cname:%s\r\n", rtx_ssrc, o->cname);
   }
   for (i = 0; o->candidates && o->candidates[i]; i++)
     g_string_append_printf (s, "a=%s\r\n", o->candidates[i]);
@@ -253,6 +259,7 @@ negotiate_media (const GstWrtcMediaDesc * m, const GstWrtcAnswerOptions * o,
   n->kind = m->kind;
   n->track = -1;
   n->codec.rtx_pt = -1;
+  n->codec_index = -1;
 
   if (m->port == 0 && !m->bundle_only)
     goto reject;
@@ -267,7 +274,8 @@ negotiate_media (const GstWrtcMediaDesc * m, const GstWrtcAnswerOptions * o,
   for (i = 0; peer_recv && i < o->n_tracks; i++) {
     if (used[i] || o->tracks[i].kind != m->kind)
       continue;
-    if (choose_codec (m, o->tracks[i].codecs, o->tracks[i].n_codecs, &n->codec)) {
+    if (choose_codec (m, o->tracks[i].codecs, o->tracks[i].n_codecs,
+            &n->codec, &n->codec_index)) {
       used[i] = TRUE;
       n->track = i;
       send = TRUE;
@@ -275,7 +283,8 @@ negotiate_media (const GstWrtcMediaDesc * m, const GstWrtcAnswerOptions * o,
     }
   }
   if (!send && peer_send && o->recv_codecs
-      && choose_codec (m, o->recv_codecs, o->n_recv_codecs, &n->codec))
+      && choose_codec (m, o->recv_codecs, o->n_recv_codecs, &n->codec,
+          &n->codec_index))
     recv = TRUE;
   else if (send && peer_send && o->recv_codecs)
     recv = TRUE;
@@ -300,6 +309,7 @@ reject:
   g_free (n->codec.fmtp);
   memset (&n->codec, 0, sizeof (n->codec));
   n->codec.rtx_pt = -1;
+  n->codec_index = -1;
   n->rejected = TRUE;
   n->direction = GST_WRTC_DIRECTION_INACTIVE;
   return n;
@@ -505,6 +515,7 @@ gst_wrtc_jsep_apply_answer (const GstWrtcOfferOptions * o,
     n->kind = o->media[i].kind;
     n->track = o->media[i].track ? (gint) i : -1;
     n->codec.rtx_pt = -1;
+    n->codec_index = -1;
     g_ptr_array_add (a->media, n);
     if (m->port == 0 || !c) {
       n->rejected = TRUE;
@@ -524,6 +535,7 @@ gst_wrtc_jsep_apply_answer (const GstWrtcOfferOptions * o,
     n->codec.encoding = g_strdup (c->encoding);
     n->codec.fmtp = g_strdup (c->fmtp);
     n->codec.rtcp_fb &= o->rtcp_fb;
+    n->codec_index = j;
     n->direction = m->direction == GST_WRTC_DIRECTION_SENDONLY ?
         GST_WRTC_DIRECTION_RECVONLY : m->direction ==
         GST_WRTC_DIRECTION_RECVONLY ? GST_WRTC_DIRECTION_SENDONLY :

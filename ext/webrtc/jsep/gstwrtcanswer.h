@@ -33,6 +33,10 @@ typedef struct
   guint n_codecs;
   const gchar *stream_id, *track_id;    /* a=msid */
   guint32 ssrc, rtx_ssrc;
+  /* one SSRC (and RTX SSRC) per codec, parallel to @codecs, when each
+   * codec is its own stream (one encoder per codec); NULL: @ssrc and
+   * @rtx_ssrc whatever the codec */
+  const guint32 *ssrcs, *rtx_ssrcs;
 } GstWrtcLocalTrack;
 
 typedef struct
@@ -61,6 +65,10 @@ typedef struct
   GstWrtcDirection direction;   /* as answered */
   gint track;                   /* into options.tracks, or -1 */
   GstWrtcCodec codec;           /* chosen: offer's pt, answer's fmtp, agreed fb */
+  /* the chosen codec's index in the list it came from: the track's codecs
+   * when @track >= 0, else the codecs we receive (options.recv_codecs, or
+   * the offered media's codecs for an applied answer); -1 when rejected */
+  gint codec_index;
   guint mid_ext_id, twcc_ext_id;        /* 0: not negotiated */
   gboolean rtcp_rsize;
 } GstWrtcNegotiatedMedia;

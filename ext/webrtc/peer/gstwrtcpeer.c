@@ -34,11 +34,15 @@ static guint signals[LAST_SIGNAL];
 
 typedef struct
 {
-  GstWrtcRtpStream *stream;
+  GstWrtcRtpStream *stream;     /* the one sent (once negotiated, with
+                                 * @streams: the chosen codec's) */
+  GstWrtcRtpStream **streams;   /* NULL, or one per codec */
+  guint32 *ssrcs, *rtx_ssrcs;   /* with @streams: theirs */
   GstWrtcRtpSender *sender;     /* once negotiated */
+  gint codec;                   /* the codec sent, or -1 */
   GstWrtcLocalTrack local;      /* for the answer */
   gchar *stream_id, *track_id;
-  const GstWrtcCodecCap *codecs;
+  GstWrtcCodecCap *codecs;      /* a deep copy */
   guint n_codecs;
 } Track;
 
@@ -60,6 +64,7 @@ struct _GstWrtcPeer
   gchar **turn_servers;
   GstWrtcDtlsCertificate *cert;
   gchar *cname;
+  gboolean twcc;
   guint64 session_id;
 
   /* lock */
@@ -532,6 +537,12 @@ setup_transport_locked (GstWrtcPeer * self, GError ** error)
             && n->direction != GST_WRTC_DIRECTION_SENDRECV))
       continue;
     t = &g_array_index (self->tracks, Track, n->track);
+    t->codec = n->codec_index;
+    if (t->streams && n->codec_index >= 0
+        && (guint) n->codec_index < t->n_codecs) {
+      gst_wrtc_rtp_stream_unref (t->stream);
+      t->stream = gst_wrtc_rtp_stream_ref (t->streams[n->codec_index]);
+    }
     memset (&p, 0, sizeof (p));
     p.pt = n->codec.pt;
     p.rtx_pt = n->codec.rtx_pt;
@@ -590,6 +601,10 @@ fill_answer_options (GstWrtcPeer * self, GstWrtcAnswerOptions * o,
   o->n_recv_codecs = self->n_recv;
   o->rtcp_fb = GST_WRTC_RTCP_FB_NACK | GST_WRTC_RTCP_FB_PLI |
       GST_WRTC_RTCP_FB_FIR;
+  if (self->twcc) {
+    o->rtcp_fb |= GST_WRTC_RTCP_FB_TWCC;
+    o->use_twcc_extmap = TRUE;
+  }
   o->candidates = (const gchar * const *) self->local_candidates->pdata;
   o->end_of_candidates = TRUE;
 }
@@ -609,6 +624,10 @@ fill_offer_options (GstWrtcPeer * self, GstWrtcOfferOptions * o,
   o->n_media = self->n_offer_media;
   o->rtcp_fb = GST_WRTC_RTCP_FB_NACK | GST_WRTC_RTCP_FB_PLI |
       GST_WRTC_RTCP_FB_FIR;
+  if (self->twcc) {
+    o->rtcp_fb |= GST_WRTC_RTCP_FB_TWCC;
+    o->use_twcc_extmap = TRUE;
+  }
   o->candidates = (const gchar * const *) self->local_candidates->pdata;
   o->end_of_candidates = TRUE;
 }
@@ -756,12 +775,32 @@ gst_wrtc_peer_create_answer (GstWrtcPeer * self, const gchar * offer,
   self->offer = desc;
   for (i = 0; i < n_tracks; i++) {
     Track t = { 0, };
-    t.stream = gst_wrtc_rtp_stream_ref (tracks[i].stream);
+    guint j;
+    t.codec = -1;
     t.stream_id = g_strdup (tracks[i].stream_id ? tracks[i].stream_id : "-");
     t.track_id = g_strdup_printf ("%s", tracks[i].track_id ?
         tracks[i].track_id : "track");
-    t.codecs = tracks[i].codecs;
     t.n_codecs = tracks[i].n_codecs;
+    t.codecs = g_new0 (GstWrtcCodecCap, MAX (t.n_codecs, 1));
+    for (j = 0; j < t.n_codecs; j++) {
+      t.codecs[j] = tracks[i].codecs[j];
+      t.codecs[j].encoding = g_strdup (tracks[i].codecs[j].encoding);
+      t.codecs[j].fmtp = g_strdup (tracks[i].codecs[j].fmtp);
+    }
+    if (tracks[i].streams && t.n_codecs) {
+      t.streams = g_new0 (GstWrtcRtpStream *, t.n_codecs);
+      t.ssrcs = g_new0 (guint32, t.n_codecs);
+      t.rtx_ssrcs = g_new0 (guint32, t.n_codecs);
+      for (j = 0; j < t.n_codecs; j++) {
+        t.streams[j] = gst_wrtc_rtp_stream_ref (tracks[i].streams[j]);
+        t.ssrcs[j] = gst_wrtc_rtp_stream_get_ssrc (t.streams[j]);
+        t.rtx_ssrcs[j] = gst_wrtc_rtp_stream_get_rtx_ssrc (t.streams[j]);
+      }
+      /* until negotiated: the first (preferred) one */
+      t.stream = gst_wrtc_rtp_stream_ref (t.streams[0]);
+    } else {
+      t.stream = gst_wrtc_rtp_stream_ref (tracks[i].stream);
+    }
     t.local.kind = tracks[i].kind;
     t.local.codecs = t.codecs;
     t.local.n_codecs = t.n_codecs;
@@ -769,6 +808,8 @@ gst_wrtc_peer_create_answer (GstWrtcPeer * self, const gchar * offer,
     t.local.track_id = t.track_id;
     t.local.ssrc = gst_wrtc_rtp_stream_get_ssrc (t.stream);
     t.local.rtx_ssrc = gst_wrtc_rtp_stream_get_rtx_ssrc (t.stream);
+    t.local.ssrcs = t.ssrcs;
+    t.local.rtx_ssrcs = t.rtx_ssrcs;
     g_array_append_val (self->tracks, t);
   }
   if (n_recv) {
@@ -913,10 +954,58 @@ gst_wrtc_peer_get_state (GstWrtcPeer * self)
   return s;
 }
 
+gboolean
+gst_wrtc_peer_get_track_stats (GstWrtcPeer * self, guint track,
+    GstWrtcRtpSenderStats * stats, guint32 * ssrc, gchar ** encoding)
+{
+  GstWrtcRtpSenderStats st = { 0, };
+  guint32 sent_ssrc = 0;
+  gchar *enc = NULL;
+  gboolean ok = FALSE;
+
+  g_return_val_if_fail (GST_WRTC_IS_PEER (self), FALSE);
+
+  g_mutex_lock (&self->lock);
+  if (track < self->tracks->len) {
+    Track *t = &g_array_index (self->tracks, Track, track);
+    if ((ok = t->sender != NULL)) {
+      gst_wrtc_rtp_sender_get_stats (t->sender, &st);
+      sent_ssrc = gst_wrtc_rtp_stream_get_ssrc (t->stream);
+      if (t->codec >= 0 && (guint) t->codec < t->n_codecs)
+        enc = g_strdup (t->codecs[t->codec].encoding);
+    }
+  }
+  g_mutex_unlock (&self->lock);
+  if (stats)
+    *stats = st;
+  if (ssrc)
+    *ssrc = sent_ssrc;
+  if (encoding)
+    *encoding = enc;
+  else
+    g_free (enc);
+  return ok;
+}
+
 const GstWrtcAnswer *
 gst_wrtc_peer_get_negotiation (GstWrtcPeer * self)
 {
   return self->neg;
+}
+
+gint
+gst_wrtc_peer_get_track_codec (GstWrtcPeer * self, guint track)
+{
+  gint codec = -1;
+
+  g_mutex_lock (&self->lock);
+  if (track < self->tracks->len) {
+    Track *t = &g_array_index (self->tracks, Track, track);
+    if (t->sender)
+      codec = t->codec;
+  }
+  g_mutex_unlock (&self->lock);
+  return codec;
 }
 
 void
@@ -934,8 +1023,20 @@ gst_wrtc_peer_set_receive_func (GstWrtcPeer * self,
 static void
 track_clear (Track * t)
 {
+  guint i;
+
   gst_wrtc_rtp_sender_free (t->sender);
   gst_wrtc_rtp_stream_unref (t->stream);
+  for (i = 0; t->streams && i < t->n_codecs; i++)
+    gst_wrtc_rtp_stream_unref (t->streams[i]);
+  g_free (t->streams);
+  g_free (t->ssrcs);
+  g_free (t->rtx_ssrcs);
+  for (i = 0; i < t->n_codecs; i++) {
+    g_free ((gchar *) t->codecs[i].encoding);
+    g_free ((gchar *) t->codecs[i].fmtp);
+  }
+  g_free (t->codecs);
   g_free (t->stream_id);
   g_free (t->track_id);
 }
@@ -1023,5 +1124,6 @@ gst_wrtc_peer_new (const GstWrtcPeerConfig * config, GError ** error)
   self->cert = config->certificate ? g_object_ref (config->certificate) :
       gst_wrtc_dtls_certificate_get_default ();
   self->cname = g_strdup (config->cname ? config->cname : "gst-webrtc");
+  self->twcc = config->twcc;
   return self;
 }

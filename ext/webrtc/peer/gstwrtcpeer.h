@@ -44,10 +44,18 @@ typedef struct
   const gchar *const *turn_servers;     /* "turn://user:pass@host:port" */
   GstWrtcDtlsCertificate *certificate;  /* NULL: the process default */
   const gchar *cname;
+  /* negotiate transport-wide congestion control (the extension and
+   * transport-cc feedback); for receivers that send the feedback
+   * (webrtcsrc's rtpbin), which a sender's bandwidth estimation uses */
+  gboolean twcc;
 } GstWrtcPeerConfig;
 
-/* A track we send: the codecs its encoder produces and the stream all the
- * peers sending it share. */
+/* A track we send: the codecs it can be sent in (preference order) and the
+ * stream all the peers sending it share.  Either one stream carries every
+ * codec (@stream; @streams NULL), or each codec is a stream of its own, one
+ * encoder per codec (@streams, parallel to @codecs; @stream is ignored):
+ * the peer then sends the stream of the codec negotiated with it, and its
+ * SSRC is the one in the SDP. */
 typedef struct
 {
   GstWrtcMediaKind kind;
@@ -55,6 +63,7 @@ typedef struct
   guint n_codecs;
   GstWrtcRtpStream *stream;
   const gchar *stream_id, *track_id;
+  GstWrtcRtpStream *const *streams;
 } GstWrtcPeerTrack;
 
 /* Our offer or answer (with all our candidates), or why there is none. */
@@ -86,9 +95,15 @@ gboolean gst_wrtc_peer_add_remote_candidate (GstWrtcPeer * peer,
     const gchar * candidate, GError ** error);
 void gst_wrtc_peer_end_of_remote_candidates (GstWrtcPeer * peer);
 
-/* One packet of track @track's stream; dropped until connected. */
+/* One packet of track @track's stream (with @streams: of the negotiated
+ * codec's stream, see gst_wrtc_peer_get_track_codec()); dropped until
+ * connected. */
 void gst_wrtc_peer_send_rtp (GstWrtcPeer * peer, guint track,
     const guint8 * pkt, gsize len);
+/* Index into track @track's codecs of the codec negotiated for sending it,
+ * or -1 (not negotiated yet, or the remote does not receive it).  Valid
+ * once the answer is written (before the SDP callback runs). */
+gint gst_wrtc_peer_get_track_codec (GstWrtcPeer * peer, guint track);
 /* RTCP of our own (receiver feedback: PLI, NACK, RR). */
 gboolean gst_wrtc_peer_send_rtcp (GstWrtcPeer * peer, const guint8 * data,
     gsize len, GError ** error);
@@ -96,6 +111,13 @@ gboolean gst_wrtc_peer_send_rtcp (GstWrtcPeer * peer, const guint8 * data,
 /* Sends close_notify and closes ICE; state closed. */
 void gst_wrtc_peer_close (GstWrtcPeer * peer);
 GstWrtcPeerState gst_wrtc_peer_get_state (GstWrtcPeer * peer);
+/* The counters of the track we send as @track (W3C outbound-rtp and what
+ * the remote reported in RTCP), the SSRC it goes out with and the codec's
+ * encoding name (transfer full); each out argument may be NULL.  FALSE
+ * (zeroes, NULL) when that track is not sent (not negotiated yet, or
+ * rejected). */
+gboolean gst_wrtc_peer_get_track_stats (GstWrtcPeer * peer, guint track,
+    GstWrtcRtpSenderStats * stats, guint32 * ssrc, gchar ** encoding);
 /* The negotiated m-sections (valid once the SDP exchange is done). */
 const GstWrtcAnswer *gst_wrtc_peer_get_negotiation (GstWrtcPeer * peer);
 

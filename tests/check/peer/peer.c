@@ -154,9 +154,11 @@ typedef struct
   Probe tx_probe, rx_probe;
 } Pair;
 
-/* Offer from rx, answer from tx; @mangle may change the answer. */
+/* Offer from rx, answer from tx; @mangle_offer may change the offer and
+ * @mangle the answer. */
 static void
-pair_negotiate (Pair * pr, void (*mangle) (gchar * answer))
+pair_negotiate_full (Pair * pr, void (*mangle_offer) (gchar * offer),
+    void (*mangle) (gchar * answer))
 {
   GstWrtcPeerConfig cfg = { loopback, NULL, NULL, NULL, "test" };
   GstWrtcOfferMedia media[] = {
@@ -181,6 +183,8 @@ pair_negotiate (Pair * pr, void (*mangle) (gchar * answer))
   fail_unless (wait_sdp (&offer));
   fail_unless (offer.sdp != NULL, "%s", offer.error);
   fail_unless (strstr (offer.sdp, "a=candidate:"));
+  if (mangle_offer)
+    mangle_offer (offer.sdp);
 
   probe_init (&answer);
   gst_wrtc_peer_create_answer (pr->tx, offer.sdp, &track, 1, NULL, 0, on_sdp,
@@ -194,6 +198,12 @@ pair_negotiate (Pair * pr, void (*mangle) (gchar * answer))
       err ? err->message : "");
   probe_clear (&offer);
   probe_clear (&answer);
+}
+
+static void
+pair_negotiate (Pair * pr, void (*mangle) (gchar * answer))
+{
+  pair_negotiate_full (pr, NULL, mangle);
 }
 
 static void
@@ -289,6 +299,26 @@ GST_START_TEST (test_peer_fingerprint_mismatch)
 
 GST_END_TEST;
 
+/* The same from the answerer's side: the offer names a fingerprint that
+ * is not the offerer's certificate's.  The answerer is the DTLS client
+ * (a=setup:active) and refuses the server's certificate. */
+GST_START_TEST (test_peer_offer_fingerprint_mismatch)
+{
+  Pair pr;
+
+  pair_negotiate_full (&pr, wrong_fingerprint, NULL);
+  fail_unless (wait_state (pr.tx, GST_WRTC_PEER_STATE_FAILED));
+  send_packets (&pr, 1, 5);
+  /* the offerer is told by the alert, or never connects */
+  fail_if (gst_wrtc_peer_get_state (pr.rx) == GST_WRTC_PEER_STATE_CONNECTED);
+  fail_unless_equals_int (pr.rx_probe.received, 0);
+  gst_wrtc_peer_close (pr.tx);
+  gst_wrtc_peer_close (pr.rx);
+  pair_clear (&pr);
+}
+
+GST_END_TEST;
+
 GST_START_TEST (test_peer_bad_offer)
 {
   GstWrtcPeerConfig cfg = { loopback, NULL, NULL, NULL, NULL };
@@ -317,6 +347,7 @@ peer_suite (void)
   suite_add_tcase (s, tc);
   tcase_add_test (tc, test_peer_media_feedback_close);
   tcase_add_test (tc, test_peer_fingerprint_mismatch);
+  tcase_add_test (tc, test_peer_offer_fingerprint_mismatch);
   tcase_add_test (tc, test_peer_bad_offer);
   return s;
 }
