@@ -2,18 +2,45 @@
 // webrtcsink end to end: a gst-launch pipeline (videotestsrc + audiotestsrc
 // into webrtcsink, port 0) runs inside this test's loopback-only network
 // namespace; a headless browser opens the URL it prints and must decode the
-// 320x240 video the element serves.
+// 320x240 video the element serves, in the codec asked for, which the
+// browser's own getStats() must name (inbound-rtp codecId -> codec mimeType).
+//
+//   --browser chromium|firefox
+//   --codec VP8|H264|VP9   raw video, webrtcsink video-codecs=CODEC (default:
+//                          the element's default list, which must give VP8)
+//   --input raw|encoded    encoded: the pipeline encodes (vp8enc, vp9enc,
+//                          openh264enc ! h264parse) with keyframes only on
+//                          request, and webrtcsink only payloads
 import { spawn } from 'node:child_process';
 import process from 'node:process';
 import { parseArgs, runTest } from '../browser/lib/run.mjs';
 
 const args = parseArgs();
 const which = args.browser || 'chromium';
+const codec = (args.codec || 'VP8').toUpperCase();
+const input = args.input || 'raw';
+const name = `webrtcsink-${which}${args.codec ? `-${codec.toLowerCase()}` : ''}${input === 'raw' ? '' : `-${input}`}`;
+
+// Keyframes only when asked for (3000 frames apart): a viewer decodes only
+// if webrtcsink's force-key-unit requests reach the encoder upstream.
+const ENCODERS = {
+  VP8: ['vp8enc', 'deadline=1', 'keyframe-max-dist=3000'],
+  VP9: ['vp9enc', 'deadline=1', 'cpu-used=7', 'lag-in-frames=0', 'keyframe-max-dist=3000'],
+  H264: ['openh264enc', 'gop-size=3000', '!', 'h264parse'],
+};
 
 function startPipeline (t) {
+  const video = ['videotestsrc', 'is-live=true', '!', 'video/x-raw,width=320,height=240', '!'];
+  if (input === 'encoded') video.push(...ENCODERS[codec], '!');
+  const sinkArgs = ['webrtcsink', 'name=s', 'port=0', 'local-addresses=127.0.0.1'];
+  if (input === 'encoded') {
+    // the input's own codec wins over the list
+    sinkArgs.push('video-codecs=VP9,AV1');
+  } else if (args.codec) {
+    sinkArgs.push(`video-codecs=${codec}`);
+  }
   const pipeline = [
-    'videotestsrc', 'is-live=true', '!', 'video/x-raw,width=320,height=240', '!',
-    'webrtcsink', 'name=s', 'port=0', 'local-addresses=127.0.0.1',
+    ...video, ...sinkArgs,
     'audiotestsrc', 'is-live=true', '!', 's.audio_0',
   ];
   const child = spawn('gst-launch-1.0', ['-e', ...pipeline], {
@@ -41,13 +68,47 @@ function startPipeline (t) {
   });
 }
 
-await runTest(`webrtcsink-${which}`, { timeoutMs: 75000 }, async (t) => {
+// Keeps the page's RTCPeerConnections reachable for getStats(); it changes
+// nothing the page does.
+const RECORD_PCS = `(() => {
+  const Orig = window.RTCPeerConnection;
+  window.__testPcs = [];
+  window.RTCPeerConnection = class extends Orig {
+    constructor (...a) { super(...a); window.__testPcs.push(this); }
+  };
+})();`;
+
+async function newPage (b) {
+  const page = await b.newPage();
+  if (page.kind === 'playwright') await page.raw.addInitScript(RECORD_PCS);
+  else await page.raw.evaluateOnNewDocument(RECORD_PCS);
+  return page;
+}
+
+// What the browser says it decodes: kind -> codec mimeType, per inbound-rtp.
+async function receivedCodecs (page) {
+  return page.evaluate(async () => {
+    const pcs = window.__testPcs || [];
+    const pc = pcs[pcs.length - 1];
+    const out = {};
+    if (!pc) return out;
+    const stats = await pc.getStats();
+    stats.forEach((r) => {
+      if (r.type !== 'inbound-rtp') return;
+      const c = r.codecId && stats.get(r.codecId);
+      out[r.kind || r.mediaType] = c ? c.mimeType : `(no codec stats: codecId ${r.codecId})`;
+    });
+    return out;
+  });
+}
+
+await runTest(name, { timeoutMs: 75000 }, async (t) => {
   const p = await startPipeline(t);
   t.log(`pipeline serves ${p.url}`);
   t.check(/^http:\/\/127\.0\.0\.1:\d+\/$/.test(p.url), `the printed URL is loopback (${p.url})`);
 
   const b = await t.browser(which);
-  const page = await b.newPage();
+  const page = await newPage(b);
   await page.goto(p.url);
   try {
     await page.waitFor('window.player && window.player.framesDecoded > 10 && window.player.width === 320', {
@@ -66,10 +127,16 @@ await runTest(`webrtcsink-${which}`, { timeoutMs: 75000 }, async (t) => {
   t.check(r.state === 'playing', `${which}: the player is playing (${r.state})`);
   t.check(r.audio === true, `${which}: an audio track arrived (${r.audio})`);
   t.check(p.child.exitCode === null, 'the pipeline is still running');
+  const codecs = await receivedCodecs(page);
+  t.log(`getStats codecs: ${JSON.stringify(codecs)}`);
+  t.check((codecs.video || '').toLowerCase() === `video/${codec.toLowerCase()}`,
+    `${which}: getStats says the video is ${codec} (${codecs.video})`);
+  t.check((codecs.audio || '').toLowerCase() === 'audio/opus',
+    `${which}: getStats says the audio is Opus (${codecs.audio})`);
 
   // Encode once, fan out: a second viewer joins (and gets a keyframe), then
   // leaves (DELETE); the first one keeps playing.
-  const page2 = await b.newPage();
+  const page2 = await newPage(b);
   await page2.goto(p.url);
   await page2.waitFor('window.player && window.player.framesDecoded > 10 && window.player.width === 320', {
     timeoutMs: 30000,
@@ -77,6 +144,9 @@ await runTest(`webrtcsink-${which}`, { timeoutMs: 75000 }, async (t) => {
     describe: 'window.player',
   });
   t.check(true, `${which}: a second viewer decodes frames too`);
+  const codecs2 = await receivedCodecs(page2);
+  t.check((codecs2.video || '').toLowerCase() === `video/${codec.toLowerCase()}`,
+    `${which}: the second viewer's video is ${codec} too (${codecs2.video})`);
   await page2.goto('about:blank');
   const before = await page.evaluate(() => window.player.framesDecoded);
   await page.waitFor(`window.player.state === 'playing' && window.player.framesDecoded > ${before + 20}`, {

@@ -92,8 +92,20 @@ for round_ in (1, 2):
     st, _, _ = fetch(url + 'whep', data=b'this is not sdp', method='POST',
                      ctype='application/sdp')
     check(400 <= st < 500, f'round {round_}: a malformed offer gets a 4xx ({st})')
-    st, _, _ = fetch(url + 'whep', data=b'v=0\r\nbroken\r\n', method='POST',
-                     ctype='application/sdp')
+    # until the inputs have media the sink answers 503 with Retry-After
+    # (a client tries again); then a broken SDP is a client error
+    deadline = time.monotonic() + 10
+    retry_after = []
+    while True:
+        st, hdrs, _ = fetch_full(url + 'whep', data=b'v=0\r\nbroken\r\n',
+                                 method='POST', ctype='application/sdp')
+        if st != 503 or time.monotonic() > deadline:
+            break
+        retry_after.append(hdrs.get('Retry-After'))
+        time.sleep(0.05)
+    if retry_after:
+        check(None not in retry_after,
+              f'round {round_}: 503 while starting carries Retry-After')
     check(400 <= st < 500, f'round {round_}: a broken SDP gets a 4xx ({st})')
     st, _, _ = fetch(url + 'whep', data=b'v=0', method='POST',
                      ctype='text/plain')

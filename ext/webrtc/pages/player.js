@@ -49,7 +49,9 @@
 // state ("starting", "connecting", "connected", "playing", "reconnecting",
 // "closed"), signalingState, connectionState, framesDecoded, width, height,
 // fps, bitrate (bit/s), packetsLost, lastError, sessions (how many were
-// started), audio (an audio track arrived), muted, trickle (the mode), and
+// started), audio (an audio track arrived), muted, trickle (the mode),
+// iceServers (what the current RTCPeerConnection was configured with, as
+// its getConfiguration() reports it: urls, username; no credential), and
 // timings of the current session in ms since the page started loading:
 // start, localDescription, gatheringComplete, offerSent, answered, connected,
 // firstFrame.
@@ -96,6 +98,7 @@
     audio: false,
     muted: true,
     trickle: DEFAULTS.trickle,
+    iceServers: [],
     timings: {},
   };
 
@@ -219,6 +222,10 @@
         bundlePolicy: 'max-bundle',
         rtcpMuxPolicy: 'require',
       });
+      st.iceServers = Object.freeze((pc.getConfiguration().iceServers || []).map((s) => Object.freeze({
+        urls: [].concat(s.urls || []),
+        ...(s.username ? { username: s.username } : {}),
+      })));
       if (config.video) pc.addTransceiver('video', { direction: 'recvonly' });
       if (config.audio) pc.addTransceiver('audio', { direction: 'recvonly' });
 

@@ -5,21 +5,61 @@
  * SECTION:element-webrtcsink
  * @title: webrtcsink
  *
- * Serves its inputs to any number of viewers over WebRTC.  Each input is
- * encoded once (VP8 for video, Opus for audio) and the packets fan out to
- * every connected viewer.  A built-in HTTP server serves a player page at
- * `GET /` and a WHEP endpoint (RFC 9725) at `/whep`; open the URL it prints
- * (also in the #GstWrtcWebrtcSink:url property) in a browser.
+ * Serves its inputs to any number of viewers over WebRTC.  A built-in HTTP
+ * server serves a player page at `GET /` and a WHEP endpoint (RFC 9725) at
+ * `/whep`; open the URL it prints (also in the #GstWrtcWebrtcSink:url
+ * property) in a browser.
  *
- * ## Example launch line
+ * The same server answers `GET /config.json` (the WHEP endpoint and the
+ * ICE servers of #GstWrtcWebrtcSink:stun-server and
+ * #GstWrtcWebrtcSink:turn-servers as W3C RTCIceServer dictionaries; the
+ * player configures its RTCPeerConnection with them, and every 201 also
+ * carries them as `Link: rel="ice-server"` headers, RFC 9725 section 4.6),
+ * `GET /stats.json` (the #GstWrtcWebrtcSink:stats structure as JSON: per
+ * viewer its state and W3C outbound-rtp counters) and `GET /stats` (a live
+ * page polling it).  With #GstWrtcWebrtcSink:token set, both JSON
+ * resources need the bearer token too.  With
+ * #GstWrtcWebrtcSink:tls-certificate and #GstWrtcWebrtcSink:tls-key (PEM
+ * files) the server speaks HTTPS only; a file that cannot be loaded fails
+ * the change to READY with an error naming it.
+ *
+ * Raw input is encoded once per codec, whatever the number of viewers: the
+ * #GstWrtcWebrtcSink:video-codecs (VP8, H264, VP9) and
+ * #GstWrtcWebrtcSink:audio-codecs (OPUS) properties list the codecs in
+ * preference order, each viewer gets the first of them its offer carries,
+ * and packets of one codec go only to the viewers that negotiated it.  An
+ * encoder no viewer uses is idle (a closed valve in front of it) until
+ * one does; it then starts with a keyframe.  H.264 is Constrained Baseline
+ * (profile-level-id 42e01f, packetization-mode 1) from openh264enc, with
+ * SPS and PPS before every IDR.
+ *
+ * Encoded input is sent as it is, only payloaded: video/x-vp8, video/x-vp9,
+ * video/x-h264 (byte-stream or avc; through h264parse) and audio/x-opus.
+ * The codec is then that one alone, and keyframe requests go upstream as
+ * force-key-unit events.  AV1 is not accepted yet: GStreamer 1.22 has no
+ * RTP payloader for it.
+ *
+ * ## Example launch lines
  * |[
  * gst-launch-1.0 videotestsrc is-live=true ! webrtcsink name=s \
  *     audiotestsrc is-live=true ! s.audio_0
  * ]|
  * prints `webrtcsink: open http://127.0.0.1:8080/`.
- *
- * This cut takes raw video and raw audio only; encoded input (VP8, VP9,
- * H.264, AV1, Opus) is not accepted yet.
+ * |[
+ * gst-launch-1.0 videotestsrc is-live=true ! \
+ *     webrtcsink video-codecs=H264,VP8
+ * ]|
+ * serves H.264 to viewers that take it, VP8 to the others.
+ * |[
+ * gst-launch-1.0 videotestsrc is-live=true ! vp8enc deadline=1 ! webrtcsink
+ * ]|
+ * serves already encoded VP8.
+ * |[
+ * gst-launch-1.0 videotestsrc is-live=true ! webrtcsink \
+ *     tls-certificate=cert.pem tls-key=key.pem token=s3cr3t
+ * ]|
+ * serves HTTPS: open `https://127.0.0.1:8080/?token=s3cr3t`, and
+ * `https://127.0.0.1:8080/stats?token=s3cr3t` for the statistics.
  */
 #ifdef HAVE_CONFIG_H
 #include "config.h"
@@ -43,10 +83,18 @@ extern GResource *gst_wrtc_sink_get_resource (void);
 #define DEFAULT_ADDRESS "127.0.0.1"
 #define DEFAULT_PORT 8080
 #define DEFAULT_MAX_VIEWERS 0
+#define DEFAULT_VIDEO_CODECS "VP8,H264"
+#define DEFAULT_AUDIO_CODECS "OPUS"
 #define RESOURCE_PREFIX "/org/gstreamer/webrtc/sink/"
+/* payloaders' own payload types; each viewer's come from its offer */
 #define VIDEO_PT 96
 #define AUDIO_PT 111
 #define MTU 1200
+/* how long an offer waits for the first caps of every input */
+#define PENDING_TIMEOUT_MS 5000
+/* raw video encoders: keyframes come when a viewer asks for one */
+#define KEYFRAME_MAX_DIST "3000"
+#define H264_BITRATE 1000000
 
 enum
 {
@@ -56,10 +104,14 @@ enum
   PROP_URL,
   PROP_STUN_SERVER,
   PROP_TURN_SERVERS,
+  PROP_VIDEO_CODECS,
+  PROP_AUDIO_CODECS,
   PROP_MAX_VIEWERS,
   PROP_TOKEN,
   PROP_LOCAL_ADDRESSES,
   PROP_STATS,
+  PROP_TLS_CERTIFICATE,
+  PROP_TLS_KEY,
 };
 
 enum
@@ -71,26 +123,67 @@ enum
 
 static guint signals[N_SIGNALS];
 
-static const GstWrtcCodecCap vp8_caps[] = {
-  {GST_WRTC_MEDIA_VIDEO, "VP8", 90000, 0, NULL},
-};
-
-static const GstWrtcCodecCap opus_caps[] = {
-  {GST_WRTC_MEDIA_AUDIO, "OPUS", 48000, 2, "minptime=10;useinbandfec=1"},
-};
-
-/* One request pad: its encoder chain and the stream all viewers share.
- * Refcounted: viewers and keyframe requests may outlive the pad. */
+/* A codec we send: how raw input is encoded to it, how encoded input of
+ * it looks, and how it is payloaded. */
 typedef struct
+{
+  const gchar *name;            /* as in video-codecs and the SDP */
+  GstWrtcMediaKind kind;
+  guint clock_rate, channels;
+  const gchar *fmtp;            /* what our encoder produces */
+  const gchar *media_type;      /* encoded input */
+  const gchar *encoder;
+  const gchar *payloader;       /* NULL: none in this GStreamer */
+} CodecInfo;
+
+static const CodecInfo codec_infos[] = {
+  {"VP8", GST_WRTC_MEDIA_VIDEO, 90000, 0, NULL, "video/x-vp8", "vp8enc",
+      "rtpvp8pay"},
+  /* RFC 6184 section 8.1: Constrained Baseline, level 3.1, FU-A/STAP-A */
+  {"H264", GST_WRTC_MEDIA_VIDEO, 90000, 0,
+        "level-asymmetry-allowed=1;packetization-mode=1;"
+        "profile-level-id=42e01f", "video/x-h264", "openh264enc",
+      "rtph264pay"},
+  {"VP9", GST_WRTC_MEDIA_VIDEO, 90000, 0, "profile-id=0", "video/x-vp9",
+      "vp9enc", "rtpvp9pay"},
+  /* rtpav1pay arrives with GStreamer 1.24 (gst-plugins-rs has one) */
+  {"AV1", GST_WRTC_MEDIA_VIDEO, 90000, 0, NULL, "video/x-av1", "av1enc",
+      NULL},
+  {"OPUS", GST_WRTC_MEDIA_AUDIO, 48000, 2, "minptime=10;useinbandfec=1",
+      "audio/x-opus", "opusenc", "rtpopuspay"},
+};
+
+typedef struct _Input Input;
+
+/* One codec of an input: its encoder (or, for encoded input, only its
+ * payloader) and the stream all the viewers of that codec share. */
+typedef struct
+{
+  Input *in;                    /* not a ref: branches die with their input */
+  guint index;                  /* in in->branches */
+  const CodecInfo *info;
+  GstWrtcCodecCap cap;          /* fmtp owned */
+  GstWrtcRtpStream *stream;
+  GstElement *valve;            /* raw input: open while viewers use it */
+  GstPad *appsink_pad;          /* where force-key-unit goes upstream */
+  guint users;                  /* viewers sent this codec (sink lock) */
+} Branch;
+
+/* One request pad: a queue, and once the first caps came, the encoder
+ * chain per codec (raw input) or the payloader (encoded input).
+ * Refcounted: viewers and keyframe requests may outlive the pad. */
+struct _Input
 {
   GstWrtcWebrtcSink *sink;      /* not a ref: inputs die with the sink */
   GstWrtcMediaKind kind;
   gchar *name;                  /* the pad name, also the track id */
   GstPad *ghost;
-  GstPad *appsink_pad;          /* where force-key-unit goes upstream */
-  GPtrArray *elements;          /* owned by the bin */
-  GstWrtcRtpStream *stream;
-} Input;
+  GstElement *queue;            /* the first element, made with the pad */
+  GPtrArray *elements;          /* owned by the bin (sink lock) */
+  GPtrArray *branches;          /* Branch, preference order; empty until
+                                 * caps came (sink lock) */
+  gboolean encoded;             /* the input is encoded (sink lock) */
+};
 
 /* One viewer: a WHEP session and its peer connection. */
 typedef struct
@@ -100,6 +193,8 @@ typedef struct
   gchar *id;
   GstWrtcPeer *peer;
   GPtrArray *inputs;            /* Input, in track order */
+  gint *codecs;                 /* per track: the branch sent, or -1 (sink
+                                 * lock) */
 } Viewer;
 
 struct _GstWrtcWebrtcSink
@@ -112,10 +207,15 @@ struct _GstWrtcWebrtcSink
   gchar *url;
   gchar *stun_server;
   gchar **turn_servers;
+  gchar **video_codecs, **audio_codecs;
   guint max_viewers;
   gchar *token;
   gchar **local_addresses;
+  gchar *tls_certificate;       /* PEM file paths */
+  gchar *tls_key;
   GPtrArray *inputs;            /* Input */
+  GPtrArray *pending;           /* PendingOffer: offers waiting for the
+                                 * first caps of every input */
   GHashTable *viewers;          /* id -> Viewer */
   guint video_count, audio_count;
   guint64 viewers_total;
@@ -127,11 +227,13 @@ struct _GstWrtcWebrtcSink
 G_DEFINE_TYPE (GstWrtcWebrtcSink, gst_wrtc_webrtc_sink, GST_TYPE_BIN);
 
 static GstStaticPadTemplate video_template =
-GST_STATIC_PAD_TEMPLATE ("video_%u", GST_PAD_SINK, GST_PAD_REQUEST,
-    GST_STATIC_CAPS ("video/x-raw"));
+    GST_STATIC_PAD_TEMPLATE ("video_%u", GST_PAD_SINK, GST_PAD_REQUEST,
+    GST_STATIC_CAPS ("video/x-raw; video/x-vp8; video/x-vp9; "
+        "video/x-h264, stream-format = (string) { avc, byte-stream }"));
 static GstStaticPadTemplate audio_template =
-GST_STATIC_PAD_TEMPLATE ("audio_%u", GST_PAD_SINK, GST_PAD_REQUEST,
-    GST_STATIC_CAPS ("audio/x-raw"));
+    GST_STATIC_PAD_TEMPLATE ("audio_%u", GST_PAD_SINK, GST_PAD_REQUEST,
+    GST_STATIC_CAPS ("audio/x-raw; "
+        "audio/x-opus, channel-mapping-family = (int) 0"));
 
 /* Inputs */
 
@@ -142,13 +244,22 @@ input_ref (Input * in)
 }
 
 static void
+branch_free (Branch * b)
+{
+  g_free ((gchar *) b->cap.fmtp);
+  gst_wrtc_rtp_stream_unref (b->stream);
+  gst_clear_object (&b->appsink_pad);
+  gst_clear_object (&b->valve);
+  g_free (b);
+}
+
+static void
 input_clear (Input * in)
 {
   g_free (in->name);
   gst_clear_object (&in->ghost);
-  gst_clear_object (&in->appsink_pad);
   g_clear_pointer (&in->elements, g_ptr_array_unref);
-  g_clear_pointer (&in->stream, gst_wrtc_rtp_stream_unref);
+  g_clear_pointer (&in->branches, g_ptr_array_unref);
 }
 
 static void
@@ -171,6 +282,7 @@ viewer_clear (Viewer * v)
   g_free (v->id);
   gst_clear_object (&v->peer);
   g_clear_pointer (&v->inputs, g_ptr_array_unref);
+  g_free (v->codecs);
   g_clear_object (&v->server);
   gst_clear_object (&v->sink);
 }
@@ -187,18 +299,54 @@ viewer_closure_notify (gpointer data, GClosure * closure)
   viewer_unref (data);
 }
 
-/* Asks the encoder of @in for a keyframe, unless a request is pending. */
+/* Asks the encoder of @b (upstream's, for encoded input) for a keyframe,
+ * unless a request is pending or @force. */
 static void
-input_request_keyframe (Input * in)
+branch_request_keyframe (Branch * b, gboolean force)
 {
-  if (in->kind != GST_WRTC_MEDIA_VIDEO)
+  if (b->in->kind != GST_WRTC_MEDIA_VIDEO)
     return;
-  if (!gst_wrtc_rtp_stream_want_keyframe (in->stream, g_get_monotonic_time ()))
+  if (!gst_wrtc_rtp_stream_want_keyframe (b->stream, g_get_monotonic_time ())
+      && !force)
     return;
-  GST_DEBUG_OBJECT (in->sink, "forcing a keyframe on %s", in->name);
-  gst_pad_push_event (in->appsink_pad,
+  GST_DEBUG_OBJECT (b->in->sink, "forcing a keyframe on %s (%s)",
+      b->in->name, b->info->name);
+  gst_pad_push_event (b->appsink_pad,
       gst_video_event_new_upstream_force_key_unit (GST_CLOCK_TIME_NONE, TRUE,
           0));
+}
+
+/* The branch viewer @v is sent on track @track, or NULL.  Sink lock. */
+static Branch *
+viewer_branch_locked (Viewer * v, guint track)
+{
+  Input *in;
+
+  if (track >= v->inputs->len || v->codecs[track] < 0)
+    return NULL;
+  in = g_ptr_array_index (v->inputs, track);
+  return g_ptr_array_index (in->branches, v->codecs[track]);
+}
+
+/* One more (@delta 1) or one fewer (-1) viewer of @b: the first one opens
+ * its valve (and it starts with a keyframe), the last one closes it, so an
+ * encoder nobody watches costs nothing.  Sink lock; returns TRUE when the
+ * caller must force a keyframe (without the lock). */
+static gboolean
+branch_use_locked (Branch * b, gint delta)
+{
+  gboolean open;
+
+  if (delta < 0 && b->users == 0)
+    return FALSE;
+  b->users += delta;
+  open = b->users > 0;
+  if (b->valve && (b->users == 0 || (b->users == 1 && delta > 0))) {
+    GST_INFO_OBJECT (b->in->sink, "%s: %s encoder %s", b->in->name,
+        b->info->name, open ? "started" : "idle");
+    g_object_set (b->valve, "drop", !open, NULL);
+  }
+  return delta > 0 && b->users == 1;
 }
 
 /* Peer callbacks (ICE/DTLS threads) */
@@ -206,8 +354,14 @@ input_request_keyframe (Input * in)
 static void
 on_keyframe_request (GstWrtcPeer * peer, guint track, Viewer * v)
 {
-  if (track < v->inputs->len)
-    input_request_keyframe (g_ptr_array_index (v->inputs, track));
+  Branch *b;
+
+  g_mutex_lock (&v->sink->lock);
+  b = viewer_branch_locked (v, track);
+  g_mutex_unlock (&v->sink->lock);
+  /* @b lives as long as its input, which @v holds */
+  if (b)
+    branch_request_keyframe (b, FALSE);
 }
 
 static void
@@ -215,6 +369,12 @@ on_state_changed (GstWrtcPeer * peer, guint state, Viewer * v)
 {
   GST_INFO_OBJECT (v->sink, "viewer %s: %s", v->id,
       gst_wrtc_peer_state_name (state));
+  /* a joining viewer starts with a keyframe (coalesced with the others') */
+  if (state == GST_WRTC_PEER_STATE_CONNECTED) {
+    guint i;
+    for (i = 0; i < v->inputs->len; i++)
+      on_keyframe_request (peer, i, v);
+  }
   /* before the answer, on_answer ends the session with the right status */
   if ((state == GST_WRTC_PEER_STATE_FAILED
           || state == GST_WRTC_PEER_STATE_CLOSED)
@@ -222,10 +382,46 @@ on_state_changed (GstWrtcPeer * peer, guint state, Viewer * v)
     gst_wrtc_http_server_end_session (v->server, v->id);
 }
 
+/* The codec of each track is decided: the viewer joins those branches. */
+static void
+viewer_negotiated (GstWrtcWebrtcSink * self, GstWrtcPeer * peer,
+    const gchar * id)
+{
+  GPtrArray *started = g_ptr_array_new ();
+  Viewer *v;
+  guint i;
+
+  g_mutex_lock (&self->lock);
+  v = g_hash_table_lookup (self->viewers, id);
+  for (i = 0; v && v->peer == peer && i < v->inputs->len; i++) {
+    Input *in = g_ptr_array_index (v->inputs, i);
+    gint c = gst_wrtc_peer_get_track_codec (peer, i);
+    Branch *b;
+    if (v->codecs[i] >= 0 || c < 0 || (guint) c >= in->branches->len)
+      continue;
+    v->codecs[i] = c;
+    b = g_ptr_array_index (in->branches, c);
+    GST_INFO_OBJECT (self, "viewer %s: %s gets %s", id, in->name,
+        b->info->name);
+    if (branch_use_locked (b, 1)) {
+      input_ref (in);           /* keeps @b */
+      g_ptr_array_add (started, b);
+    }
+  }
+  g_mutex_unlock (&self->lock);
+  for (i = 0; i < started->len; i++) {
+    Branch *b = g_ptr_array_index (started, i);
+    branch_request_keyframe (b, TRUE);
+    input_unref (b->in);
+  }
+  g_ptr_array_unref (started);
+}
+
 static void
 on_answer (GstWrtcPeer * peer, const gchar * sdp, const GError * error,
     gpointer user_data)
 {
+  GstWrtcWebrtcSink *self = user_data;
   GstWrtcHttpServer *server = g_object_get_data (G_OBJECT (peer),
       "wrtc-server");
   const gchar *id = g_object_get_data (G_OBJECT (peer), "wrtc-session");
@@ -233,6 +429,8 @@ on_answer (GstWrtcPeer * peer, const gchar * sdp, const GError * error,
   if (error)
     GST_WARNING_OBJECT (server, "session %s: no answer: %s", id,
         error->message);
+  else
+    viewer_negotiated (self, peer, id);
   g_object_set_data (G_OBJECT (peer), "wrtc-answered", GINT_TO_POINTER (1));
   gst_wrtc_http_server_complete_offer (server, id, error ? NULL : sdp, error);
   /* failed while answering: on_state_changed left it to us */
@@ -242,17 +440,120 @@ on_answer (GstWrtcPeer * peer, const gchar * sdp, const GError * error,
 
 /* HTTP callbacks (the server's thread) */
 
+/* An offer that came before the first caps of every input. */
+typedef struct
+{
+  GstWrtcHttpServer *server;    /* a ref */
+  gchar *id, *offer, *client;
+} PendingOffer;
+
+typedef struct
+{
+  GWeakRef sink;
+  gchar *id;
+} PendingTimer;
+
+static void
+pending_offer_free (PendingOffer * p)
+{
+  g_object_unref (p->server);
+  g_free (p->id);
+  g_free (p->offer);
+  g_free (p->client);
+  g_free (p);
+}
+
+static PendingTimer *
+pending_timer_new (GstWrtcWebrtcSink * self, const gchar * id)
+{
+  PendingTimer *t = g_new0 (PendingTimer, 1);
+
+  g_weak_ref_init (&t->sink, self);
+  t->id = g_strdup (id);
+  return t;
+}
+
+static void
+pending_timer_free (gpointer data)
+{
+  PendingTimer *t = data;
+
+  g_weak_ref_clear (&t->sink);
+  g_free (t->id);
+  g_free (t);
+}
+
+/* Every input had its first caps: its codecs are known.  Sink lock. */
+static gboolean
+inputs_ready_locked (GstWrtcWebrtcSink * self)
+{
+  guint i;
+
+  for (i = 0; i < self->inputs->len; i++)
+    if (((Input *) g_ptr_array_index (self->inputs, i))->branches->len == 0)
+      return FALSE;
+  return TRUE;
+}
+
+static gboolean start_viewer (GstWrtcWebrtcSink * self,
+    GstWrtcHttpServer * server, const gchar * session_id,
+    const gchar * offer_sdp, const gchar * client_address, GError ** error);
+static gboolean on_pending_timeout (gpointer data);
+
+
 static gchar *
 on_offer (GstWrtcHttpServer * server, const gchar * endpoint,
     const gchar * session_id, const gchar * offer_sdp,
     const gchar * client_address, gpointer user_data, GError ** error)
 {
   GstWrtcWebrtcSink *self = user_data;
+  GstWrtcSessionDesc *desc;
+  PendingOffer *p;
+  GSource *timer;
+
+  /* a bad offer is a 4xx whatever our state (the peer parses it again) */
+  if (!(desc = gst_wrtc_session_desc_parse (offer_sdp, error)))
+    return NULL;
+  gst_wrtc_session_desc_free (desc);
+
+  g_mutex_lock (&self->lock);
+  if (self->inputs->len == 0 || inputs_ready_locked (self)) {
+    g_mutex_unlock (&self->lock);
+    start_viewer (self, server, session_id, offer_sdp, client_address, error);
+    return NULL;
+  }
+  /* the codecs of an input are known once its first caps came (a camera
+   * may take a moment): answer then, or 503 after PENDING_TIMEOUT_MS */
+  p = g_new0 (PendingOffer, 1);
+  p->server = g_object_ref (server);
+  p->id = g_strdup (session_id);
+  p->offer = g_strdup (offer_sdp);
+  p->client = g_strdup (client_address);
+  g_ptr_array_add (self->pending, p);
+  g_mutex_unlock (&self->lock);
+  GST_INFO_OBJECT (self, "viewer %s waits for the first caps of every input",
+      session_id);
+
+  timer = g_timeout_source_new (PENDING_TIMEOUT_MS);
+  g_source_set_callback (timer, on_pending_timeout,
+      pending_timer_new (self, session_id), pending_timer_free);
+  g_source_attach (timer, gst_wrtc_ice_context_get ());
+  g_source_unref (timer);
+  return NULL;
+}
+
+/* Creates the viewer of an offer and starts answering it. */
+static gboolean
+start_viewer (GstWrtcWebrtcSink * self, GstWrtcHttpServer * server,
+    const gchar * session_id, const gchar * offer_sdp,
+    const gchar * client_address, GError ** error)
+{
   GstWrtcPeerConfig cfg = { 0, };
   GstWrtcPeerTrack *tracks;
+  GPtrArray *scratch;
   GstWrtcPeer *peer;
   Viewer *v;
-  guint i, n;
+  guint i, j, n;
 
   g_mutex_lock (&self->lock);
   cfg.local_addresses = (const gchar * const *) self->local_addresses;
@@ -262,14 +563,22 @@ on_offer (GstWrtcHttpServer * server, const gchar * endpoint,
   peer = gst_wrtc_peer_new (&cfg, error);
   if (!peer) {
     g_mutex_unlock (&self->lock);
-    return NULL;
+    return FALSE;
   }
   if (self->inputs->len == 0) {
     g_mutex_unlock (&self->lock);
     g_object_unref (peer);
     g_set_error (error, GST_WRTC_HTTP_ERROR,
         GST_WRTC_HTTP_ERROR_UNAVAILABLE, "webrtcsink has no inputs yet");
-    return NULL;
+    return FALSE;
+  }
+  if (!inputs_ready_locked (self)) {
+    g_mutex_unlock (&self->lock);
+    g_object_unref (peer);
+    g_set_error (error, GST_WRTC_HTTP_ERROR,
+        GST_WRTC_HTTP_ERROR_UNAVAILABLE, "webrtcsink has an input without "
+        "media yet; try again");
+    return FALSE;
   }
 
   v = g_atomic_rc_box_new0 (Viewer);
@@ -279,14 +588,29 @@ on_offer (GstWrtcHttpServer * server, const gchar * endpoint,
   v->peer = peer;
   v->inputs = g_ptr_array_new_with_free_func ((GDestroyNotify) input_unref);
   n = self->inputs->len;
+  v->codecs = g_new (gint, n);
   tracks = g_new0 (GstWrtcPeerTrack, n);
+  /* per track: its codecs (preference order) and a stream per codec; the
+   * peer copies them */
+  scratch = g_ptr_array_new_with_free_func (g_free);
   for (i = 0; i < n; i++) {
     Input *in = g_ptr_array_index (self->inputs, i);
+    GstWrtcCodecCap *caps = g_new0 (GstWrtcCodecCap, in->branches->len);
+    GstWrtcRtpStream **streams = g_new0 (GstWrtcRtpStream *,
+        in->branches->len);
+    for (j = 0; j < in->branches->len; j++) {
+      Branch *b = g_ptr_array_index (in->branches, j);
+      caps[j] = b->cap;
+      streams[j] = b->stream;
+    }
+    g_ptr_array_add (scratch, caps);
+    g_ptr_array_add (scratch, streams);
     g_ptr_array_add (v->inputs, input_ref (in));
+    v->codecs[i] = -1;
     tracks[i].kind = in->kind;
-    tracks[i].codecs = in->kind == GST_WRTC_MEDIA_VIDEO ? vp8_caps : opus_caps;
-    tracks[i].n_codecs = 1;
-    tracks[i].stream = in->stream;
+    tracks[i].codecs = caps;
+    tracks[i].n_codecs = in->branches->len;
+    tracks[i].streams = streams;
     tracks[i].stream_id = "webrtcsink";
     tracks[i].track_id = in->name;
   }
@@ -308,9 +632,75 @@ on_offer (GstWrtcHttpServer * server, const gchar * endpoint,
   g_signal_emit (self, signals[SIGNAL_VIEWER_ADDED], 0, session_id);
 
   gst_wrtc_peer_create_answer (peer, offer_sdp, tracks, n, NULL, 0,
-      on_answer, NULL);
+      on_answer, self);
   g_free (tracks);
+  g_ptr_array_unref (scratch);
+  return TRUE;
+}
+
+/* Every input knows its codecs now: answer the offers that waited. */
+static void
+flush_pending (GstWrtcWebrtcSink * self)
+{
+  GPtrArray *ready = NULL;
+  guint i;
+
+  g_mutex_lock (&self->lock);
+  if (self->pending->len && inputs_ready_locked (self)) {
+    ready = self->pending;
+    self->pending = g_ptr_array_new_with_free_func ((GDestroyNotify)
+        pending_offer_free);
+  }
+  g_mutex_unlock (&self->lock);
+  for (i = 0; ready && i < ready->len; i++) {
+    PendingOffer *p = g_ptr_array_index (ready, i);
+    GError *err = NULL;
+    if (!start_viewer (self, p->server, p->id, p->offer, p->client, &err)) {
+      gst_wrtc_http_server_complete_offer (p->server, p->id, NULL, err);
+      g_clear_error (&err);
+    }
+  }
+  if (ready)
+    g_ptr_array_unref (ready);
+}
+
+/* Removes and returns the pending offer of @id, or NULL.  Sink lock. */
+static PendingOffer *
+steal_pending_locked (GstWrtcWebrtcSink * self, const gchar * id)
+{
+  guint i;
+
+  for (i = 0; i < self->pending->len; i++) {
+    PendingOffer *p = g_ptr_array_index (self->pending, i);
+    if (!strcmp (p->id, id))
+      return g_ptr_array_steal_index (self->pending, i);
+  }
   return NULL;
+}
+
+static gboolean
+on_pending_timeout (gpointer data)
+{
+  PendingTimer *t = data;
+  GstWrtcWebrtcSink *self = g_weak_ref_get (&t->sink);
+  PendingOffer *p;
+  GError *err = NULL;
+
+  if (!self)
+    return G_SOURCE_REMOVE;
+  g_mutex_lock (&self->lock);
+  p = steal_pending_locked (self, t->id);
+  g_mutex_unlock (&self->lock);
+  if (p) {
+    g_set_error (&err, GST_WRTC_HTTP_ERROR, GST_WRTC_HTTP_ERROR_UNAVAILABLE,
+        "webrtcsink has an input without media after %u ms; try again",
+        PENDING_TIMEOUT_MS);
+    gst_wrtc_http_server_complete_offer (p->server, p->id, NULL, err);
+    g_clear_error (&err);
+    pending_offer_free (p);
+  }
+  gst_object_unref (self);
+  return G_SOURCE_REMOVE;
 }
 
 static gboolean
@@ -353,9 +743,19 @@ static void
 viewer_end (GstWrtcWebrtcSink * self, Viewer * v)
 {
   gchar *id = g_strdup (v->id);
+  guint i;
 
   g_signal_handlers_disconnect_by_func (v->peer, on_keyframe_request, v);
   g_signal_handlers_disconnect_by_func (v->peer, on_state_changed, v);
+  /* the encoders it alone watched go idle */
+  g_mutex_lock (&self->lock);
+  for (i = 0; i < v->inputs->len; i++) {
+    Branch *b = viewer_branch_locked (v, i);
+    if (b)
+      branch_use_locked (b, -1);
+    v->codecs[i] = -1;
+  }
+  g_mutex_unlock (&self->lock);
   gst_wrtc_peer_close (v->peer);
   viewer_unref (v);
   g_signal_emit (self, signals[SIGNAL_VIEWER_REMOVED], 0, id);
@@ -367,12 +767,16 @@ on_end (GstWrtcHttpServer * server, const gchar * session_id,
     GstWrtcHttpEndReason reason, gpointer user_data)
 {
   GstWrtcWebrtcSink *self = user_data;
+  PendingOffer *p;
   Viewer *v = NULL;
 
   g_mutex_lock (&self->lock);
   g_hash_table_steal_extended (self->viewers, session_id, NULL,
       (gpointer *) & v);
+  p = steal_pending_locked (self, session_id);
   g_mutex_unlock (&self->lock);
+  if (p)
+    pending_offer_free (p);
   GST_INFO_OBJECT (self, "viewer %s ended: %s", session_id,
       gst_wrtc_http_end_reason_to_string (reason));
   if (v)
@@ -392,14 +796,14 @@ typedef struct
 } Target;
 
 static void
-send_buffer (Input * in, GstBuffer * buf, GArray * targets)
+send_buffer (Branch * b, GstBuffer * buf, GArray * targets)
 {
   GstMapInfo map;
   guint i;
 
   if (!gst_buffer_map (buf, &map, GST_MAP_READ))
     return;
-  gst_wrtc_rtp_stream_remember (in->stream, map.data, map.size);
+  gst_wrtc_rtp_stream_remember (b->stream, map.data, map.size);
   for (i = 0; i < targets->len; i++) {
     Target *t = &g_array_index (targets, Target, i);
     gst_wrtc_peer_send_rtp (t->peer, t->track, map.data, map.size);
@@ -410,7 +814,8 @@ send_buffer (Input * in, GstBuffer * buf, GArray * targets)
 static GstFlowReturn
 on_new_sample (GstAppSink * appsink, gpointer user_data)
 {
-  Input *in = user_data;
+  Branch *b = user_data;
+  Input *in = b->in;
   GstWrtcWebrtcSink *self = in->sink;
   GstSample *sample = gst_app_sink_pull_sample (appsink);
   GArray *targets;
@@ -430,7 +835,9 @@ on_new_sample (GstAppSink * appsink, gpointer user_data)
   while (g_hash_table_iter_next (&it, NULL, &value)) {
     Viewer *v = value;
     for (i = 0; i < v->inputs->len; i++) {
-      if (g_ptr_array_index (v->inputs, i) == in) {
+      /* only the viewers that negotiated this codec */
+      if (g_ptr_array_index (v->inputs, i) == in
+          && v->codecs[i] == (gint) b->index) {
         Target t = { g_object_ref (v->peer), i };
         g_array_append_val (targets, t);
       }
@@ -441,9 +848,9 @@ on_new_sample (GstAppSink * appsink, gpointer user_data)
   list = gst_sample_get_buffer_list (sample);
   if (list) {
     for (i = 0; i < gst_buffer_list_length (list); i++)
-      send_buffer (in, gst_buffer_list_get (list, i), targets);
+      send_buffer (b, gst_buffer_list_get (list, i), targets);
   } else if ((buf = gst_sample_get_buffer (sample))) {
-    send_buffer (in, buf, targets);
+    send_buffer (b, buf, targets);
   }
 
   for (i = 0; i < targets->len; i++)
@@ -453,21 +860,22 @@ on_new_sample (GstAppSink * appsink, gpointer user_data)
   return GST_FLOW_OK;
 }
 
+/* on the payloader's sink pad: encoded frames */
 static GstPadProbeReturn
 encoder_probe (GstPad * pad, GstPadProbeInfo * info, gpointer user_data)
 {
-  Input *in = user_data;
+  Branch *b = user_data;
   GstBuffer *buf = GST_PAD_PROBE_INFO_BUFFER (info);
 
   if (buf && !GST_BUFFER_FLAG_IS_SET (buf, GST_BUFFER_FLAG_DELTA_UNIT))
-    gst_wrtc_rtp_stream_keyframe_seen (in->stream);
+    gst_wrtc_rtp_stream_keyframe_seen (b->stream);
   return GST_PAD_PROBE_OK;
 }
 
 /* Pads */
 
 static GstElement *
-make (Input * in, const gchar * factory, GError ** error)
+make (GPtrArray * chain, const gchar * factory, GError ** error)
 {
   GstElement *e = gst_element_factory_make (factory, NULL);
   if (!e) {
@@ -475,8 +883,432 @@ make (Input * in, const gchar * factory, GError ** error)
         "element '%s' is missing", factory);
     return NULL;
   }
-  g_ptr_array_add (in->elements, e);
+  g_ptr_array_add (chain, gst_object_ref_sink (e));
   return e;
+}
+
+static const CodecInfo *
+codec_info_by_name (GstWrtcMediaKind kind, const gchar * name)
+{
+  guint i;
+
+  for (i = 0; i < G_N_ELEMENTS (codec_infos); i++)
+    if (codec_infos[i].kind == kind
+        && !g_ascii_strcasecmp (codec_infos[i].name, name))
+      return &codec_infos[i];
+  return NULL;
+}
+
+static const CodecInfo *
+codec_info_for_caps (const GstStructure * s)
+{
+  guint i;
+
+  for (i = 0; i < G_N_ELEMENTS (codec_infos); i++)
+    if (gst_structure_has_name (s, codec_infos[i].media_type))
+      return &codec_infos[i];
+  return NULL;
+}
+
+/* RFC 6184 section 8.1 profile-level-id of encoded H.264 input, from the
+ * caps h264parse (or the encoder) gives; Constrained Baseline 3.1 when
+ * they do not say. */
+static gchar *
+h264_fmtp_for_caps (const GstStructure * s)
+{
+  static const struct
+  {
+    const gchar *name;
+    guint idc, iop;
+  } profiles[] = {
+    {"constrained-baseline", 0x42, 0xe0}, {"baseline", 0x42, 0x00},
+    {"main", 0x4d, 0x00}, {"constrained-high", 0x64, 0x0c},
+    {"high", 0x64, 0x00},
+  };
+  const gchar *profile = gst_structure_get_string (s, "profile");
+  const gchar *level = gst_structure_get_string (s, "level");
+  guint idc = 0x42, iop = 0xe0, level_idc = 0x1f, i;
+
+  for (i = 0; profile && i < G_N_ELEMENTS (profiles); i++) {
+    if (!strcmp (profile, profiles[i].name)) {
+      idc = profiles[i].idc;
+      iop = profiles[i].iop;
+    }
+  }
+  /* "3.1" is level_idc 31; "1b" is not expressible here */
+  if (level && g_ascii_isdigit (level[0])) {
+    level_idc = (level[0] - '0') * 10;
+    if (level[1] == '.' && g_ascii_isdigit (level[2]))
+      level_idc += level[2] - '0';
+  }
+  return g_strdup_printf ("level-asymmetry-allowed=1;packetization-mode=1;"
+      "profile-level-id=%02x%02x%02x", idc, iop, level_idc);
+}
+
+static Branch *
+branch_new (Input * in, const CodecInfo * info, const GstStructure * encoded)
+{
+  Branch *b = g_new0 (Branch, 1);
+  guint32 ssrc = g_random_int ();
+  const gchar *vp9_profile;
+
+  b->in = in;
+  b->info = info;
+  b->cap.kind = info->kind;
+  b->cap.encoding = info->name;
+  b->cap.clock_rate = info->clock_rate;
+  b->cap.channels = info->channels;
+  if (encoded && !strcmp (info->name, "H264"))
+    b->cap.fmtp = h264_fmtp_for_caps (encoded);
+  else if (encoded && !strcmp (info->name, "VP9")
+      && (vp9_profile = gst_structure_get_string (encoded, "profile")))
+    b->cap.fmtp = g_strdup_printf ("profile-id=%s", vp9_profile);
+  else
+    b->cap.fmtp = g_strdup (info->fmtp);
+  b->stream = info->kind == GST_WRTC_MEDIA_VIDEO ?
+      gst_wrtc_rtp_stream_new (ssrc, ssrc ^ 0x5a5a5a5a, 90000, 512, 500000) :
+      gst_wrtc_rtp_stream_new (ssrc, ssrc ^ 0x5a5a5a5a, 48000, 128, 500000);
+  return b;
+}
+
+static void
+configure_encoder (GstElement * enc, const CodecInfo * info)
+{
+  GObject *o = G_OBJECT (enc);
+
+  if (!strcmp (info->encoder, "vp8enc") || !strcmp (info->encoder, "vp9enc")) {
+    gst_util_set_object_arg (o, "deadline", "1");
+    gst_util_set_object_arg (o, "keyframe-max-dist", KEYFRAME_MAX_DIST);
+    gst_util_set_object_arg (o, "error-resilient", "default");
+    if (!strcmp (info->encoder, "vp9enc")) {
+      /* libvpx's realtime settings: fast, no lookahead */
+      gst_util_set_object_arg (o, "cpu-used", "7");
+      gst_util_set_object_arg (o, "lag-in-frames", "0");
+      gst_util_set_object_arg (o, "row-mt", "true");
+    }
+  } else if (!strcmp (info->encoder, "openh264enc")) {
+    gst_util_set_object_arg (o, "usage-type", "camera");
+    gst_util_set_object_arg (o, "rate-control", "bitrate");
+    gst_util_set_object_arg (o, "complexity", "low");
+    gst_util_set_object_arg (o, "gop-size", KEYFRAME_MAX_DIST);
+    g_object_set (o, "bitrate", (guint) H264_BITRATE, NULL);
+  }
+}
+
+/* The elements of one branch, in link order, into @chain: for raw input
+ * valve ! queue ! encoder [! capsfilter] ! payloader ! appsink, for encoded
+ * input [h264parse !] payloader ! appsink. */
+static gboolean
+make_branch (Branch * b, gboolean raw, GPtrArray * chain, GError ** error)
+{
+  GstAppSinkCallbacks callbacks = { NULL, NULL, on_new_sample, };
+  const CodecInfo *info = b->info;
+  gboolean h264 = !strcmp (info->name, "H264");
+  GstElement *e, *pay, *appsink;
+  GstPad *pad;
+
+  if (raw) {
+    if (!(e = make (chain, "valve", error)))
+      return FALSE;
+    /* caps and segment still pass, so the encoder is ready when opened */
+    gst_util_set_object_arg (G_OBJECT (e), "drop-mode",
+        "forward-sticky-events");
+    g_object_set (e, "drop", TRUE, NULL);
+    b->valve = gst_object_ref (e);
+    /* one thread per encoder; a slow one drops frames, never stalls */
+    if (!(e = make (chain, "queue", error)))
+      return FALSE;
+    g_object_set (e, "max-size-buffers", 0, "max-size-bytes", 0,
+        "max-size-time", (guint64) 200 * GST_MSECOND, "leaky", 2, NULL);
+    if (!(e = make (chain, info->encoder, error)))
+      return FALSE;
+    configure_encoder (e, info);
+    if (h264) {
+      GstCaps *caps = gst_caps_from_string ("video/x-h264, "
+          "profile=(string)constrained-baseline, "
+          "stream-format=(string)byte-stream, alignment=(string)au");
+      if (!(e = make (chain, "capsfilter", error))) {
+        gst_caps_unref (caps);
+        return FALSE;
+      }
+      g_object_set (e, "caps", caps, NULL);
+      gst_caps_unref (caps);
+    }
+  } else if (h264) {
+    if (!make (chain, "h264parse", error))
+      return FALSE;
+  }
+  if (!(pay = make (chain, info->payloader, error)))
+    return FALSE;
+  g_object_set (pay, "mtu", MTU, "pt",
+      info->kind == GST_WRTC_MEDIA_VIDEO ? VIDEO_PT : AUDIO_PT,
+      "ssrc", gst_wrtc_rtp_stream_get_ssrc (b->stream), NULL);
+  if (!strcmp (info->payloader, "rtpvp8pay")
+      || !strcmp (info->payloader, "rtpvp9pay"))
+    gst_util_set_object_arg (G_OBJECT (pay), "picture-id-mode", "15-bit");
+  if (h264) {
+    /* SPS and PPS before every IDR, so a joining viewer decodes at its
+     * first keyframe; STAP-A (RFC 6184 section 5.7.1) without delay */
+    g_object_set (pay, "config-interval", -1, NULL);
+    gst_util_set_object_arg (G_OBJECT (pay), "aggregate-mode", "zero-latency");
+  }
+  pad = gst_element_get_static_pad (pay, "sink");
+  gst_pad_add_probe (pad, GST_PAD_PROBE_TYPE_BUFFER, encoder_probe, b, NULL);
+  gst_object_unref (pad);
+
+  if (!(appsink = make (chain, "appsink", error)))
+    return FALSE;
+  g_object_set (appsink, "sync", FALSE, "async", FALSE, "buffer-list", TRUE,
+      "max-buffers", 64, "drop", TRUE, NULL);
+  gst_app_sink_set_callbacks (GST_APP_SINK (appsink), &callbacks, b, NULL);
+  b->appsink_pad = gst_element_get_static_pad (appsink, "sink");
+  return TRUE;
+}
+
+static gboolean
+link_chain (GstElement * from, GPtrArray * chain, guint first, guint last)
+{
+  guint i;
+
+  for (i = first; i < last; i++) {
+    if (!gst_element_link (from, g_ptr_array_index (chain, i)))
+      return FALSE;
+    from = g_ptr_array_index (chain, i);
+  }
+  return TRUE;
+}
+
+/* The first caps of @in came: build what follows its queue.  Raw input:
+ * convert ! tee, and a branch per codec of video-codecs or audio-codecs
+ * that we can encode and payload.  Encoded input: one branch, that codec.
+ * On the upstream streaming thread, before the caps go on. */
+static gboolean
+input_build (Input * in, GstCaps * caps, GError ** error)
+{
+  GstWrtcWebrtcSink *self = in->sink;
+  gboolean video = in->kind == GST_WRTC_MEDIA_VIDEO;
+  const GstStructure *s = gst_caps_get_structure (caps, 0);
+  gboolean raw = gst_structure_has_name (s, video ? "video/x-raw" :
+      "audio/x-raw");
+  GPtrArray *chain = g_ptr_array_new_with_free_func (gst_object_unref);
+  GPtrArray *branches =
+      g_ptr_array_new_with_free_func ((GDestroyNotify) branch_free);
+  GArray *starts = g_array_new (FALSE, FALSE, sizeof (guint));
+  GstElement *tee = NULL;
+  gchar **names = NULL, *list;
+  guint i, head = 0;
+
+  if (raw) {
+    g_mutex_lock (&self->lock);
+    names = g_strdupv (video ? self->video_codecs : self->audio_codecs);
+    g_mutex_unlock (&self->lock);
+    for (i = 0; names && names[i]; i++) {
+      const CodecInfo *info = codec_info_by_name (in->kind, names[i]);
+      GstElementFactory *f;
+      guint j;
+      if (!info) {
+        GST_WARNING_OBJECT (self, "%s: unknown %s codec '%s' skipped",
+            in->name, video ? "video" : "audio", names[i]);
+        continue;
+      }
+      for (j = 0; j < branches->len; j++)
+        if (((Branch *) g_ptr_array_index (branches, j))->info == info)
+          break;
+      if (j < branches->len)
+        continue;
+      if (!info->payloader) {
+        GST_WARNING_OBJECT (self, "%s: %s skipped: this GStreamer has no "
+            "RTP payloader for it", in->name, info->name);
+        continue;
+      }
+      if (!(f = gst_element_factory_find (info->encoder))) {
+        GST_WARNING_OBJECT (self, "%s: %s skipped: no %s element", in->name,
+            info->name, info->encoder);
+        continue;
+      }
+      gst_object_unref (f);
+      g_ptr_array_add (branches, branch_new (in, info, NULL));
+    }
+    if (branches->len == 0)
+      goto no_codec;
+
+    if (video) {
+      if (!make (chain, "videoconvert", error))
+        goto fail;
+    } else if (!make (chain, "audioconvert", error)
+        || !make (chain, "audioresample", error)) {
+      goto fail;
+    }
+    if (!(tee = make (chain, "tee", error)))
+      goto fail;
+    g_object_set (tee, "allow-not-linked", TRUE, NULL);
+    head = chain->len;
+  } else {
+    const CodecInfo *info = codec_info_for_caps (s);
+    if (!info || !info->payloader)
+      goto no_codec;
+    g_ptr_array_add (branches, branch_new (in, info, s));
+    /* a dropped encoded frame would spoil every frame up to the next
+     * keyframe: hold up upstream instead (nothing after blocks) */
+    g_object_set (in->queue, "leaky", 0, "max-size-time",
+        (guint64) GST_SECOND, NULL);
+  }
+
+  for (i = 0; i < branches->len; i++) {
+    Branch *b = g_ptr_array_index (branches, i);
+    b->index = i;
+    g_array_append_val (starts, chain->len);
+    if (!make_branch (b, raw, chain, error))
+      goto fail;
+  }
+  g_array_append_val (starts, chain->len);
+
+  for (i = 0; i < chain->len; i++)
+    gst_bin_add (GST_BIN (self), g_ptr_array_index (chain, i));
+  if (!link_chain (in->queue, chain, 0, raw ? head : 1))
+    goto link_failed;
+  for (i = 0; i < branches->len; i++) {
+    guint from = g_array_index (starts, guint, i);
+    guint to = g_array_index (starts, guint, i + 1);
+    /* encoded: the queue is linked to the branch's first element above */
+    if (!link_chain (raw ? tee : g_ptr_array_index (chain, from), chain,
+            raw ? from : from + 1, to))
+      goto link_failed;
+  }
+  /* downstream first, so nothing is pushed into a flushing pad */
+  for (i = chain->len; i > 0; i--)
+    gst_element_sync_state_with_parent (g_ptr_array_index (chain, i - 1));
+
+  g_mutex_lock (&self->lock);
+  for (i = 0; i < chain->len; i++)
+    g_ptr_array_add (in->elements, g_ptr_array_index (chain, i));
+  g_ptr_array_extend_and_steal (in->branches, branches);
+  in->encoded = !raw;
+  g_mutex_unlock (&self->lock);
+
+  /* offers that waited for this */
+  flush_pending (self);
+
+  list = names ? g_strjoinv (",", names) : g_strdup ("");
+  GST_INFO_OBJECT (self, "%s: %s input, sending %s", in->name,
+      raw ? "raw" : gst_structure_get_name (s), raw ? list :
+      ((Branch *) g_ptr_array_index (in->branches, 0))->info->name);
+  g_free (list);
+  g_strfreev (names);
+  g_ptr_array_unref (chain);
+  g_array_unref (starts);
+  return TRUE;
+
+  /* ERRORS */
+no_codec:
+  list = names ? g_strjoinv (",", names) : g_strdup ("");
+  g_set_error (error, GST_CORE_ERROR, GST_CORE_ERROR_NEGOTIATION,
+      "%s: nothing to send: none of the codecs in %s (%s) can be encoded "
+      "and payloaded here", in->name, video ? "video-codecs" : "audio-codecs",
+      list);
+  g_free (list);
+  goto fail;
+link_failed:
+  g_set_error (error, GST_CORE_ERROR, GST_CORE_ERROR_NEGOTIATION,
+      "%s: could not link the encoder chain", in->name);
+  for (i = 0; i < chain->len; i++) {
+    GstElement *e = g_ptr_array_index (chain, i);
+    if (GST_OBJECT_PARENT (e) == GST_OBJECT (self)) {
+      gst_element_set_state (e, GST_STATE_NULL);
+      gst_bin_remove (GST_BIN (self), e);
+    }
+  }
+fail:
+  g_strfreev (names);
+  g_ptr_array_unref (chain);
+  g_ptr_array_unref (branches);
+  g_array_unref (starts);
+  return FALSE;
+}
+
+/* Builds the chain at the first caps; later caps must be of the same kind
+ * (raw stays raw, VP8 stays VP8). */
+static GstPadProbeReturn
+input_event_probe (GstPad * pad, GstPadProbeInfo * info, gpointer user_data)
+{
+  Input *in = user_data;
+  GstWrtcWebrtcSink *self = in->sink;
+  GstEvent *event = GST_PAD_PROBE_INFO_EVENT (info);
+  const GstStructure *s;
+  GError *err = NULL;
+  GstCaps *caps;
+  gboolean built, encoded, raw;
+  const CodecInfo *ci = NULL;
+
+  if (GST_EVENT_TYPE (event) != GST_EVENT_CAPS)
+    return GST_PAD_PROBE_OK;
+  gst_event_parse_caps (event, &caps);
+  s = gst_caps_get_structure (caps, 0);
+  raw = g_str_has_suffix (gst_structure_get_name (s), "/x-raw");
+
+  g_mutex_lock (&self->lock);
+  built = in->branches->len > 0;
+  encoded = in->encoded;
+  if (built && encoded)
+    ci = ((Branch *) g_ptr_array_index (in->branches, 0))->info;
+  g_mutex_unlock (&self->lock);
+
+  if (!built) {
+    if (input_build (in, caps, &err))
+      return GST_PAD_PROBE_OK;
+    GST_ELEMENT_ERROR (self, CORE, NEGOTIATION, ("%s", err->message), (NULL));
+    g_clear_error (&err);
+    return GST_PAD_PROBE_DROP;
+  }
+  if (raw == !encoded && (raw || gst_structure_has_name (s, ci->media_type)))
+    return GST_PAD_PROBE_OK;
+  GST_ELEMENT_ERROR (self, CORE, NEGOTIATION,
+      ("%s: the input changed from %s to %" GST_PTR_FORMAT
+          "; changing between raw and encoded input, or the codec, "
+          "is not supported", in->name, encoded ? ci->media_type : "raw",
+          caps), (NULL));
+  return GST_PAD_PROBE_DROP;
+}
+
+/* Until the first caps: what we take, I420 first for raw video (what every
+ * encoder here takes). */
+static GstPadProbeReturn
+input_query_probe (GstPad * pad, GstPadProbeInfo * info, gpointer user_data)
+{
+  Input *in = user_data;
+  GstQuery *q = GST_PAD_PROBE_INFO_QUERY (info);
+  GstCaps *tmpl, *caps, *filter, *res;
+  gboolean built;
+
+  if (GST_QUERY_TYPE (q) != GST_QUERY_CAPS
+      && GST_QUERY_TYPE (q) != GST_QUERY_ACCEPT_CAPS)
+    return GST_PAD_PROBE_OK;
+  g_mutex_lock (&in->sink->lock);
+  built = in->branches->len > 0;
+  g_mutex_unlock (&in->sink->lock);
+  if (built)
+    return GST_PAD_PROBE_OK;
+
+  tmpl = gst_pad_get_pad_template_caps (pad);
+  if (GST_QUERY_TYPE (q) == GST_QUERY_ACCEPT_CAPS) {
+    gst_query_parse_accept_caps (q, &caps);
+    gst_query_set_accept_caps_result (q, gst_caps_is_subset (caps, tmpl));
+    gst_caps_unref (tmpl);
+    return GST_PAD_PROBE_HANDLED;
+  }
+  gst_query_parse_caps (q, &filter);
+  res = in->kind == GST_WRTC_MEDIA_VIDEO ?
+      gst_caps_from_string ("video/x-raw, format=(string)I420") :
+      gst_caps_new_empty ();
+  res = gst_caps_merge (res, tmpl);
+  if (filter) {
+    caps = gst_caps_intersect_full (res, filter, GST_CAPS_INTERSECT_FIRST);
+    gst_caps_unref (res);
+    res = caps;
+  }
+  gst_query_set_caps_result (q, res);
+  gst_caps_unref (res);
+  return GST_PAD_PROBE_HANDLED;
 }
 
 static GstPad *
@@ -487,21 +1319,9 @@ gst_wrtc_webrtc_sink_request_new_pad (GstElement * element,
   GstElementClass *klass = GST_ELEMENT_GET_CLASS (element);
   gboolean video = templ == gst_element_class_get_pad_template (klass,
       "video_%u");
-  GstAppSinkCallbacks callbacks = { NULL, NULL, on_new_sample, };
-  const gchar *const *chain;
-  static const gchar *const video_chain[] =
-      { "queue", "videoconvert", "vp8enc", "rtpvp8pay", NULL };
-  static const gchar *const audio_chain[] =
-      { "queue", "audioconvert", "audioresample", "opusenc", "rtpopuspay",
-    NULL
-  };
-  GError *err = NULL;
-  GstElement *appsink, *enc = NULL, *pay = NULL, *first = NULL;
-  GstPad *target, *encsrc;
-  guint32 ssrc, rtx_ssrc;
+  GstPad *target, *existing;
   gchar *pad_name;
   Input *in;
-  guint i;
 
   g_mutex_lock (&self->lock);
   if (name) {
@@ -512,8 +1332,9 @@ gst_wrtc_webrtc_sink_request_new_pad (GstElement * element,
     pad_name = g_strdup_printf ("audio_%u", self->audio_count++);
   }
   g_mutex_unlock (&self->lock);
-  if (gst_element_get_static_pad (element, pad_name)) {
+  if ((existing = gst_element_get_static_pad (element, pad_name))) {
     GST_WARNING_OBJECT (self, "pad %s exists", pad_name);
+    gst_object_unref (existing);
     g_free (pad_name);
     return NULL;
   }
@@ -523,68 +1344,29 @@ gst_wrtc_webrtc_sink_request_new_pad (GstElement * element,
   in->kind = video ? GST_WRTC_MEDIA_VIDEO : GST_WRTC_MEDIA_AUDIO;
   in->name = pad_name;
   /* not refs: the bin owns them, and they hold @in (appsink callbacks,
-   * the encoder probe) without a ref, as the inputs live as long as the bin */
+   * probes) without a ref, as the inputs live as long as the bin */
   in->elements = g_ptr_array_new ();
-  ssrc = g_random_int ();
-  rtx_ssrc = ssrc ^ 0x5a5a5a5a;
-  in->stream = video ?
-      gst_wrtc_rtp_stream_new (ssrc, rtx_ssrc, 90000, 512, 500000) :
-      gst_wrtc_rtp_stream_new (ssrc, rtx_ssrc, 48000, 128, 500000);
+  in->branches = g_ptr_array_new_with_free_func ((GDestroyNotify) branch_free);
 
-  chain = video ? video_chain : audio_chain;
-  for (i = 0; chain[i]; i++) {
-    GstElement *e = make (in, chain[i], &err);
-    if (!e)
-      goto fail;
-    if (!first)
-      first = e;
-    if (g_str_has_suffix (chain[i], "enc"))
-      enc = e;
-    if (g_str_has_suffix (chain[i], "pay"))
-      pay = e;
-  }
-  if (!(appsink = make (in, "appsink", &err)))
-    goto fail;
-
-  if (video) {
-    /* realtime; keyframes come when a viewer asks for one */
-    gst_util_set_object_arg (G_OBJECT (enc), "deadline", "1");
-    gst_util_set_object_arg (G_OBJECT (enc), "keyframe-max-dist", "3000");
-    gst_util_set_object_arg (G_OBJECT (enc), "error-resilient", "default");
-    gst_util_set_object_arg (G_OBJECT (pay), "picture-id-mode", "15-bit");
-  }
-  g_object_set (pay, "mtu", MTU, "pt", video ? VIDEO_PT : AUDIO_PT,
-      "ssrc", ssrc, NULL);
-  g_object_set (first, "max-size-buffers", 0, "max-size-bytes", 0,
+  /* the rest comes with the first caps (input_build) */
+  in->queue = gst_element_factory_make ("queue", NULL);
+  if (!in->queue)
+    goto no_queue;
+  g_object_set (in->queue, "max-size-buffers", 0, "max-size-bytes", 0,
       "max-size-time", (guint64) 200 * GST_MSECOND, "leaky", 2, NULL);
-  g_object_set (appsink, "sync", FALSE, "async", FALSE, "buffer-list", TRUE,
-      "max-buffers", 64, "drop", TRUE, NULL);
-  gst_app_sink_set_callbacks (GST_APP_SINK (appsink), &callbacks, in, NULL);
+  g_ptr_array_add (in->elements, in->queue);
+  gst_bin_add (GST_BIN (self), in->queue);
+  gst_element_sync_state_with_parent (in->queue);
 
-  for (i = 0; i < in->elements->len; i++)
-    gst_bin_add (GST_BIN (self), g_ptr_array_index (in->elements, i));
-  for (i = 0; i + 1 < in->elements->len; i++) {
-    if (!gst_element_link (g_ptr_array_index (in->elements, i),
-            g_ptr_array_index (in->elements, i + 1))) {
-      g_set_error (&err, GST_CORE_ERROR, GST_CORE_ERROR_NEGOTIATION,
-          "could not link the encoder chain");
-      goto fail_added;
-    }
-  }
-  in->appsink_pad = gst_element_get_static_pad (appsink, "sink");
-  encsrc = gst_element_get_static_pad (enc, "src");
-  gst_pad_add_probe (encsrc, GST_PAD_PROBE_TYPE_BUFFER, encoder_probe,
-      in, NULL);
-  gst_object_unref (encsrc);
-
-  for (i = 0; i < in->elements->len; i++)
-    gst_element_sync_state_with_parent (g_ptr_array_index (in->elements, i));
-
-  target = gst_element_get_static_pad (first, "sink");
+  target = gst_element_get_static_pad (in->queue, "sink");
   in->ghost = gst_ghost_pad_new_from_template (in->name, target, templ);
   gst_object_unref (target);
   gst_object_ref (in->ghost);
   g_object_set_data (G_OBJECT (in->ghost), "wrtc-input", in);
+  gst_pad_add_probe (in->ghost, GST_PAD_PROBE_TYPE_EVENT_DOWNSTREAM,
+      input_event_probe, in, NULL);
+  gst_pad_add_probe (in->ghost, GST_PAD_PROBE_TYPE_QUERY_DOWNSTREAM,
+      input_query_probe, in, NULL);
   if (GST_STATE (self) > GST_STATE_NULL)
     gst_pad_set_active (in->ghost, TRUE);
 
@@ -596,20 +1378,10 @@ gst_wrtc_webrtc_sink_request_new_pad (GstElement * element,
   GST_INFO_OBJECT (self, "new input %s", in->name);
   return in->ghost;
 
-fail_added:
-  for (i = 0; i < in->elements->len; i++) {
-    GstElement *e = g_ptr_array_index (in->elements, i);
-    gst_element_set_state (e, GST_STATE_NULL);
-    gst_bin_remove (GST_BIN (self), e);
-  }
-  goto error;
-fail:
-  for (i = 0; i < in->elements->len; i++)
-    gst_object_unref (gst_object_ref_sink (g_ptr_array_index (in->elements,
-                i)));
-error:
-  GST_ELEMENT_ERROR (self, CORE, MISSING_PLUGIN, ("%s", err->message), (NULL));
-  g_clear_error (&err);
+  /* ERRORS */
+no_queue:
+  GST_ELEMENT_ERROR (self, CORE, MISSING_PLUGIN, ("element 'queue' is "
+          "missing"), (NULL));
   input_unref (in);
   return NULL;
 }
@@ -619,6 +1391,7 @@ gst_wrtc_webrtc_sink_release_pad (GstElement * element, GstPad * pad)
 {
   GstWrtcWebrtcSink *self = GST_WRTC_WEBRTC_SINK (element);
   Input *in = g_object_get_data (G_OBJECT (pad), "wrtc-input");
+  GPtrArray *elements;
   guint i;
 
   if (!in)
@@ -631,14 +1404,20 @@ gst_wrtc_webrtc_sink_release_pad (GstElement * element, GstPad * pad)
   g_object_set_data (G_OBJECT (pad), "wrtc-input", NULL);
   gst_element_remove_pad (element, pad);
   /* when the bin is disposed, its children are gone already */
-  for (i = 0; i < in->elements->len; i++) {
-    GstElement *e = g_ptr_array_index (in->elements, i);
+  g_mutex_lock (&self->lock);
+  elements = g_ptr_array_copy (in->elements, NULL, NULL);
+  g_mutex_unlock (&self->lock);
+  for (i = 0; i < elements->len; i++) {
+    GstElement *e = g_ptr_array_index (elements, i);
     if (GST_OBJECT_PARENT (e) != GST_OBJECT (self))
       continue;
     gst_element_set_state (e, GST_STATE_NULL);
     gst_bin_remove (GST_BIN (self), e);
   }
+  g_ptr_array_unref (elements);
   input_unref (in);
+  /* the inputs left may all be ready now */
+  flush_pending (self);
 }
 
 /* Server */
@@ -663,24 +1442,37 @@ static gboolean
 start_server (GstWrtcWebrtcSink * self)
 {
   GError *err = NULL;
-  gchar *address, *url;
-  guint port;
+  gchar *address, *url, *cert, *key;
+  GPtrArray *ice = g_ptr_array_new_with_free_func (g_free);
+  guint port, i;
 
   g_mutex_lock (&self->lock);
   address = g_strdup (self->address);
   port = self->port;
+  cert = self->tls_certificate && *self->tls_certificate ?
+      g_strdup (self->tls_certificate) : NULL;
+  key = self->tls_key && *self->tls_key ? g_strdup (self->tls_key) : NULL;
+  if (self->stun_server && *self->stun_server)
+    g_ptr_array_add (ice, g_strdup (self->stun_server));
+  for (i = 0; self->turn_servers && self->turn_servers[i]; i++)
+    g_ptr_array_add (ice, g_strdup (self->turn_servers[i]));
+  g_ptr_array_add (ice, NULL);
   g_mutex_unlock (&self->lock);
 
-  if (!gst_wrtc_http_server_start (self->server, address, port, NULL, NULL,
-          &err)) {
-    GST_ELEMENT_ERROR (self, RESOURCE, OPEN_READ,
-        ("Could not start the HTTP server on %s port %u", address, port),
-        ("%s", err->message));
-    g_clear_error (&err);
-    g_free (address);
-    return FALSE;
-  }
+  if ((cert == NULL) != (key == NULL))
+    goto tls_half;
+  /* the browser's too: Link headers on 201 (RFC 9725 section 4.6) and
+   * config.json for the player */
+  if (!gst_wrtc_http_server_set_ice_servers (self->server,
+          (const gchar * const *) ice->pdata, &err))
+    goto bad_ice;
+  if (!gst_wrtc_http_server_start (self->server, address, port, cert, key,
+          &err))
+    goto no_start;
   g_free (address);
+  g_free (cert);
+  g_free (key);
+  g_ptr_array_unref (ice);
   url = gst_wrtc_http_server_get_url (self->server);
   g_mutex_lock (&self->lock);
   g_free (self->url);
@@ -691,6 +1483,36 @@ start_server (GstWrtcWebrtcSink * self)
   g_print ("webrtcsink: open %s\n", url);
   g_free (url);
   return TRUE;
+
+  /* ERRORS */
+tls_half:
+  GST_ELEMENT_ERROR (self, RESOURCE, SETTINGS,
+      ("HTTPS needs both tls-certificate and tls-key (only %s is set)",
+          cert ? "tls-certificate" : "tls-key"), (NULL));
+  goto fail;
+bad_ice:
+  GST_ELEMENT_ERROR (self, RESOURCE, SETTINGS,
+      ("Bad stun-server or turn-servers: %s", err->message), (NULL));
+  goto fail;
+no_start:
+  if (err->domain == G_FILE_ERROR || err->domain == G_TLS_ERROR) {
+    /* the message names the file and why */
+    GST_ELEMENT_ERROR (self, RESOURCE, OPEN_READ,
+        ("Could not load the HTTPS certificate: %s", err->message),
+        ("tls-certificate=%s tls-key=%s", cert, key));
+  } else {
+    GST_ELEMENT_ERROR (self, RESOURCE, OPEN_READ,
+        ("Could not start the HTTP server on %s port %u", address, port),
+        ("%s", err->message));
+  }
+  goto fail;
+fail:
+  g_clear_error (&err);
+  g_free (address);
+  g_free (cert);
+  g_free (key);
+  g_ptr_array_unref (ice);
+  return FALSE;
 }
 
 static void
@@ -710,6 +1532,8 @@ stop_server (GstWrtcWebrtcSink * self)
     g_ptr_array_add (left, value);
     g_hash_table_iter_steal (&it);
   }
+  /* offers still waiting for media: their sessions ended with the server */
+  g_ptr_array_set_size (self->pending, 0);
   g_clear_pointer (&self->url, g_free);
   g_mutex_unlock (&self->lock);
   for (i = 0; i < left->len; i++)
@@ -775,8 +1599,101 @@ join_list (gchar ** list)
   return list ? g_strjoinv (",", list) : NULL;
 }
 
+static gint
+compare_viewers (gconstpointer a, gconstpointer b)
+{
+  return strcmp ((*(Viewer **) a)->id, (*(Viewer **) b)->id);
+}
+
+static void
+take_structure (GValue * array, GstStructure * s)
+{
+  GValue v = G_VALUE_INIT;
+
+  g_value_init (&v, GST_TYPE_STRUCTURE);
+  g_value_take_boxed (&v, s);
+  gst_value_array_append_and_take_value (array, &v);
+}
+
+/* Per viewer, named and keyed as W3C webrtc-stats (section 7): a
+ * "peer-connection" with its state, an "outbound-rtp" per track sent to it
+ * and a "remote-inbound-rtp" with what its RTCP receiver reports said. */
+static void
+add_viewer_stats (GstWrtcWebrtcSink * self, GstStructure * s, gboolean full_ids)
+{
+  GPtrArray *viewers = g_ptr_array_new_with_free_func ((GDestroyNotify)
+      viewer_unref);
+  GValue peers = G_VALUE_INIT;
+  GHashTableIter it;
+  gpointer value;
+  guint i, t;
+
+  /* a snapshot: the peers' locks are never taken under ours */
+  g_mutex_lock (&self->lock);
+  g_hash_table_iter_init (&it, self->viewers);
+  while (g_hash_table_iter_next (&it, NULL, &value))
+    g_ptr_array_add (viewers, viewer_ref (value));
+  g_mutex_unlock (&self->lock);
+  g_ptr_array_sort (viewers, compare_viewers);
+
+  g_value_init (&peers, GST_TYPE_ARRAY);
+  for (i = 0; i < viewers->len; i++) {
+    Viewer *v = g_ptr_array_index (viewers, i);
+    GValue out = G_VALUE_INIT, remote = G_VALUE_INIT;
+    GstStructure *pc;
+    gchar *id;
+
+    g_value_init (&out, GST_TYPE_ARRAY);
+    g_value_init (&remote, GST_TYPE_ARRAY);
+    for (t = 0; t < v->inputs->len; t++) {
+      Input *in = g_ptr_array_index (v->inputs, t);
+      const gchar *kind = in->kind == GST_WRTC_MEDIA_VIDEO ? "video" : "audio";
+      GstWrtcRtpSenderStats st;
+      gchar *enc = NULL, *mime;
+      guint32 ssrc;
+
+      if (!gst_wrtc_peer_get_track_stats (v->peer, t, &st, &ssrc, &enc))
+        continue;
+      /* as browsers write it: "video/VP8", "audio/opus" */
+      mime = g_strdup_printf ("%s/%s", kind, !enc ? "" :
+          g_ascii_strcasecmp (enc, "opus") == 0 ? "opus" : enc);
+      take_structure (&out, gst_structure_new ("outbound-rtp",
+              "ssrc", G_TYPE_UINT, ssrc,
+              "kind", G_TYPE_STRING, kind,
+              "trackIdentifier", G_TYPE_STRING, in->name,
+              "mimeType", G_TYPE_STRING, mime,
+              "packetsSent", G_TYPE_UINT64, st.packets_sent,
+              "bytesSent", G_TYPE_UINT64, st.octets_sent,
+              "retransmittedPacketsSent", G_TYPE_UINT64, st.retransmitted,
+              "nackCount", G_TYPE_UINT64, st.nacks,
+              "pliCount", G_TYPE_UINT64, st.plis,
+              "firCount", G_TYPE_UINT64, st.firs, NULL));
+      take_structure (&remote, gst_structure_new ("remote-inbound-rtp",
+              "ssrc", G_TYPE_UINT, ssrc,
+              "kind", G_TYPE_STRING, kind,
+              "packetsLost", G_TYPE_INT, st.cumulative_lost,
+              "fractionLost", G_TYPE_DOUBLE, st.fraction_lost / 256.0, NULL));
+      g_free (mime);
+      g_free (enc);
+    }
+    /* the session id is the key to the viewer's session URL (RFC 9725
+     * section 4.2): over HTTP only its first 8 digits */
+    id = full_ids ? g_strdup (v->id) : g_strndup (v->id, 8);
+    pc = gst_structure_new ("peer-connection",
+        "id", G_TYPE_STRING, id,
+        "state", G_TYPE_STRING,
+        gst_wrtc_peer_state_name (gst_wrtc_peer_get_state (v->peer)), NULL);
+    gst_structure_take_value (pc, "outbound-rtp", &out);
+    gst_structure_take_value (pc, "remote-inbound-rtp", &remote);
+    take_structure (&peers, pc);
+    g_free (id);
+  }
+  g_ptr_array_unref (viewers);
+  gst_structure_take_value (s, "peers", &peers);
+}
+
 static GstStructure *
-make_stats (GstWrtcWebrtcSink * self)
+make_stats_full (GstWrtcWebrtcSink * self, gboolean full_ids)
 {
   GstStructure *s;
   GValue streams = G_VALUE_INIT;
@@ -789,20 +1706,87 @@ make_stats (GstWrtcWebrtcSink * self)
       "viewers-total", G_TYPE_UINT64, self->viewers_total, NULL);
   for (i = 0; i < self->inputs->len; i++) {
     Input *in = g_ptr_array_index (self->inputs, i);
-    GValue v = G_VALUE_INIT;
+    GValue v = G_VALUE_INIT, encodings = G_VALUE_INIT;
+    GString *codecs = g_string_new (NULL);
+    guint64 keyframe_requests = 0;
+    GstStructure *st;
+    guint j;
+
+    /* one stream per codec (the first one's ssrc at the top, as before
+     * codecs were several) */
+    g_value_init (&encodings, GST_TYPE_ARRAY);
+    for (j = 0; j < in->branches->len; j++) {
+      Branch *b = g_ptr_array_index (in->branches, j);
+      GValue e = G_VALUE_INIT;
+      guint64 kr = gst_wrtc_rtp_stream_get_keyframe_requests (b->stream);
+      keyframe_requests += kr;
+      g_string_append_printf (codecs, "%s%s", j ? "," : "", b->info->name);
+      g_value_init (&e, GST_TYPE_STRUCTURE);
+      g_value_take_boxed (&e, gst_structure_new ("encoding",
+              "codec", G_TYPE_STRING, b->info->name,
+              "ssrc", G_TYPE_UINT, gst_wrtc_rtp_stream_get_ssrc (b->stream),
+              "viewers", G_TYPE_UINT, b->users,
+              "active", G_TYPE_BOOLEAN, b->users > 0 || !b->valve,
+              "keyframe-requests", G_TYPE_UINT64, kr, NULL));
+      gst_value_array_append_and_take_value (&encodings, &e);
+    }
+    st = gst_structure_new ("outbound-stream",
+        "pad", G_TYPE_STRING, in->name,
+        "kind", G_TYPE_STRING,
+        in->kind == GST_WRTC_MEDIA_VIDEO ? "video" : "audio",
+        "ssrc", G_TYPE_UINT, in->branches->len ?
+        gst_wrtc_rtp_stream_get_ssrc (((Branch *)
+                g_ptr_array_index (in->branches, 0))->stream) : 0,
+        "keyframe-requests", G_TYPE_UINT64, keyframe_requests,
+        "input", G_TYPE_STRING, in->branches->len == 0 ? "none" :
+        in->encoded ? "encoded" : "raw",
+        "codecs", G_TYPE_STRING, codecs->str, NULL);
+    gst_structure_take_value (st, "encodings", &encodings);
+    g_string_free (codecs, TRUE);
     g_value_init (&v, GST_TYPE_STRUCTURE);
-    g_value_take_boxed (&v, gst_structure_new ("outbound-stream",
-            "pad", G_TYPE_STRING, in->name,
-            "kind", G_TYPE_STRING,
-            in->kind == GST_WRTC_MEDIA_VIDEO ? "video" : "audio",
-            "ssrc", G_TYPE_UINT, gst_wrtc_rtp_stream_get_ssrc (in->stream),
-            "keyframe-requests", G_TYPE_UINT64,
-            gst_wrtc_rtp_stream_get_keyframe_requests (in->stream), NULL));
+    g_value_take_boxed (&v, st);
     gst_value_array_append_and_take_value (&streams, &v);
   }
   g_mutex_unlock (&self->lock);
   gst_structure_take_value (s, "streams", &streams);
+  add_viewer_stats (self, s, full_ids);
   return s;
+}
+
+static GstStructure *
+make_stats (GstWrtcWebrtcSink * self)
+{
+  return make_stats_full (self, TRUE);
+}
+
+/* Generated pages (the server's thread) */
+
+/* GET /config.json: what the player needs before it creates its
+ * RTCPeerConnection (see the contract at the top of player.js). */
+static GBytes *
+config_json (GstWrtcHttpServer * server, const gchar * path,
+    gpointer user_data, GError ** error)
+{
+  gchar *ice = gst_wrtc_http_server_get_ice_servers_json (server);
+  gchar *body = g_strdup_printf ("{\"whep\":\"whep\",\"iceServers\":%s}\n",
+      ice);
+
+  g_free (ice);
+  return g_bytes_new_take (body, strlen (body));
+}
+
+/* GET /stats.json: the stats property. */
+static GBytes *
+stats_json (GstWrtcHttpServer * server, const gchar * path,
+    gpointer user_data, GError ** error)
+{
+  GstStructure *s = make_stats_full (user_data, FALSE);
+  gchar *json = gst_wrtc_http_json_from_structure (s);
+  gchar *body = g_strconcat (json, "\n", NULL);
+
+  gst_structure_free (s);
+  g_free (json);
+  return g_bytes_new_take (body, strlen (body));
 }
 
 static void
@@ -830,6 +1814,18 @@ gst_wrtc_webrtc_sink_set_property (GObject * object, guint prop_id,
       g_strfreev (self->turn_servers);
       self->turn_servers = split_list (value);
       break;
+    case PROP_VIDEO_CODECS:
+      g_strfreev (self->video_codecs);
+      self->video_codecs = split_list (value);
+      if (!self->video_codecs)
+        self->video_codecs = g_strsplit (DEFAULT_VIDEO_CODECS, ",", -1);
+      break;
+    case PROP_AUDIO_CODECS:
+      g_strfreev (self->audio_codecs);
+      self->audio_codecs = split_list (value);
+      if (!self->audio_codecs)
+        self->audio_codecs = g_strsplit (DEFAULT_AUDIO_CODECS, ",", -1);
+      break;
     case PROP_MAX_VIEWERS:
       self->max_viewers = g_value_get_uint (value);
       break;
@@ -840,6 +1836,14 @@ gst_wrtc_webrtc_sink_set_property (GObject * object, guint prop_id,
     case PROP_LOCAL_ADDRESSES:
       g_strfreev (self->local_addresses);
       self->local_addresses = split_list (value);
+      break;
+    case PROP_TLS_CERTIFICATE:
+      g_free (self->tls_certificate);
+      self->tls_certificate = g_value_dup_string (value);
+      break;
+    case PROP_TLS_KEY:
+      g_free (self->tls_key);
+      self->tls_key = g_value_dup_string (value);
       break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
@@ -883,6 +1887,12 @@ gst_wrtc_webrtc_sink_get_property (GObject * object, guint prop_id,
     case PROP_TURN_SERVERS:
       g_value_take_string (value, join_list (self->turn_servers));
       break;
+    case PROP_VIDEO_CODECS:
+      g_value_take_string (value, join_list (self->video_codecs));
+      break;
+    case PROP_AUDIO_CODECS:
+      g_value_take_string (value, join_list (self->audio_codecs));
+      break;
     case PROP_MAX_VIEWERS:
       g_value_set_uint (value, self->max_viewers);
       break;
@@ -891,6 +1901,12 @@ gst_wrtc_webrtc_sink_get_property (GObject * object, guint prop_id,
       break;
     case PROP_LOCAL_ADDRESSES:
       g_value_take_string (value, join_list (self->local_addresses));
+      break;
+    case PROP_TLS_CERTIFICATE:
+      g_value_set_string (value, self->tls_certificate);
+      break;
+    case PROP_TLS_KEY:
+      g_value_set_string (value, self->tls_key);
       break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
@@ -908,12 +1924,17 @@ gst_wrtc_webrtc_sink_finalize (GObject * object)
   g_clear_object (&self->server);
   g_hash_table_unref (self->viewers);
   g_ptr_array_unref (self->inputs);
+  g_ptr_array_unref (self->pending);
   g_free (self->address);
   g_free (self->url);
   g_free (self->stun_server);
   g_strfreev (self->turn_servers);
+  g_strfreev (self->video_codecs);
+  g_strfreev (self->audio_codecs);
   g_free (self->token);
   g_strfreev (self->local_addresses);
+  g_free (self->tls_certificate);
+  g_free (self->tls_key);
   g_mutex_clear (&self->lock);
   G_OBJECT_CLASS (parent_class)->finalize (object);
 }
@@ -955,6 +1976,18 @@ gst_wrtc_webrtc_sink_class_init (GstWrtcWebrtcSinkClass * klass)
       g_param_spec_string ("turn-servers", "TURN servers",
           "Comma-separated TURN servers for relayed candidates, as "
           "turn(s)://user:password@host:port (NULL: none)", NULL, rw));
+  g_object_class_install_property (gobject_class, PROP_VIDEO_CODECS,
+      g_param_spec_string ("video-codecs", "Video codecs",
+          "Comma-separated codecs raw video is encoded to, in preference "
+          "order: VP8, H264, VP9 (AV1 has no RTP payloader in this "
+          "GStreamer).  Each viewer gets the first one its offer "
+          "carries; an encoder runs only while a viewer uses it.  Read "
+          "when a pad gets its first caps", DEFAULT_VIDEO_CODECS, rw));
+  g_object_class_install_property (gobject_class, PROP_AUDIO_CODECS,
+      g_param_spec_string ("audio-codecs", "Audio codecs",
+          "Comma-separated codecs raw audio is encoded to, in preference "
+          "order: OPUS.  Read when a pad gets its first caps",
+          DEFAULT_AUDIO_CODECS, rw));
   g_object_class_install_property (gobject_class, PROP_MAX_VIEWERS,
       g_param_spec_uint ("max-viewers", "Maximum viewers",
           "Viewers served at once; more get 503 Service Unavailable "
@@ -972,15 +2005,27 @@ gst_wrtc_webrtc_sink_class_init (GstWrtcWebrtcSinkClass * klass)
   g_object_class_install_property (gobject_class, PROP_STATS,
       g_param_spec_boxed ("stats", "Statistics",
           "A webrtcsink-stats structure: viewers (connected now), "
-          "viewers-total, and per input pad its ssrc and keyframe requests",
+          "viewers-total, per input pad its ssrc and keyframe requests, and "
+          "per viewer its state and W3C outbound-rtp counters (also served "
+          "as /stats.json)",
           GST_TYPE_STRUCTURE, G_PARAM_READABLE | G_PARAM_STATIC_STRINGS));
+  g_object_class_install_property (gobject_class, PROP_TLS_CERTIFICATE,
+      g_param_spec_string ("tls-certificate", "TLS certificate",
+          "PEM file with the HTTPS server's certificate (and chain); with "
+          "tls-key set too the server speaks HTTPS only (NULL: plain HTTP; "
+          "applied from NULL to READY)", NULL, rw));
+  g_object_class_install_property (gobject_class, PROP_TLS_KEY,
+      g_param_spec_string ("tls-key", "TLS private key",
+          "PEM file with the private key of tls-certificate (NULL: plain "
+          "HTTP; applied from NULL to READY)", NULL, rw));
 
   /**
    * GstWrtcWebrtcSink::viewer-added:
    * @sink: the webrtcsink
    * @session_id: the viewer's WHEP session id
    *
-   * A viewer sent an offer and is being answered (server thread).
+   * A viewer sent an offer and is being answered (server thread; the
+   * streaming thread of an input whose first caps the offer waited for).
    */
   signals[SIGNAL_VIEWER_ADDED] = g_signal_new ("viewer-added",
       G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
@@ -1015,7 +2060,11 @@ gst_wrtc_webrtc_sink_init (GstWrtcWebrtcSink * self)
   self->address = g_strdup (DEFAULT_ADDRESS);
   self->port = DEFAULT_PORT;
   self->max_viewers = DEFAULT_MAX_VIEWERS;
+  self->video_codecs = g_strsplit (DEFAULT_VIDEO_CODECS, ",", -1);
+  self->audio_codecs = g_strsplit (DEFAULT_AUDIO_CODECS, ",", -1);
   self->inputs = g_ptr_array_new_with_free_func ((GDestroyNotify) input_unref);
+  self->pending = g_ptr_array_new_with_free_func ((GDestroyNotify)
+      pending_offer_free);
   self->viewers = g_hash_table_new (g_str_hash, g_str_equal);
 
   self->server = gst_wrtc_http_server_new ();
@@ -1025,6 +2074,15 @@ gst_wrtc_webrtc_sink_init (GstWrtcWebrtcSink * self)
   add_page (self, "/", "player.html", "text/html; charset=utf-8");
   add_page (self, "/player.js", "player.js", "text/javascript; charset=utf-8");
   add_page (self, "/player.css", "player.css", "text/css; charset=utf-8");
+  add_page (self, "/stats", "stats.html", "text/html; charset=utf-8");
+  add_page (self, "/stats.js", "stats.js", "text/javascript; charset=utf-8");
+  /* behind the token when one is set: TURN credentials, viewer ids */
+  gst_wrtc_http_server_set_page_func (self->server, "/config.json",
+      "application/json", GST_WRTC_HTTP_PAGE_FLAG_TOKEN, config_json, self,
+      NULL);
+  gst_wrtc_http_server_set_page_func (self->server, "/stats.json",
+      "application/json", GST_WRTC_HTTP_PAGE_FLAG_TOKEN, stats_json, self,
+      NULL);
 
   GST_OBJECT_FLAG_SET (self, GST_ELEMENT_FLAG_SINK);
 }

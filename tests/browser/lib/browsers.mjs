@@ -180,7 +180,7 @@ class Browser {
   }
 }
 
-async function launchChromium () {
+async function launchChromium ({ ignoreHTTPSErrors = false } = {}) {
   checkExecutable('Chromium', CHROMIUM_PATH);
   const { chromium } = await importOrExplain('playwright-core');
   const profile = fs.mkdtempSync(path.join(os.tmpdir(), 'gst-wrtc-chromium-'));
@@ -188,7 +188,9 @@ async function launchChromium () {
   const ctx = await chromium.launchPersistentContext(profile, {
     executablePath: CHROMIUM_PATH,
     headless: true,
-    args: CHROMIUM_ARGS,
+    // a self-signed test certificate (HTTPS tests)
+    args: ignoreHTTPSErrors ? [...CHROMIUM_ARGS, '--ignore-certificate-errors'] : CHROMIUM_ARGS,
+    ignoreHTTPSErrors,
     timeout: LAUNCH_TIMEOUT_MS,
     handleSIGINT: true,
     handleSIGTERM: true,
@@ -238,10 +240,11 @@ async function launchFirefox () {
   };
 }
 
-export async function launchBrowser (name) {
+/* @opts: { ignoreHTTPSErrors } (Chromium only: accept any certificate) */
+export async function launchBrowser (name, opts = {}) {
   let impl;
   try {
-    if (name === 'chromium') impl = await launchChromium();
+    if (name === 'chromium') impl = await launchChromium(opts);
     else if (name === 'firefox') impl = await launchFirefox();
     else throw new Error(`unknown browser '${name}' (known: ${BROWSERS.join(', ')})`);
   } catch (e) {

@@ -58,8 +58,8 @@ export async function runTest (name, { timeoutMs = 60000 } = {}, body) {
       if (!t.check(cond, msg)) throw new Error(`required check failed: ${msg}`);
     },
     onCleanup (fn) { cleanups.push(fn); },
-    async browser (which) {
-      const b = await launchBrowser(which);
+    async browser (which, opts) {
+      const b = await launchBrowser(which, opts);
       cleanups.push(() => b.close());
       t.log(`${which} ${b.version} launched`);
       return b;
