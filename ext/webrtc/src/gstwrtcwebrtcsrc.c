@@ -41,7 +41,7 @@
  * |[
  * gst-launch-1.0 -e webrtcsrc port=8081 decode=false name=s \
  *     s.video_0 ! queue ! matroskamux name=m ! filesink location=in.mkv \
- *     s.audio_0 ! queue ! m.
+ *     s.audio_0 ! queue ! m.audio_0
  * ]| records what a browser sends from http://127.0.0.1:8081/publish.
  */
 #ifdef HAVE_CONFIG_H
@@ -158,6 +158,7 @@ typedef struct
   gchar *encoding;
   guint clock_rate;
   gboolean nack, pli, fir;
+  guint twcc_ext_id;            /* 0: no transport-wide CC */
   GstPad *ghost;                /* our source pad */
   GstPad *depay_sink;           /* where rtpbin's pad for it links */
   GstPad *chain_src;            /* what the ghost pad targets */
@@ -184,6 +185,7 @@ typedef struct
   gboolean negotiated, ended, connected;
   gboolean answered;            /* WHIP: answered with 201, a sender */
   guint64 packets, bytes;
+  guint64 twcc_feedback;        /* transport-cc feedback packets sent */
   GstWrtcCodecCap *offer_codecs[2];     /* WHEP: what our offer lists */
 } Session;
 
@@ -340,6 +342,7 @@ session_take_negotiation (Session * s, GError ** error)
     t.nack = (n->codec.rtcp_fb & GST_WRTC_RTCP_FB_NACK) != 0;
     t.pli = (n->codec.rtcp_fb & GST_WRTC_RTCP_FB_PLI) != 0;
     t.fir = (n->codec.rtcp_fb & GST_WRTC_RTCP_FB_FIR) != 0;
+    t.twcc_ext_id = n->twcc_ext_id;
     GST_INFO_OBJECT (s->src, "m-section %u: %s %s pt %u rtx %d -> %s",
         t.index, n->mid ? n->mid : "-", t.encoding, t.pt, t.rtx_pt, t.pad_name);
     g_array_append_val (s->tracks, t);
@@ -529,6 +532,15 @@ on_request_pt_map (GstElement * rtpbin, guint session, guint pt, Session * s)
       gst_caps_set_simple (caps, "rtcp-fb-ccm-fir", G_TYPE_BOOLEAN, TRUE, NULL);
     if (g_strcmp0 (t->encoding, "OPUS") == 0)
       gst_caps_set_simple (caps, "encoding-params", G_TYPE_STRING, "2", NULL);
+    if (t->twcc_ext_id) {
+      /* rtpsession reads the extension's id from extmap-N and sends
+       * transport-wide feedback (draft-holmer-rmcat-transport-wide-cc-
+       * extensions-01 section 3.1) for the packets that carry it */
+      gchar *key = g_strdup_printf ("extmap-%u", t->twcc_ext_id);
+      gst_caps_set_simple (caps, key, G_TYPE_STRING, GST_WRTC_EXTMAP_TWCC,
+          "rtcp-fb-transport-cc", G_TYPE_BOOLEAN, TRUE, NULL);
+      g_free (key);
+    }
   }
   g_mutex_unlock (&s->lock);
   GST_DEBUG_OBJECT (s->src, "pt %u: %" GST_PTR_FORMAT, pt, caps);
@@ -605,6 +617,7 @@ make_chain (const CodecInfo * info, gboolean decode, GError ** error)
 
   if (!make (chain, info->depay, error))
     goto fail;
+
   if (decode) {
     /* H.264 decoders want a parsed stream */
     if (info->kind == GST_WRTC_MEDIA_VIDEO && info->parse
@@ -729,7 +742,7 @@ on_rtpbin_pad_added (GstElement * rtpbin, GstPad * pad, Session * s)
   gchar *name = gst_pad_get_name (pad);
   guint session_id, ssrc, pt;
   GstPad *target = NULL;
-  gboolean video = FALSE;
+  gboolean video = FALSE, rtx = FALSE;
   Track *t;
 
   if (sscanf (name, "recv_rtp_src_%u_%u_%u", &session_id, &ssrc, &pt) != 3) {
@@ -739,8 +752,10 @@ on_rtpbin_pad_added (GstElement * rtpbin, GstPad * pad, Session * s)
   g_free (name);
 
   g_mutex_lock (&s->lock);
-  t = track_for_pt (s, pt, NULL);
-  if (t && t->depay_sink && !t->linked && !s->ended) {
+  t = track_for_pt (s, pt, &rtx);
+  /* an RTX stream rtprtxreceive could not map to its media yet (Chromium's
+   * padding probes come before any retransmission) is not the track */
+  if (t && !rtx && t->depay_sink && !t->linked && !s->ended) {
     target = gst_object_ref (t->depay_sink);
     t->linked = TRUE;
     t->ssrc = ssrc;
@@ -787,6 +802,17 @@ on_rtcp_sample (GstAppSink * appsink, gpointer user_data)
   buf = gst_sample_get_buffer (sample);
   if (buf && gst_buffer_map (buf, &map, GST_MAP_READ)) {
     GError *err = NULL;
+    gsize off = 0;
+    /* count transport-cc feedback (RTPFB, FMT 15) in the compound */
+    while (off + 4 <= map.size) {
+      gsize plen = ((map.data[off + 2] << 8 | map.data[off + 3]) + 1) * 4;
+      if (map.data[off + 1] == 205 && (map.data[off] & 0x1f) == 15) {
+        g_mutex_lock (&s->lock);
+        s->twcc_feedback++;
+        g_mutex_unlock (&s->lock);
+      }
+      off += plen;
+    }
     if (!gst_wrtc_peer_send_rtcp (s->peer, map.data, map.size, &err)) {
       GST_LOG_OBJECT (s->src, "%s", err->message);
       g_clear_error (&err);
@@ -827,6 +853,7 @@ session_build (Session * s, GError ** error)
 {
   GstWrtcWebrtcSrc *self = s->src;
   GstAppSinkCallbacks callbacks = { NULL, NULL, on_rtcp_sample, };
+  GObject *internal = NULL;
   GstCaps *caps;
   GstPad *srcpad, *sinkpad;
   guint latency, i;
@@ -885,6 +912,15 @@ session_build (Session * s, GError ** error)
   gst_object_unref (srcpad);
   gst_object_unref (sinkpad);
 
+  /* (session 0 exists now) transport-wide feedback every 100 ms, as
+   * browsers send it */
+  g_signal_emit_by_name (s->rtpbin, "get-internal-session", 0, &internal);
+  if (internal) {
+    g_object_set (internal, "twcc-feedback-interval",
+        (guint64) (100 * GST_MSECOND), NULL);
+    g_object_unref (internal);
+  }
+
   for (i = 0; i < s->elements->len; i++)
     gst_element_sync_state_with_parent (g_ptr_array_index (s->elements, i));
   return TRUE;
@@ -901,6 +937,7 @@ new_peer (GstWrtcWebrtcSrc * self, Session * s, GError ** error)
   cfg.stun_server = self->stun_server;
   cfg.turn_servers = (const gchar * const *) self->turn_servers;
   cfg.cname = "webrtcsrc";
+  cfg.twcc = TRUE;
   peer = gst_wrtc_peer_new (&cfg, error);
   g_mutex_unlock (&self->lock);
   if (!peer)
@@ -1607,7 +1644,7 @@ source_stats (GstElement * rtpbin, guint32 ssrc)
   sources = stats ? gst_structure_get_value (stats, "source-stats") : NULL;
   /* rtpsession hands out a GValueArray (deprecated, still its type) */
   G_GNUC_BEGIN_IGNORE_DEPRECATIONS;
-  for (i = 0; sources && G_VALUE_HOLDS (sources, G_TYPE_VALUE_ARRAY)
+  for (i = 0; sources && G_VALUE_HOLDS_BOXED (sources)
       && i < ((GValueArray *) g_value_get_boxed (sources))->n_values; i++) {
     GValueArray *arr = g_value_get_boxed (sources);
     const GstStructure *src = gst_value_get_structure (&arr->values[i]);
@@ -1681,7 +1718,8 @@ make_stats (GstWrtcWebrtcSrc * self)
   rates = g_array_new (FALSE, FALSE, sizeof (guint));
   g_mutex_lock (&s->lock);
   gst_structure_set (st, "packets-received", G_TYPE_UINT64, s->packets,
-      "bytes-received", G_TYPE_UINT64, s->bytes, NULL);
+      "bytes-received", G_TYPE_UINT64, s->bytes,
+      "transport-cc-feedback-sent", G_TYPE_UINT64, s->twcc_feedback, NULL);
   if (s->rtpbin)
     rtpbin = gst_object_ref (s->rtpbin);
   for (i = 0; i < s->tracks->len; i++) {

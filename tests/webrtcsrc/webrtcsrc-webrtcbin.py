@@ -1,0 +1,649 @@
+# SPDX-License-Identifier: LGPL-2.1-or-later
+"""webrtcsrc as a WHIP server, gst-plugins-bad's webrtcbin publishing to it.
+
+Processes on 127.0.0.1:
+  receiver   our webrtcsrc in this process (isolated environment, the
+             driver's own: gst_env), port=0, local-addresses=127.0.0.1,
+             every pad counted into a fakesink (whip_receiver.py);
+  publisher  this script with --side publisher, webrtcbin with the stock
+             registry (GST_PLUGIN_PATH, GST_PLUGIN_SYSTEM_PATH and
+             GST_REGISTRY removed): sendonly VP8 video (videotestsrc
+             320x240) and Opus audio, its ICE pinned to 127.0.0.1 through
+             its NiceAgent, the offer POSTed to /whip with urllib once
+             gathering is complete, the answer applied.  It prints one JSON
+             object per line and reads commands ("delete", "quit") on stdin.
+
+  --scenario publish
+      webrtcsrc decodes 320x240 frames and audio (track-added names VP8 and
+      OPUS, no-more-pads, stats count the session); then the publisher is
+      killed with SIGKILL mid-stream: sender-left fires and both pads get
+      EOS (a hang guard of 60 s: consent freshness / ICE failure, not a
+      timing assertion), no element error, and a later offer is refused
+      with 409 and a reason (one stream per run); the pipeline stops.
+  --scenario bad-input
+      webrtcsrc has a token.  With no publisher: malformed SDP, not SDP,
+      an empty body, a NUL byte, hundreds of m-lines, absurd payload
+      types, no ice-ufrag, no fingerprint, only H.263, a missing and a
+      wrong token, a wrong Content-Type, an oversized body, a wrong method,
+      unknown resources: each a 4xx with a reason text, and after each the
+      server still answers (GET /publish) and no pad appeared.  Then a good
+      publisher connects and decodes; while it is live a second offer gets
+      409 with a reason, a bad trickle body 400, a wrong token on PATCH and
+      DELETE 401; its DELETE ends it: sender-left "deleted", EOS on both
+      pads, and a second DELETE is 404.
+
+Nothing is asserted about time: deadlines only keep a broken run from
+hanging.  Run it with /usr/bin/python3 in the isolated environment (meson
+test, or scripts/gst-env).  Exit status 0 on success.
+"""
+
+import argparse
+import json
+import os
+import queue
+import re
+import signal
+import subprocess
+import sys
+import threading
+import time
+import urllib.error
+import urllib.parse
+import urllib.request
+
+WIDTH, HEIGHT = 320, 240
+MIN_FRAMES = 30
+MIN_AUDIO = 20
+TOKEN = 's3cret-token'
+ISOLATION_VARS = ('GST_PLUGIN_PATH', 'GST_PLUGIN_PATH_1_0',
+                  'GST_PLUGIN_SYSTEM_PATH', 'GST_PLUGIN_SYSTEM_PATH_1_0',
+                  'GST_REGISTRY', 'GST_REGISTRY_1_0')
+# Bounds (seconds), never asserted.
+POST_DEADLINE = 30
+MEDIA_DEADLINE = 30
+END_DEADLINE = 20
+# a publisher killed with SIGKILL: consent freshness (RFC 7675) or ICE
+# failure must notice; libnice gives up after ~10-30 s
+KILL_DEADLINE = 60
+CHILD_MAX_SECONDS = 140
+
+
+def http(url, data=None, method=None, ctype=None, token=None):
+    """(status, headers, body text); never raises on an HTTP status."""
+    req = urllib.request.Request(url, data=data, method=method)
+    if ctype:
+        req.add_header('Content-Type', ctype)
+    if token:
+        req.add_header('Authorization', 'Bearer ' + token)
+    try:
+        with urllib.request.urlopen(req, timeout=15) as r:
+            return r.status, dict(r.headers), r.read().decode('utf-8',
+                                                              'replace')
+    except urllib.error.HTTPError as e:
+        return e.code, dict(e.headers), e.read().decode('utf-8', 'replace')
+
+
+# --------------------------------------------------------------------------
+# The publisher side: webrtcbin, stock registry
+# --------------------------------------------------------------------------
+
+def run_publisher(args):
+    import gi
+    gi.require_version('Gst', '1.0')
+    gi.require_version('GstSdp', '1.0')
+    gi.require_version('GstWebRTC', '1.0')
+    gi.require_version('Nice', '0.1')
+    from gi.repository import Gst, GstSdp, GstWebRTC, Nice
+
+    Gst.init(None)
+    lock = threading.Lock()
+
+    def emit(**kw):
+        with lock:
+            sys.stdout.write(json.dumps(kw) + '\n')
+            sys.stdout.flush()
+
+    desc = (
+        'webrtcbin name=w bundle-policy=max-bundle '
+        'videotestsrc is-live=true pattern=ball ! '
+        f'video/x-raw,width={WIDTH},height={HEIGHT},framerate=30/1 ! '
+        'vp8enc deadline=1 keyframe-max-dist=60 ! rtpvp8pay pt=96 ! '
+        'application/x-rtp,media=video,encoding-name=VP8,payload=96,'
+        'clock-rate=90000 ! w. '
+        'audiotestsrc is-live=true wave=ticks ! audioconvert ! audioresample '
+        '! opusenc ! rtpopuspay pt=111 ! '
+        'application/x-rtp,media=audio,encoding-name=OPUS,payload=111,'
+        'clock-rate=48000,encoding-params=(string)2 ! w.')
+    try:
+        pipe = Gst.parse_launch(desc)
+    except Exception as e:  # GLib.Error
+        emit(event='fatal', reason=f'cannot build the pipeline: {e}')
+        return 1
+    w = pipe.get_by_name('w')
+    plugin = w.get_factory().get_plugin()
+    emit(event='impl', plugin=plugin.get_filename() if plugin else None,
+         gtype=w.__gtype__.name)
+
+    # ICE on loopback only; keep these referenced or they are freed under us
+    ice = w.get_property('ice-agent')
+    agent = ice.get_property('agent')
+    ice.set_property('ice-tcp', False)
+    lo = Nice.Address.new()
+    lo.set_from_string('127.0.0.1')
+    agent.add_local_address(lo)
+
+    pipe.set_state(Gst.State.PLAYING)
+    pipe.get_state(10 * Gst.SECOND)
+    i = 0
+    while True:
+        t = w.emit('get-transceiver', i)
+        if t is None:
+            break
+        t.set_property('direction',
+                       GstWebRTC.WebRTCRTPTransceiverDirection.SENDONLY)
+        i += 1
+    emit(event='transceivers', n=i)
+
+    # keep the promise and its reply: the offer is not a copy
+    end = time.monotonic() + 10
+    offer = None
+    while offer is None and time.monotonic() < end:
+        offer_promise = Gst.Promise.new()
+        w.emit('create-offer', None, offer_promise)
+        offer_promise.wait()
+        offer_reply = offer_promise.get_reply()
+        if offer_reply is not None and offer_reply.has_field('offer'):
+            offer = offer_reply.get_value('offer')
+        else:
+            time.sleep(0.1)  # no caps on the sink pads yet
+    if offer is None:
+        emit(event='fatal', reason='webrtcbin made no offer')
+        return 1
+    p = Gst.Promise.new()
+    w.emit('set-local-description', offer, p)
+    p.wait()
+    # no trickle: POST once gathering is complete, all candidates in the SDP
+    end = time.monotonic() + 10
+    while (w.get_property('ice-gathering-state')
+           != GstWebRTC.WebRTCICEGatheringState.COMPLETE
+           and time.monotonic() < end):
+        time.sleep(0.05)
+    sdp = w.get_property('local-description').sdp.as_text()
+    cands = re.findall(r'a=candidate:\S+ \d+ \S+ \d+ (\S+) ', sdp)
+    emit(event='offer', sdp=sdp, candidates=cands)
+
+    whip = urllib.parse.urljoin(args.url, 'whip')
+    token = args.token
+    try:
+        st, hdrs, body = http(whip, data=sdp.encode(), method='POST',
+                              ctype='application/sdp', token=token)
+    except OSError as e:
+        emit(event='fatal', reason=f'POST {whip}: {e}')
+        return 1
+    loc = hdrs.get('Location') or hdrs.get('location')
+    resource = urllib.parse.urljoin(whip, loc) if loc else None
+    emit(event='posted', status=st, location=loc, resource=resource,
+         body=body if st != 201 else None)
+    if st != 201:
+        emit(event='fatal', reason=f'POST got {st}: {body.strip()}')
+        return 1
+    ok, msg = GstSdp.SDPMessage.new_from_text(body)
+    if ok != GstSdp.SDPResult.OK:
+        emit(event='fatal', reason=f'the answer does not parse: {body}')
+        return 1
+    answer = GstWebRTC.WebRTCSessionDescription.new(
+        GstWebRTC.WebRTCSDPType.ANSWER, msg)
+    p = Gst.Promise.new()
+    w.emit('set-remote-description', answer, p)
+    p.wait()
+    reply = p.get_reply()
+    err = None
+    if reply is not None and reply.has_field('error'):
+        err = str(reply.get_value('error'))
+    emit(event='answered', error=err)
+
+    cmds = queue.Queue()
+
+    def read_stdin():
+        for line in sys.stdin:
+            line = line.strip()
+            if line:
+                cmds.put(line)
+        cmds.put('quit')
+    threading.Thread(target=read_stdin, daemon=True).start()
+
+    bus = pipe.get_bus()
+    deadline = time.monotonic() + CHILD_MAX_SECONDS
+    last = None
+    while time.monotonic() < deadline:
+        msg = bus.timed_pop_filtered(100 * Gst.MSECOND,
+                                     Gst.MessageType.ERROR)
+        if msg:
+            e, dbg = msg.parse_error()
+            emit(event='error', message=e.message, debug=dbg)
+        pc = w.get_property('connection-state').value_nick
+        if pc != last:
+            emit(event='pc', state=pc)
+            last = pc
+        try:
+            c = cmds.get_nowait()
+        except queue.Empty:
+            continue
+        if c == 'delete':
+            st, _, body = http(resource, method='DELETE', token=token)
+            emit(event='deleted', status=st, body=body.strip())
+        elif c == 'quit':
+            break
+    pipe.set_state(Gst.State.NULL)
+    emit(event='stopped')
+    # GI tears the NiceAgent down in the wrong order at exit
+    sys.stdout.flush()
+    os._exit(0)
+
+
+# --------------------------------------------------------------------------
+# The driver: webrtcsrc in this process
+# --------------------------------------------------------------------------
+
+class Child:
+    """The publisher in its own process; events from its stdout."""
+
+    def __init__(self, name, argv, env):
+        self.name = name
+        self.events = []
+        self.cond = threading.Condition()
+        self.stderr_lines = []
+        self.proc = subprocess.Popen(
+            argv, env=env, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE, text=True, bufsize=1)
+        threading.Thread(target=self._read, daemon=True).start()
+        threading.Thread(target=self._read_err, daemon=True).start()
+
+    def _read(self):
+        for line in self.proc.stdout:
+            line = line.rstrip('\n')
+            try:
+                ev = json.loads(line)
+            except ValueError:
+                ev = {'event': 'text', 'text': line}
+            if not isinstance(ev, dict):
+                ev = {'event': 'text', 'text': line}
+            with self.cond:
+                self.events.append(ev)
+                self.cond.notify_all()
+        with self.cond:
+            self.events.append({'event': 'exit'})
+            self.cond.notify_all()
+
+    def _read_err(self):
+        for line in self.proc.stderr:
+            with self.cond:
+                self.stderr_lines.append(line.rstrip('\n'))
+
+    def find(self, pred):
+        with self.cond:
+            for ev in self.events:
+                if pred(ev):
+                    return ev
+        return None
+
+    def send(self, line):
+        try:
+            self.proc.stdin.write(line + '\n')
+            self.proc.stdin.flush()
+        except (BrokenPipeError, ValueError, OSError):
+            pass
+
+    def stop(self):
+        if self.proc.poll() is None:
+            self.send('quit')
+            try:
+                self.proc.wait(15)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+
+
+class Driver:
+    def __init__(self, scenario):
+        self.scenario = scenario
+        self.failed = []
+        self.children = []
+        self.me = os.path.abspath(__file__)
+        sys.path.insert(0, os.path.dirname(self.me))
+        from whip_receiver import WhipReceiver
+        self.WhipReceiver = WhipReceiver
+        self.rx = None
+
+    def check(self, cond, msg):
+        print(('PASS: ' if cond else 'FAIL: ') + msg, flush=True)
+        if not cond:
+            self.failed.append(msg)
+        return cond
+
+    def start_receiver(self, props=None):
+        rx = self.WhipReceiver(props)
+        self.rx = rx
+        plugin = rx.src.get_factory().get_plugin()
+        fn = plugin.get_filename() if plugin else ''
+        build = os.environ.get('GST_PLUGINS_WEBRTC_BUILDDIR', '')
+        self.check(build and fn.startswith(build),
+                   f'receiver: webrtcsrc is ours ({fn})')
+        ok = rx.start()
+        self.check(ok and re.match(r'^http://127\.0\.0\.1:\d+/$',
+                                   rx.url or ''),
+                   f'receiver: webrtcsrc listens on loopback ({rx.url})')
+        return ok
+
+    def start_publisher(self, name, token=None):
+        env = {k: v for k, v in os.environ.items()
+               if k not in ISOLATION_VARS}
+        argv = [sys.executable, self.me, '--side', 'publisher',
+                '--url', self.rx.url]
+        if token:
+            argv += ['--token', token]
+        c = Child(name, argv, env)
+        self.children.append(c)
+        self.rx.iterate(lambda: c.find(lambda e: e.get('event') in (
+            'posted', 'fatal', 'exit')) is not None, POST_DEADLINE)
+        impl = c.find(lambda e: e.get('event') == 'impl') or {}
+        fn = impl.get('plugin') or ''
+        build = os.environ.get('GST_PLUGINS_WEBRTC_BUILDDIR', '/nonexistent')
+        self.check(fn.endswith('/libgstwebrtc.so')
+                   and not fn.startswith(build)
+                   and impl.get('gtype') == 'GstWebRTCBin',
+                   f'{name}: webrtcbin from the stock registry ({fn})')
+        offer = c.find(lambda e: e.get('event') == 'offer') or {}
+        self.check(offer.get('candidates') and all(
+            a == '127.0.0.1' for a in offer['candidates']),
+            f'{name}: its offer has loopback candidates only '
+            f'({offer.get("candidates")})')
+        posted = c.find(lambda e: e.get('event') == 'posted') or {}
+        self.check(posted.get('status') == 201 and posted.get('location'),
+                   f'{name}: POST /whip -> {posted.get("status")} '
+                   f'Location {posted.get("location")}')
+        if posted.get('status') == 201:
+            self.rx.iterate(lambda: c.find(
+                lambda e: e.get('event') in ('answered', 'exit')), 10)
+            ans = c.find(lambda e: e.get('event') == 'answered') or {}
+            self.check('error' in ans and ans['error'] is None,
+                       f'{name}: webrtcbin takes the answer '
+                       f'({ans.get("error")})')
+        return c
+
+    def wait_media(self, what):
+        rx = self.rx
+        start = rx.snapshot()
+        v0, a0 = start.get('video_0', 0), start.get('audio_0', 0)
+
+        def got():
+            s = rx.snapshot()
+            return (s.get('video_0', 0) >= v0 + MIN_FRAMES
+                    and s.get('audio_0', 0) >= a0 + MIN_AUDIO)
+        ok = rx.iterate(got, MEDIA_DEADLINE)
+        return self.check(ok, f'receiver: {what}: >= {MIN_FRAMES} video '
+                          f'frames and >= {MIN_AUDIO} audio buffers '
+                          f'({start} -> {rx.snapshot()})')
+
+    def check_decoded(self):
+        rx = self.rx
+        v = rx.caps.get('video_0')
+        self.check(v is not None and v.get_name() == 'video/x-raw'
+                   and v.get_value('width') == WIDTH
+                   and v.get_value('height') == HEIGHT,
+                   f'receiver: video_0 is {WIDTH}x{HEIGHT} raw video '
+                   f'({v.to_string() if v else None})')
+        a = rx.caps.get('audio_0')
+        self.check(a is not None and a.get_name() == 'audio/x-raw',
+                   f'receiver: audio_0 is raw audio '
+                   f'({a.to_string() if a else None})')
+        self.check(sorted(rx.tracks) == [('audio_0', 'OPUS'),
+                                         ('video_0', 'VP8')],
+                   f'receiver: track-added named the tracks ({rx.tracks})')
+        self.check(sorted(rx.pads) == ['audio_0', 'video_0']
+                   and rx.no_more_pads,
+                   f'receiver: pads {rx.pads}, no-more-pads '
+                   f'{rx.no_more_pads}')
+
+    def wait_end(self, deadline, what):
+        rx = self.rx
+        ok = rx.iterate(lambda: rx.left and rx.eos >= {'video_0', 'audio_0'},
+                        deadline)
+        self.check(ok, f'receiver: {what}: sender-left {rx.left} and EOS on '
+                   f'both pads ({sorted(rx.eos)})')
+        return ok
+
+    def stats(self):
+        st = self.rx.src.get_property('stats')
+        return {k: st.get_value(k) for k in ('mode', 'state',
+                                             'sessions-total')
+                if st.has_field(k)}
+
+    def publish(self):
+        if not self.start_receiver():
+            return
+        pub = self.start_publisher('publisher')
+        if not self.wait_media('webrtcbin publishes'):
+            return
+        self.check_decoded()
+        st = self.stats()
+        self.check(st.get('mode') == 'whip' and st.get('sessions-total') == 1,
+                   f'receiver: stats {st}')
+        self.check(not self.rx.errors, f'receiver: no error '
+                   f'({self.rx.errors[:1]})')
+
+        # a publisher that vanishes: no DELETE, no close_notify
+        pub.proc.send_signal(signal.SIGKILL)
+        pub.proc.wait()
+        print(f'# publisher killed (pid {pub.proc.pid})', flush=True)
+        t0 = time.monotonic()
+        ended = self.wait_end(KILL_DEADLINE, 'the publisher was killed')
+        print(f'# pads ended {time.monotonic() - t0:.1f} s after the kill '
+              f'(reason {self.rx.left})', flush=True)
+        if ended:
+            self.check(self.rx.left[0] != 'deleted',
+                       f'receiver: the reason is not a DELETE '
+                       f'({self.rx.left[0]})')
+        self.check(not self.rx.errors, f'receiver: EOS, not an element '
+                   f'error ({self.rx.errors[:1]})')
+        offer = (pub.find(lambda e: e.get('event') == 'offer') or {}).get(
+            'sdp', '')
+        st, _, body = http(self.rx.url + 'whip', data=offer.encode(),
+                           method='POST', ctype='application/sdp')
+        self.check(st == 409 and len(body.strip()) > 3,
+                   f'receiver: an offer after the stream ended -> {st} '
+                   f"'{body.strip()[:80]}'")
+        st, _, body = http(self.rx.url + 'publish')
+        self.check(st == 200, f'receiver: GET /publish still served ({st})')
+
+    def bad_input(self):
+        if not self.start_receiver({'token': TOKEN}):
+            return
+        rx = self.rx
+        whip = rx.url + 'whip'
+        sdp_ct = 'application/sdp'
+        frag_ct = 'application/trickle-ice-sdpfrag'
+        fp = 'a=fingerprint:sha-256 ' + ':'.join(['AB'] * 32) + '\r\n'
+        ice = 'a=ice-ufrag:abcd\r\na=ice-pwd:abcdefghijklmnopqrstuvwx\r\n'
+
+        def offer(mlines, ice_lines=ice, fp_line=fp, bundle=True):
+            head = ('v=0\r\no=- 1 1 IN IP4 127.0.0.1\r\ns=-\r\nt=0 0\r\n')
+            if bundle:
+                head += 'a=group:BUNDLE ' + ' '.join(
+                    str(i) for i in range(len(mlines))) + '\r\n'
+            body = ''
+            for i, (kind, pts, rtpmaps) in enumerate(mlines):
+                body += (f'm={kind} 9 UDP/TLS/RTP/SAVPF {pts}\r\n'
+                         'c=IN IP4 0.0.0.0\r\n'
+                         f'a=mid:{i}\r\na=sendonly\r\na=rtcp-mux\r\n'
+                         + ice_lines + fp_line + 'a=setup:actpass\r\n'
+                         + rtpmaps)
+            return (head + body).encode()
+
+        vp8 = ('video', '96', 'a=rtpmap:96 VP8/90000\r\n')
+        opus = ('audio', '111', 'a=rtpmap:111 opus/48000/2\r\n')
+        cases = [
+            ('malformed SDP', whip, 'POST', b'v=0\r\nthis is not sdp\r\n',
+             sdp_ct, TOKEN, {400}),
+            ('not SDP at all', whip, 'POST', b'hello', sdp_ct, TOKEN, {400}),
+            ('an empty offer', whip, 'POST', b'', sdp_ct, TOKEN, {400}),
+            ('an offer with a NUL byte', whip, 'POST', b'v=0\r\n\0\r\n',
+             sdp_ct, TOKEN, {400}),
+            ('binary garbage', whip, 'POST', bytes(range(256)) * 4, sdp_ct,
+             TOKEN, {400}),
+            ('500 m-lines', whip, 'POST', offer([vp8] * 500), sdp_ct, TOKEN,
+             {400, 406, 413}),
+            ('absurd payload types (300, -1, 99999999999)', whip, 'POST',
+             offer([('video', '300 -1 99999999999',
+                     'a=rtpmap:300 VP8/90000\r\na=rtpmap:-1 VP8/90000\r\n'
+                     'a=rtpmap:99999999999 VP8/90000\r\n')]),
+             sdp_ct, TOKEN, {400, 406}),
+            ('a payload type with no number', whip, 'POST',
+             offer([('video', 'x', 'a=rtpmap:x VP8/90000\r\n')]),
+             sdp_ct, TOKEN, {400, 406}),
+            ('no ice-ufrag', whip, 'POST',
+             offer([vp8, opus], ice_lines='a=ice-pwd:abcdefghijklmnopqrstuvwx'
+                   '\r\n'), sdp_ct, TOKEN, {400}),
+            ('no fingerprint', whip, 'POST', offer([vp8, opus], fp_line=''),
+             sdp_ct, TOKEN, {400}),
+            ('only H.263 (no codec in common)', whip, 'POST',
+             offer([('video', '34', 'a=rtpmap:34 H263/90000\r\n')]),
+             sdp_ct, TOKEN, {400, 406}),
+            ('no token', whip, 'POST', offer([vp8, opus]), sdp_ct, None,
+             {401}),
+            ('a wrong token', whip, 'POST', offer([vp8, opus]), sdp_ct,
+             'not-the-token', {401}),
+            ('a wrong Content-Type', whip, 'POST', offer([vp8, opus]),
+             'text/plain', TOKEN, {415}),
+            ('an oversized offer', whip, 'POST',
+             b'v=0\r\na=x-padding:' + b'A' * (256 * 1024) + b'\r\n',
+             sdp_ct, TOKEN, {413}),
+            ('a wrong method on /whip', whip, 'PUT', b'v=0', sdp_ct, TOKEN,
+             {405}),
+            ('an unknown resource', rx.url + 'nope', 'GET', None, None,
+             TOKEN, {404}),
+            ('PATCH of an unknown session', whip + '/0123456789abcdef',
+             'PATCH', b'a=end-of-candidates\r\n', frag_ct, TOKEN, {404}),
+            ('DELETE of an unknown session', whip + '/0123456789abcdef',
+             'DELETE', None, None, TOKEN, {404}),
+        ]
+        for what, url, method, data, ctype, token, want in cases:
+            self.bad_request(what, url, method, data, ctype, token, want)
+            # the element still serves, and nothing came of it
+            st, _, _ = http(rx.url + 'publish')
+            self.check(st == 200 and not rx.pads and not rx.errors
+                       and self.stats().get('state') == 'waiting',
+                       f'{what}: the server still answers ({st}), no pad, '
+                       f'no error, state {self.stats().get("state")}')
+        st = self.stats()
+        self.check(st.get('sessions-total', 0) <= len(cases),
+                   f'receiver: stats after the bad offers {st}')
+
+        # a good publisher still gets in
+        pub = self.start_publisher('publisher', token=TOKEN)
+        if not self.wait_media('a good publisher after the bad offers'):
+            return
+        self.check_decoded()
+        res = (pub.find(lambda e: e.get('event') == 'posted') or {}).get(
+            'resource')
+        good = (pub.find(lambda e: e.get('event') == 'offer') or {}).get(
+            'sdp', '')
+        live = [
+            ('a second publisher while one is live', whip, 'POST',
+             good.encode(), sdp_ct, TOKEN, {409}),
+            ('a bad trickle body', res, 'PATCH',
+             b'a=candidate:this is not a candidate\r\n', frag_ct, TOKEN,
+             {400}),
+            ('a binary trickle body', res, 'PATCH', b'\xff\xfe\0garbage',
+             frag_ct, TOKEN, {400}),
+            ('a trickle body with the wrong Content-Type', res, 'PATCH',
+             b'a=end-of-candidates\r\n', sdp_ct, TOKEN, {415}),
+            ('a wrong token on PATCH', res, 'PATCH',
+             b'a=end-of-candidates\r\n', frag_ct, 'nope', {401}),
+            ('a wrong token on DELETE', res, 'DELETE', None, None, 'nope',
+             {401}),
+            ('no token on DELETE', res, 'DELETE', None, None, None, {401}),
+        ]
+        for what, url, method, data, ctype, token, want in live:
+            self.bad_request(what, url, method, data, ctype, token, want)
+        self.check(not rx.left and not rx.eos,
+                   f'receiver: the live publisher was not ended by them '
+                   f'(sender-left {rx.left}, EOS {sorted(rx.eos)})')
+        self.wait_media('still publishing after the bad requests')
+
+        pub.send('delete')
+        rx.iterate(lambda: pub.find(lambda e: e.get('event') == 'deleted'),
+                   END_DEADLINE)
+        d = pub.find(lambda e: e.get('event') == 'deleted') or {}
+        self.check(d.get('status') in (200, 204),
+                   f'publisher: DELETE with the token -> {d.get("status")}')
+        if self.wait_end(END_DEADLINE, 'after DELETE'):
+            self.check(rx.left == ['deleted'],
+                       f'receiver: sender-left says deleted ({rx.left})')
+        st, _, body = http(res, method='DELETE', token=TOKEN)
+        self.check(st == 404 and len(body.strip()) > 3,
+                   f'a second DELETE of the ended session -> {st} '
+                   f"'{body.strip()[:80]}'")
+        self.check(not rx.errors, f'receiver: no element error '
+                   f'({rx.errors[:1]})')
+
+    def bad_request(self, what, url, method, data, ctype, token, want):
+        try:
+            st, hdrs, body = http(url, data=data, method=method,
+                                  ctype=ctype, token=token)
+        except OSError as e:
+            st, hdrs, body = None, {}, str(e)
+        body = body.strip()
+        self.check(st in want and len(body) > 3
+                   and not body.startswith('<'),
+                   f"{what}: {method} -> {st} '{body[:100]}' "
+                   f'(want {sorted(want)} with a reason text)')
+        if st == 401:
+            self.check('Bearer' in (hdrs.get('WWW-Authenticate') or ''),
+                       f'{what}: 401 carries WWW-Authenticate: Bearer')
+
+    def run(self):
+        from gi.repository import Gst
+        try:
+            {'publish': self.publish,
+             'bad-input': self.bad_input}[self.scenario]()
+        finally:
+            for c in self.children:
+                c.stop()
+            if self.rx:
+                ret = self.rx.pipe.set_state(Gst.State.NULL)
+                self.check(ret == Gst.StateChangeReturn.SUCCESS,
+                           f'receiver: the pipeline goes to NULL ({ret})')
+        for c in self.children:
+            errs = [e for e in c.events if e.get('event') in ('fatal',
+                                                               'error')]
+            if self.scenario == 'publish':
+                errs = [e for e in errs if e.get('event') == 'fatal']
+            self.check(not errs, f'{c.name}: no error '
+                       f"({errs[0] if errs else ''})")
+        if self.failed:
+            for c in self.children:
+                print(f'--- {c.name} events: {c.events[-10:]}')
+                if c.stderr_lines:
+                    print(f'--- {c.name} stderr (last 40 lines)')
+                    print('\n'.join(c.stderr_lines[-40:]))
+        print(f"{'FAIL' if self.failed else 'PASS'}: webrtcsrc-webrtcbin "
+              f'{self.scenario}, {len(self.failed)} failed', flush=True)
+        return 1 if self.failed else 0
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.split('\n')[0])
+    ap.add_argument('--scenario', default='publish',
+                    choices=('publish', 'bad-input'))
+    ap.add_argument('--side', choices=('publisher',))
+    ap.add_argument('--url')
+    ap.add_argument('--token')
+    args = ap.parse_args()
+    if args.side == 'publisher':
+        return run_publisher(args)
+    return Driver(args.scenario).run()
+
+
+if __name__ == '__main__':
+    sys.exit(main())
