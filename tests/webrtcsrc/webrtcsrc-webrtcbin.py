@@ -20,6 +20,10 @@ Processes on 127.0.0.1:
       EOS (a hang guard of 60 s: consent freshness / ICE failure, not a
       timing assertion), no element error, and a later offer is refused
       with 409 and a reason (one stream per run); the pipeline stops.
+  --scenario keep-waiting
+      webrtcsrc keep-waiting=true: a first publisher decodes, leaves with
+      DELETE (sender-left, no EOS); a second publishes and its media comes
+      out of the same two pads (no new pads, no EOS, two sessions).
   --scenario bad-input
       webrtcsrc has a token.  With no publisher: malformed SDP, not SDP,
       an empty body, a NUL byte, hundreds of m-lines, absurd payload
@@ -456,6 +460,46 @@ class Driver:
         st, _, body = http(self.rx.url + 'publish')
         self.check(st == 200, f'receiver: GET /publish still served ({st})')
 
+    def keep_waiting(self):
+        """keep-waiting=true: the first publisher leaves (DELETE), its pads
+        get no EOS, and the next publisher's media comes out of the same
+        pads; the second leaving the same way."""
+        if not self.start_receiver({'keep-waiting': True}):
+            return
+        rx = self.rx
+        first = self.start_publisher('first')
+        if not self.wait_media('the first publisher'):
+            return
+        self.check_decoded()
+        first.send('delete')
+        ok = rx.iterate(lambda: len(rx.left) == 1, MEDIA_DEADLINE)
+        self.check(ok and rx.left[0] == 'deleted',
+                   f'receiver: sender-left after the first DELETE '
+                   f'({rx.left})')
+        # the second may find the first still leaving: 409, then it retries
+        second = None
+        end = time.monotonic() + MEDIA_DEADLINE
+        while time.monotonic() < end:
+            second = self.start_publisher('second')
+            posted = second.find(lambda e: e.get('event') == 'posted') or {}
+            if posted.get('status') == 201:
+                break
+            second.stop()
+            self.children.remove(second)
+            rx.iterate(lambda: False, 0.3)
+        if not self.wait_media('the second publisher, same pads'):
+            return
+        self.check(not rx.eos, f'receiver: no EOS on any pad ({rx.eos})')
+        self.check(sorted(rx.pads) == ['audio_0', 'video_0'],
+                   f'receiver: no new pads, the same two ({rx.pads})')
+        self.check(self.stats().get('sessions-total') == 2,
+                   f'receiver: two sessions ({self.stats()})')
+        self.check(not rx.errors, f'receiver: no error ({rx.errors[:1]})')
+        second.send('delete')
+        ok = rx.iterate(lambda: len(rx.left) == 2, MEDIA_DEADLINE)
+        self.check(ok and not rx.eos, f'receiver: the second left too, '
+                   f'still no EOS ({rx.left}, eos {rx.eos})')
+
     def bad_input(self):
         if not self.start_receiver({'token': TOKEN}):
             return
@@ -606,6 +650,7 @@ class Driver:
         from gi.repository import Gst
         try:
             {'publish': self.publish,
+             'keep-waiting': self.keep_waiting,
              'bad-input': self.bad_input}[self.scenario]()
         finally:
             for c in self.children:
@@ -635,7 +680,7 @@ class Driver:
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split('\n')[0])
     ap.add_argument('--scenario', default='publish',
-                    choices=('publish', 'bad-input'))
+                    choices=('publish', 'keep-waiting', 'bad-input'))
     ap.add_argument('--side', choices=('publisher',))
     ap.add_argument('--url')
     ap.add_argument('--token')
