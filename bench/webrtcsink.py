@@ -307,6 +307,7 @@ def cmd_fanout(args):
     per_viewer = {n: [] for n in counts}
     delivery = {n: [] for n in counts}
     kbps = {n: [] for n in counts}
+    cpu_at = {n: {} for n in counts}     # n -> rep -> sink CPU %
     baselines = []
     ok = True
     try:
@@ -334,6 +335,7 @@ def cmd_fanout(args):
                             p["expected"] if p["expected"] else 0.0
                             for p in per)
                 per_viewer[n].append((cpu - base) / n)
+                cpu_at[n][rep] = cpu
                 delivery[n].append(ratio)
                 kbps[n].append(total.get("kbps", 0))
                 print("fanout rep %d: %3d viewers: sink CPU %.1f%% "
@@ -348,6 +350,25 @@ def cmd_fanout(args):
           "core [%s]" % (med(baselines), spread(baselines)), flush=True)
     # the stream's own rate: what one viewer gets (the encoder alone)
     ref = med(kbps[counts[0]]) if kbps[counts[0]] else 0
+    # The goal is the cost of each added viewer.  With no viewer the sink's
+    # encoders are idle (their valves closed), so (CPU(n) - CPU(0)) / n
+    # charges the first viewer the encoder; the added-viewer figure starts
+    # from the first count (one viewer: the encoder running), same rep.
+    first = counts[0]
+    for n in counts[1:]:
+        added = [(cpu_at[n][r] - cpu_at[first][r]) / (n - first)
+                 for r in cpu_at[n] if r in cpu_at[first]]
+        if not added or not delivery[n]:
+            continue
+        rate = med(kbps[n]) / ref if ref else 0
+        print("fanout %d viewers: ours %.3f%% of a core per viewer added "
+              "beyond the first %d [%s over %d reps], worst viewer received "
+              "%.2f%% of its packets, %.1f%% of the stream's rate (goal <= "
+              "0.5%% per added viewer and >= 99%% of the packets: %s)"
+              % (n, med(added), first, spread(added, "%.3f"), len(added),
+                 100 * min(delivery[n]), 100 * rate,
+                 verdict(med(added) <= 0.5 and min(delivery[n]) >= 0.99
+                         and rate >= 0.99)), flush=True)
     for n in counts:
         if not per_viewer[n]:
             continue
@@ -360,12 +381,11 @@ def cmd_fanout(args):
         print("fanout %d viewers: ours %.3f%% of a core per viewer [%s over "
               "%d reps], %.3f%% scaled to the full stream [%s]; worst viewer "
               "received %.2f%% of the packets sent to it; each got %.0f "
-              "kbit/s, %.1f%% of the stream's %.0f (goal <= 0.5%% per viewer "
-              "and >= 99%% of the packets: %s)"
+              "kbit/s, %.1f%% of the stream's %.0f (all costs over the "
+              "zero-viewer baseline, encoder included)"
               % (n, cpu, spread(per_viewer[n], "%.3f"), len(per_viewer[n]),
                  med(norm), spread(norm, "%.3f"), 100 * d, med(kbps[n]),
-                 100 * rate, ref,
-                 verdict(med(norm) <= 0.5 and d >= 0.99 and rate >= 0.99)),
+                 100 * rate, ref),
               flush=True)
     return 0 if ok else 1
 
