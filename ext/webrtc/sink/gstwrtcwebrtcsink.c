@@ -72,6 +72,7 @@
 
 #include "gstwrtcwebrtcsink.h"
 #include "gstwrtcpeer.h"
+#include "gstwrtclist.h"
 #include "gstwrtcicecontext.h"
 #include "gstwrtchttpserver.h"
 
@@ -1571,34 +1572,6 @@ gst_wrtc_webrtc_sink_change_state (GstElement * element,
 
 /* GObject */
 
-static gchar **
-split_list (const GValue * value)
-{
-  const gchar *s = g_value_get_string (value);
-  gchar **parts, **out;
-  guint i, n = 0;
-
-  if (!s || !*s)
-    return NULL;
-  parts = g_strsplit (s, ",", -1);
-  out = g_new0 (gchar *, g_strv_length (parts) + 1);
-  for (i = 0; parts[i]; i++) {
-    gchar *p = g_strstrip (parts[i]);
-    if (*p)
-      out[n++] = g_strdup (p);
-  }
-  g_strfreev (parts);
-  if (n == 0)
-    g_clear_pointer (&out, g_free);
-  return out;
-}
-
-static gchar *
-join_list (gchar ** list)
-{
-  return list ? g_strjoinv (",", list) : NULL;
-}
-
 static gint
 compare_viewers (gconstpointer a, gconstpointer b)
 {
@@ -1812,17 +1785,17 @@ gst_wrtc_webrtc_sink_set_property (GObject * object, guint prop_id,
       break;
     case PROP_TURN_SERVERS:
       g_strfreev (self->turn_servers);
-      self->turn_servers = split_list (value);
+      self->turn_servers = gst_wrtc_list_split (g_value_get_string (value));
       break;
     case PROP_VIDEO_CODECS:
       g_strfreev (self->video_codecs);
-      self->video_codecs = split_list (value);
+      self->video_codecs = gst_wrtc_list_split (g_value_get_string (value));
       if (!self->video_codecs)
         self->video_codecs = g_strsplit (DEFAULT_VIDEO_CODECS, ",", -1);
       break;
     case PROP_AUDIO_CODECS:
       g_strfreev (self->audio_codecs);
-      self->audio_codecs = split_list (value);
+      self->audio_codecs = gst_wrtc_list_split (g_value_get_string (value));
       if (!self->audio_codecs)
         self->audio_codecs = g_strsplit (DEFAULT_AUDIO_CODECS, ",", -1);
       break;
@@ -1835,7 +1808,7 @@ gst_wrtc_webrtc_sink_set_property (GObject * object, guint prop_id,
       break;
     case PROP_LOCAL_ADDRESSES:
       g_strfreev (self->local_addresses);
-      self->local_addresses = split_list (value);
+      self->local_addresses = gst_wrtc_list_split (g_value_get_string (value));
       break;
     case PROP_TLS_CERTIFICATE:
       g_free (self->tls_certificate);
@@ -1885,13 +1858,13 @@ gst_wrtc_webrtc_sink_get_property (GObject * object, guint prop_id,
       g_value_set_string (value, self->stun_server);
       break;
     case PROP_TURN_SERVERS:
-      g_value_take_string (value, join_list (self->turn_servers));
+      g_value_take_string (value, gst_wrtc_list_join (self->turn_servers));
       break;
     case PROP_VIDEO_CODECS:
-      g_value_take_string (value, join_list (self->video_codecs));
+      g_value_take_string (value, gst_wrtc_list_join (self->video_codecs));
       break;
     case PROP_AUDIO_CODECS:
-      g_value_take_string (value, join_list (self->audio_codecs));
+      g_value_take_string (value, gst_wrtc_list_join (self->audio_codecs));
       break;
     case PROP_MAX_VIEWERS:
       g_value_set_uint (value, self->max_viewers);
@@ -1900,7 +1873,7 @@ gst_wrtc_webrtc_sink_get_property (GObject * object, guint prop_id,
       g_value_set_string (value, self->token);
       break;
     case PROP_LOCAL_ADDRESSES:
-      g_value_take_string (value, join_list (self->local_addresses));
+      g_value_take_string (value, gst_wrtc_list_join (self->local_addresses));
       break;
     case PROP_TLS_CERTIFICATE:
       g_value_set_string (value, self->tls_certificate);

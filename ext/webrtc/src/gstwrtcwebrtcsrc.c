@@ -57,6 +57,7 @@
 
 #include "gstwrtcwebrtcsrc.h"
 #include "gstwrtcpeer.h"
+#include "gstwrtclist.h"
 #include "gstwrtcicecontext.h"
 #include "gstwrtchttpserver.h"
 #include "gstwrtchttpclient.h"
@@ -1599,33 +1600,6 @@ gst_wrtc_webrtc_src_change_state (GstElement * element,
 /* ------------------------------------------------------------------------
  * GObject
  */
-static gchar **
-split_list (const gchar * s)
-{
-  gchar **parts, **out;
-  guint i, n = 0;
-
-  if (!s || !*s)
-    return NULL;
-  parts = g_strsplit (s, ",", -1);
-  out = g_new0 (gchar *, g_strv_length (parts) + 1);
-  for (i = 0; parts[i]; i++) {
-    gchar *p = g_strstrip (parts[i]);
-    if (*p)
-      out[n++] = g_strdup (p);
-  }
-  g_strfreev (parts);
-  if (n == 0)
-    g_clear_pointer (&out, g_free);
-  return out;
-}
-
-static gchar *
-join_list (gchar ** list)
-{
-  return list ? g_strjoinv (",", list) : NULL;
-}
-
 /* rtpbin's view of the sender's SSRC @ssrc (source-stats of session 0),
  * or NULL */
 static GstStructure *
@@ -1793,11 +1767,11 @@ gst_wrtc_webrtc_src_set_property (GObject * object, guint prop_id,
       break;
     case PROP_TURN_SERVERS:
       g_strfreev (self->turn_servers);
-      self->turn_servers = split_list (g_value_get_string (value));
+      self->turn_servers = gst_wrtc_list_split (g_value_get_string (value));
       break;
     case PROP_LOCAL_ADDRESSES:
       g_strfreev (self->local_addresses);
-      self->local_addresses = split_list (g_value_get_string (value));
+      self->local_addresses = gst_wrtc_list_split (g_value_get_string (value));
       break;
     case PROP_LATENCY:
       self->latency = g_value_get_uint (value);
@@ -1814,11 +1788,11 @@ gst_wrtc_webrtc_src_set_property (GObject * object, guint prop_id,
       break;
     case PROP_VIDEO_CODECS:
       g_strfreev (self->video_codecs);
-      self->video_codecs = split_list (g_value_get_string (value));
+      self->video_codecs = gst_wrtc_list_split (g_value_get_string (value));
       break;
     case PROP_AUDIO_CODECS:
       g_strfreev (self->audio_codecs);
-      self->audio_codecs = split_list (g_value_get_string (value));
+      self->audio_codecs = gst_wrtc_list_split (g_value_get_string (value));
       break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
@@ -1855,10 +1829,10 @@ gst_wrtc_webrtc_src_get_property (GObject * object, guint prop_id,
       g_value_set_string (value, self->stun_server);
       break;
     case PROP_TURN_SERVERS:
-      g_value_take_string (value, join_list (self->turn_servers));
+      g_value_take_string (value, gst_wrtc_list_join (self->turn_servers));
       break;
     case PROP_LOCAL_ADDRESSES:
-      g_value_take_string (value, join_list (self->local_addresses));
+      g_value_take_string (value, gst_wrtc_list_join (self->local_addresses));
       break;
     case PROP_LATENCY:
       g_value_set_uint (value, self->latency);
@@ -1873,10 +1847,10 @@ gst_wrtc_webrtc_src_get_property (GObject * object, guint prop_id,
       g_value_set_boolean (value, self->keep_waiting);
       break;
     case PROP_VIDEO_CODECS:
-      g_value_take_string (value, join_list (self->video_codecs));
+      g_value_take_string (value, gst_wrtc_list_join (self->video_codecs));
       break;
     case PROP_AUDIO_CODECS:
-      g_value_take_string (value, join_list (self->audio_codecs));
+      g_value_take_string (value, gst_wrtc_list_join (self->audio_codecs));
       break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
@@ -2027,8 +2001,8 @@ gst_wrtc_webrtc_src_init (GstWrtcWebrtcSrc * self)
   self->port = DEFAULT_PORT;
   self->latency = DEFAULT_LATENCY;
   self->decode = DEFAULT_DECODE;
-  self->video_codecs = split_list (DEFAULT_VIDEO_CODECS);
-  self->audio_codecs = split_list (DEFAULT_AUDIO_CODECS);
+  self->video_codecs = gst_wrtc_list_split (DEFAULT_VIDEO_CODECS);
+  self->audio_codecs = gst_wrtc_list_split (DEFAULT_AUDIO_CODECS);
   self->ended = g_ptr_array_new ();
   self->teardowns = g_ptr_array_new ();
   self->keep_waiting = DEFAULT_KEEP_WAITING;
