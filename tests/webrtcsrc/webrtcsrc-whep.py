@@ -9,6 +9,8 @@
                 file back as VP8 + Opus with a duration
   refused       a WHEP URL that answers 404: an element error that names
                 the status, no hang
+  leaks         gst-launch-1.0 with the leaks tracer: receives, Ctrl-C,
+                nothing alive at exit
   cycles        READY -> PLAYING -> NULL twice with a live server
 
 Usage: webrtcsrc-whep.py [--codec VP8|H264] (run in scripts/gst-env)."""
@@ -298,6 +300,45 @@ def refused():
         stop_child(child)
 
 
+def leaks():
+    """gst-launch-1.0 with the leaks tracer: receive, Ctrl-C, nothing of
+    GStreamer's alive at exit."""
+    child, url = start_sink_process('VP8')
+    try:
+        env = dict(os.environ, GST_TRACERS='leaks', GST_DEBUG='leaks:2')
+        rx = subprocess.Popen(
+            ['gst-launch-1.0', '-e', 'webrtcsrc', 'name=r',
+             'local-addresses=127.0.0.1', 'whep-url=%swhep' % url,
+             'r.video_0', '!', 'fakesink', 'name=fv', 'silent=false', '-v',
+             'r.audio_0', '!', 'fakesink'], env=env, text=True,
+            stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+        out, frames = [], 0
+        end = time.monotonic() + DEADLINE
+        while time.monotonic() < end and frames < 30:
+            line = rx.stdout.readline()
+            if not line:
+                break
+            out.append(line)
+            if 'fv' in line and 'chain' in line:
+                frames += 1
+        check(frames >= 30, 'leaks: gst-launch-1.0 receives frames (%d)' %
+              frames)
+        rx.send_signal(signal.SIGINT)
+        try:
+            rest, _ = rx.communicate(timeout=20)
+        except subprocess.TimeoutExpired:
+            rx.kill()
+            rest, _ = rx.communicate()
+        text = ''.join(out) + rest
+        check(rx.returncode == 0, 'leaks: Ctrl-C ends it cleanly (exit %s)'
+              % rx.returncode)
+        alive = [ln for ln in text.splitlines() if 'object-alive' in ln
+                 or 'Leaks detected' in ln]
+        check(not alive, 'leaks: nothing alive at exit (%s)' % alive[:3])
+    finally:
+        stop_child(child)
+
+
 def cycles():
     child, url = start_sink_process('VP8')
     try:
@@ -330,7 +371,8 @@ def main():
           'webrtcsrc is registered')
     tests = {'one-pipeline': lambda: one_pipeline(args.codec),
              'two-process': lambda: two_process(args.codec),
-             'record': record, 'refused': refused, 'cycles': cycles}
+             'record': record, 'refused': refused, 'leaks': leaks,
+             'cycles': cycles}
     if args.codec != 'VP8':
         tests = {k: v for k, v in tests.items()
                  if k in ('one-pipeline', 'two-process')}

@@ -890,6 +890,7 @@ session_build (Session * s, GError ** error)
   for (i = 0; i < 2; i++) {
     gchar *id = g_strdup_printf ("webrtcsrc-%p-%s", s, i ? "rtcp" : "rtp");
     GstSegment segment;
+    GstEvent *ev;
     s->in[i] = gst_pad_new (i ? "rtcp_src" : "rtp_src", GST_PAD_SRC);
     gst_pad_set_query_function (s->in[i], in_query);
     gst_pad_set_active (s->in[i], TRUE);
@@ -897,14 +898,20 @@ session_build (Session * s, GError ** error)
         i ? "recv_rtcp_sink_0" : "recv_rtp_sink_0");
     gst_pad_link (s->in[i], sinkpad);
     gst_object_unref (sinkpad);
-    /* sticky events, sent on the first push */
-    gst_pad_store_sticky_event (s->in[i], gst_event_new_stream_start (id));
+    /* sticky events, sent on the first push (stored, not consumed) */
+    ev = gst_event_new_stream_start (id);
+    gst_pad_store_sticky_event (s->in[i], ev);
+    gst_event_unref (ev);
     caps = gst_caps_new_empty_simple (i ? "application/x-rtcp" :
         "application/x-rtp");
-    gst_pad_store_sticky_event (s->in[i], gst_event_new_caps (caps));
+    ev = gst_event_new_caps (caps);
+    gst_pad_store_sticky_event (s->in[i], ev);
+    gst_event_unref (ev);
     gst_caps_unref (caps);
     gst_segment_init (&segment, GST_FORMAT_TIME);
-    gst_pad_store_sticky_event (s->in[i], gst_event_new_segment (&segment));
+    ev = gst_event_new_segment (&segment);
+    gst_pad_store_sticky_event (s->in[i], ev);
+    gst_event_unref (ev);
     g_free (id);
   }
   srcpad = gst_element_request_pad_simple (s->rtpbin, "send_rtcp_src_0");
