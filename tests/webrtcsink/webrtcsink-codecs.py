@@ -4,7 +4,8 @@ offers POSTed to the WHEP endpoint.  video-codecs is our preference order,
 matched against each offer: Firefox (no H.264) gets VP8 even with H264
 first, Chromium gets H.264 (packetization-mode 1); each answer carries the
 SSRC of its codec's own encoder, an encoder runs only while a viewer uses
-it, codecs we cannot send (AV1, unknown names) are skipped, and encoded
+it, codecs we cannot send (unknown names) are skipped, AV1 goes to the
+browsers that offer it (profile 0), and encoded
 input is offered in its own codec only."""
 import os
 import re
@@ -137,12 +138,12 @@ check(sink.get_property('video-codecs') == 'VP8,H264',
 del sink
 
 # --- raw input, H264 preferred: each browser its codec, its own encoder
-pipe, sink, url, ok = start(RAW.format('video-codecs="H264, VP8, AV1, NOPE"'))
-check(ok, 'PLAYING with video-codecs=H264,VP8,AV1,NOPE')
+pipe, sink, url, ok = start(RAW.format('video-codecs="H264, VP8, NOPE, vp8"'))
+check(ok, 'PLAYING with video-codecs=H264,VP8,NOPE,vp8')
 v = stream(sink, 'video_0')
 check(v is not None and v.get_value('codecs') == 'H264,VP8'
       and v.get_value('input') == 'raw',
-      'raw video: H264 and VP8 encoders, AV1 (no payloader) and NOPE skipped '
+      'raw video: H264 and VP8 encoders, NOPE and the repeated vp8 skipped '
       f"({v.get_value('codecs') if v else None})")
 a = stream(sink, 'audio_0')
 check(a is not None and a.get_value('codecs') == 'OPUS', 'raw audio: Opus')
@@ -204,6 +205,24 @@ m = media(ans, 'video') if st == 201 else None
 check(st == 201 and m and m[1] == ['VP9']
       and any('profile-id=0' in f for f in m[2]),
       f'Chromium gets VP9 profile 0 when it comes first ({st} {m})')
+stop(pipe)
+
+# --- AV1 preferred (wrtcav1pay): both browsers offer it, profile 0 and 1
+pipe, sink, url, ok = start(RAW.format('video-codecs=AV1,VP8'))
+check(ok, 'PLAYING with video-codecs=AV1,VP8')
+v = stream(sink, 'video_0')
+check(v is not None and v.get_value('codecs') == 'AV1,VP8',
+      f"raw video: AV1 and VP8 encoders ({v.get_value('codecs') if v else None})")
+for who, offer in (('Chromium', CHROMIUM), ('Firefox', FIREFOX)):
+    st, loc, ans = post(url, offer)
+    m = media(ans, 'video') if st == 201 else None
+    check(st == 201 and m and m[1] == ['AV1']
+          and not any('profile=1' in f for f in m[2]),
+          f'{who} gets AV1 (profile 0) when it comes first ({st} {m})')
+    check(m and m[3][:1] == [encodings(sink, 'video_0')['AV1'].get_value('ssrc')],
+          f"{who}'s answer carries the AV1 encoder's SSRC")
+check(wait(lambda: encodings(sink, 'video_0')['AV1'].get_value('active')),
+      'the AV1 encoder runs for them')
 stop(pipe)
 
 # --- encoded input: its own codec only, whatever video-codecs says
@@ -283,13 +302,13 @@ for push, expect in ((True, 201), (False, 503)):
 # --- nothing we can send: a clear element error, not a crash
 pipe = Gst.parse_launch(
     'videotestsrc is-live=true ! webrtcsink name=s port=0 '
-    'local-addresses=127.0.0.1 video-codecs=AV1')
+    'local-addresses=127.0.0.1 video-codecs=NOPE')
 bus = pipe.get_bus()
 pipe.set_state(Gst.State.PLAYING)
 msg = bus.timed_pop_filtered(10 * Gst.SECOND, Gst.MessageType.ERROR)
 err = msg.parse_error()[0].message if msg else ''
-check(msg is not None and 'video-codecs' in err and 'AV1' in err,
-      f'video-codecs=AV1 alone: an element error that says why ({err})')
+check(msg is not None and 'video-codecs' in err and 'NOPE' in err,
+      f'video-codecs=NOPE alone: an element error that says why ({err})')
 stop(pipe)
 
 print(f'{"FAIL" if failed else "PASS"}: webrtcsink-codecs, {failed} failed')

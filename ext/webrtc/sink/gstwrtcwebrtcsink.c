@@ -24,20 +24,23 @@
  * the change to READY with an error naming it.
  *
  * Raw input is encoded once per codec, whatever the number of viewers: the
- * #GstWrtcWebrtcSink:video-codecs (VP8, H264, VP9) and
+ * #GstWrtcWebrtcSink:video-codecs (VP8, H264, VP9, AV1) and
  * #GstWrtcWebrtcSink:audio-codecs (OPUS) properties list the codecs in
  * preference order, each viewer gets the first of them its offer carries,
  * and packets of one codec go only to the viewers that negotiated it.  An
  * encoder no viewer uses is idle (a closed valve in front of it) until
  * one does; it then starts with a keyframe.  H.264 is Constrained Baseline
  * (profile-level-id 42e01f, packetization-mode 1) from openh264enc, with
- * SPS and PPS before every IDR.
+ * SPS and PPS before every IDR.  AV1 is profile 0 (Main, I420) from av1enc
+ * in libaom's realtime mode, through av1parse and wrtcav1pay (this
+ * plugin's payloader, AOM "RTP Payload Format For AV1"; `a=rtpmap:PT
+ * AV1/90000`, no fmtp), with a keyframe every 60 frames: GStreamer 1.22's
+ * av1enc ignores keyframe requests.
  *
  * Encoded input is sent as it is, only payloaded: video/x-vp8, video/x-vp9,
- * video/x-h264 (byte-stream or avc; through h264parse) and audio/x-opus.
- * The codec is then that one alone, and keyframe requests go upstream as
- * force-key-unit events.  AV1 is not accepted yet: GStreamer 1.22 has no
- * RTP payloader for it.
+ * video/x-h264 (byte-stream or avc; through h264parse), video/x-av1
+ * (through av1parse) and audio/x-opus.  The codec is then that one alone,
+ * and keyframe requests go upstream as force-key-unit events.
  *
  * ## Example launch lines
  * |[
@@ -96,6 +99,11 @@ extern GResource *gst_wrtc_sink_get_resource (void);
 /* raw video encoders: keyframes come when a viewer asks for one */
 #define KEYFRAME_MAX_DIST "3000"
 #define H264_BITRATE 1000000
+#define AV1_BITRATE_KBPS "1000"
+/* GStreamer 1.22's av1enc ignores force-key-unit (it never passes
+ * AOM_EFLAG_FORCE_KF): a joining viewer waits for the next periodic
+ * keyframe, 2 s at 30 fps */
+#define AV1_KEYFRAME_MAX_DIST "60"
 
 enum
 {
@@ -147,9 +155,11 @@ static const CodecInfo codec_infos[] = {
       "rtph264pay"},
   {"VP9", GST_WRTC_MEDIA_VIDEO, 90000, 0, "profile-id=0", "video/x-vp9",
       "vp9enc", "rtpvp9pay"},
-  /* rtpav1pay arrives with GStreamer 1.24 (gst-plugins-rs has one) */
+  /* AOM "RTP Payload Format For AV1" section 7.2: no parameter needed,
+   * profile 0 (Main, 4:2:0) by default; GStreamer 1.22 has no payloader,
+   * wrtcav1pay (this plugin) is ours */
   {"AV1", GST_WRTC_MEDIA_VIDEO, 90000, 0, NULL, "video/x-av1", "av1enc",
-      NULL},
+      "wrtcav1pay"},
   {"OPUS", GST_WRTC_MEDIA_AUDIO, 48000, 2, "minptime=10;useinbandfec=1",
       "audio/x-opus", "opusenc", "rtpopuspay"},
 };
@@ -230,7 +240,8 @@ G_DEFINE_TYPE (GstWrtcWebrtcSink, gst_wrtc_webrtc_sink, GST_TYPE_BIN);
 static GstStaticPadTemplate video_template =
     GST_STATIC_PAD_TEMPLATE ("video_%u", GST_PAD_SINK, GST_PAD_REQUEST,
     GST_STATIC_CAPS ("video/x-raw; video/x-vp8; video/x-vp9; "
-        "video/x-h264, stream-format = (string) { avc, byte-stream }"));
+        "video/x-h264, stream-format = (string) { avc, byte-stream }; "
+        "video/x-av1"));
 static GstStaticPadTemplate audio_template =
     GST_STATIC_PAD_TEMPLATE ("audio_%u", GST_PAD_SINK, GST_PAD_REQUEST,
     GST_STATIC_CAPS ("audio/x-raw; "
@@ -993,18 +1004,33 @@ configure_encoder (GstElement * enc, const CodecInfo * info)
     gst_util_set_object_arg (o, "complexity", "low");
     gst_util_set_object_arg (o, "gop-size", KEYFRAME_MAX_DIST);
     g_object_set (o, "bitrate", (guint) H264_BITRATE, NULL);
+  } else if (!strcmp (info->encoder, "av1enc")) {
+    /* libaom's realtime mode: fast, no lookahead, constant bitrate */
+    gst_util_set_object_arg (o, "usage-profile", "realtime");
+    gst_util_set_object_arg (o, "cpu-used", "9");
+    gst_util_set_object_arg (o, "end-usage", "cbr");
+    gst_util_set_object_arg (o, "target-bitrate", AV1_BITRATE_KBPS);
+    gst_util_set_object_arg (o, "lag-in-frames", "0");
+    gst_util_set_object_arg (o, "keyframe-max-dist", AV1_KEYFRAME_MAX_DIST);
+    gst_util_set_object_arg (o, "threads", "2");
+    /* av1enc's defaults (0 and 0) pin the quantizer, which trips an
+     * assertion in libaom's CBR rate control; libwebrtc's range */
+    gst_util_set_object_arg (o, "min-quantizer", "10");
+    gst_util_set_object_arg (o, "max-quantizer", "56");
   }
 }
 
 /* The elements of one branch, in link order, into @chain: for raw input
- * valve ! queue ! encoder [! capsfilter] ! payloader ! appsink, for encoded
- * input [h264parse !] payloader ! appsink. */
+ * valve ! queue [! capsfilter] ! encoder [! capsfilter | ! av1parse] !
+ * payloader ! appsink, for encoded input [h264parse | av1parse !]
+ * payloader ! appsink. */
 static gboolean
 make_branch (Branch * b, gboolean raw, GPtrArray * chain, GError ** error)
 {
   GstAppSinkCallbacks callbacks = { NULL, NULL, on_new_sample, };
   const CodecInfo *info = b->info;
   gboolean h264 = !strcmp (info->name, "H264");
+  gboolean av1 = !strcmp (info->name, "AV1");
   GstElement *e, *pay, *appsink;
   GstPad *pad;
 
@@ -1021,6 +1047,16 @@ make_branch (Branch * b, gboolean raw, GPtrArray * chain, GError ** error)
       return FALSE;
     g_object_set (e, "max-size-buffers", 0, "max-size-bytes", 0,
         "max-size-time", (guint64) 200 * GST_MSECOND, "leaky", 2, NULL);
+    if (av1) {
+      /* profile 0 (Main) is 4:2:0: what browsers decode */
+      GstCaps *caps = gst_caps_from_string ("video/x-raw, format=I420");
+      if (!(e = make (chain, "capsfilter", error))) {
+        gst_caps_unref (caps);
+        return FALSE;
+      }
+      g_object_set (e, "caps", caps, NULL);
+      gst_caps_unref (caps);
+    }
     if (!(e = make (chain, info->encoder, error)))
       return FALSE;
     configure_encoder (e, info);
@@ -1039,6 +1075,9 @@ make_branch (Branch * b, gboolean raw, GPtrArray * chain, GError ** error)
     if (!make (chain, "h264parse", error))
       return FALSE;
   }
+  /* wrtcav1pay takes whole temporal units of sized OBUs */
+  if (av1 && !make (chain, "av1parse", error))
+    return FALSE;
   if (!(pay = make (chain, info->payloader, error)))
     return FALSE;
   g_object_set (pay, "mtu", MTU, "pt",
@@ -1952,10 +1991,9 @@ gst_wrtc_webrtc_sink_class_init (GstWrtcWebrtcSinkClass * klass)
   g_object_class_install_property (gobject_class, PROP_VIDEO_CODECS,
       g_param_spec_string ("video-codecs", "Video codecs",
           "Comma-separated codecs raw video is encoded to, in preference "
-          "order: VP8, H264, VP9 (AV1 has no RTP payloader in this "
-          "GStreamer).  Each viewer gets the first one its offer "
-          "carries; an encoder runs only while a viewer uses it.  Read "
-          "when a pad gets its first caps", DEFAULT_VIDEO_CODECS, rw));
+          "order: VP8, H264, VP9, AV1.  Each viewer gets the first one "
+          "its offer carries; an encoder runs only while a viewer uses it.  "
+          "Read when a pad gets its first caps", DEFAULT_VIDEO_CODECS, rw));
   g_object_class_install_property (gobject_class, PROP_AUDIO_CODECS,
       g_param_spec_string ("audio-codecs", "Audio codecs",
           "Comma-separated codecs raw audio is encoded to, in preference "
