@@ -26,9 +26,10 @@ import subprocess
 import sys
 import time
 
-STOCK_DROP = ("GST_PLUGIN_PATH", "GST_PLUGIN_PATH_1_0",
-              "GST_PLUGIN_SYSTEM_PATH", "GST_PLUGIN_SYSTEM_PATH_1_0",
-              "GST_REGISTRY", "GST_REGISTRY_1_0")
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)),
+                                "..", "tests", "lib"))
+from wrtctest import ISOLATION_VARS, pin_loopback  # noqa: E402
+
 CAPS = "video/x-raw,width=640,height=480,framerate=30/1"
 
 
@@ -101,8 +102,7 @@ def child(kind, seconds):
                                                   on_enc)
         src.connect("pad-added", lambda s, pad: sink_for(pipe, pad))
     else:
-        gi.require_version("Nice", "0.1")
-        from gi.repository import GstSdp, GstWebRTC, Nice  # noqa: F401
+        from gi.repository import GstSdp, GstWebRTC  # noqa: F401
         pipe = Gst.parse_launch(
             "videotestsrc is-live=true pattern=ball ! %s ! vp8enc deadline=1 "
             "name=enc ! rtpvp8pay pt=96 ! application/x-rtp,media=video,"
@@ -114,13 +114,7 @@ def child(kind, seconds):
         keep = []  # the replies own the descriptions (not copies)
         for w in (send, recv):
             # libnice skips loopback unless told to use it
-            ice = w.get_property("ice-agent")
-            agent = ice.get_property("agent")
-            ice.set_property("ice-tcp", False)
-            lo = Nice.Address.new()
-            lo.set_from_string("127.0.0.1")
-            agent.add_local_address(lo)
-            keep.append((ice, agent))
+            keep.append(pin_loopback(w))
         pipe.get_by_name("enc").get_static_pad("src").add_probe(
             Gst.PadProbeType.BUFFER, on_enc)
         send.connect("on-ice-candidate", lambda w, m, c:
@@ -173,7 +167,7 @@ def child(kind, seconds):
 def run_child(kind, seconds, builddir):
     env = dict(os.environ)
     if kind == "webrtcbin":
-        for v in STOCK_DROP:
+        for v in ISOLATION_VARS:
             env.pop(v, None)
     cmd = [sys.executable, os.path.abspath(__file__), "--child", kind,
            "--seconds", str(seconds)]

@@ -38,8 +38,11 @@ import gi
 gi.require_version("Gst", "1.0")
 gi.require_version("GstSdp", "1.0")
 gi.require_version("GstWebRTC", "1.0")
-gi.require_version("Nice", "0.1")
-from gi.repository import GLib, Gst, GstSdp, GstWebRTC, Nice  # noqa: E402
+from gi.repository import GLib, Gst, GstSdp, GstWebRTC  # noqa: E402
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)),
+                                "..", "tests", "lib"))
+from wrtctest import pin_loopback as _pin_loopback  # noqa: E402
 
 TIMEOUT_S = 20.0
 SOURCE = ("videotestsrc is-live=true pattern=snow ! "
@@ -53,13 +56,7 @@ _keep = []  # ice-agent objects, or they are freed under us
 
 
 def pin_loopback(w):
-    ice = w.get_property("ice-agent")
-    agent = ice.get_property("agent")
-    ice.set_property("ice-tcp", False)
-    lo = Nice.Address.new()
-    lo.set_from_string("127.0.0.1")
-    agent.add_local_address(lo)
-    _keep.append((ice, agent))
+    _keep.append(_pin_loopback(w))
 
 
 def make_webrtcbin(name):

@@ -53,10 +53,9 @@ import threading
 import time
 
 TOP = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+sys.path.insert(0, os.path.join(TOP, "tests", "lib"))
+from wrtctest import stock_env  # noqa: E402
 HZ = os.sysconf("SC_CLK_TCK")
-STOCK_DROP = ("GST_PLUGIN_PATH", "GST_PLUGIN_PATH_1_0",
-              "GST_PLUGIN_SYSTEM_PATH", "GST_PLUGIN_SYSTEM_PATH_1_0",
-              "GST_REGISTRY", "GST_REGISTRY_1_0")
 SINK_LAUNCH = ("videotestsrc is-live=true pattern=snow ! "
                "video/x-raw,width=320,height=240,framerate=30/1 ! "
                "webrtcsink name=s port=0 local-addresses=127.0.0.1")
@@ -80,10 +79,6 @@ def builddir():
         sys.exit("error: run in the isolated environment "
                  "(scripts/gst-env or meson test)")
     return b
-
-
-def stock_env():
-    return {k: v for k, v in os.environ.items() if k not in STOCK_DROP}
 
 
 class Sink:

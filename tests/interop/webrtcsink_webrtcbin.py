@@ -41,25 +41,24 @@ in the isolated environment (meson test, or scripts/gst-env).
 """
 
 import argparse
-import json
 import os
 import queue
 import re
-import subprocess
 import sys
 import threading
 import time
-import urllib.error
 import urllib.parse
-import urllib.request
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)),
+                                "..", "lib"))
+from wrtctest import (Checks, Child, apply_answer, candidate_addresses,  # noqa
+                      command_loop, emitter, exit_child, gathered_offer,
+                      http, pin_loopback, stdin_commands, stock_env)
 
 WIDTH, HEIGHT = 320, 240
 MIN_FRAMES = 30
 MIN_AUDIO = 20
 TOKEN = "s3cret-token"
-ISOLATION_VARS = ("GST_PLUGIN_PATH", "GST_PLUGIN_PATH_1_0",
-                  "GST_PLUGIN_SYSTEM_PATH", "GST_PLUGIN_SYSTEM_PATH_1_0",
-                  "GST_REGISTRY", "GST_REGISTRY_1_0")
 # Whole-test bounds (seconds), never asserted.
 READY_DEADLINE = 20
 MEDIA_DEADLINE = 30
@@ -73,47 +72,6 @@ PROCESS_WIDE_THREADS = ["gmain"]
 
 def strip_process_wide(names):
     return [n for n in names if n not in PROCESS_WIDE_THREADS]
-
-
-def emitter():
-    lock = threading.Lock()
-
-    def emit(**kw):
-        with lock:
-            sys.stdout.write(json.dumps(kw) + "\n")
-            sys.stdout.flush()
-    return emit
-
-
-def stdin_commands(out_queue):
-    """Commands from the driver, on a thread; EOF is a quit."""
-    def run():
-        for line in sys.stdin:
-            line = line.strip()
-            if line:
-                try:
-                    out_queue.put(json.loads(line))
-                except ValueError:
-                    pass
-        out_queue.put({"cmd": "quit"})
-    threading.Thread(target=run, daemon=True).start()
-
-
-def http(url, data=None, method=None, ctype=None, token=None, headers=None):
-    """(status, headers, body text); never raises on an HTTP status."""
-    req = urllib.request.Request(url, data=data, method=method)
-    if ctype:
-        req.add_header("Content-Type", ctype)
-    if token:
-        req.add_header("Authorization", "Bearer " + token)
-    for k, v in (headers or {}).items():
-        req.add_header(k, v)
-    try:
-        with urllib.request.urlopen(req, timeout=15) as r:
-            return r.status, dict(r.headers), r.read().decode("utf-8",
-                                                              "replace")
-    except urllib.error.HTTPError as e:
-        return e.code, dict(e.headers), e.read().decode("utf-8", "replace")
 
 
 # --------------------------------------------------------------------------
@@ -210,8 +168,7 @@ def run_viewer(args):
     gi.require_version("Gst", "1.0")
     gi.require_version("GstSdp", "1.0")
     gi.require_version("GstWebRTC", "1.0")
-    gi.require_version("Nice", "0.1")
-    from gi.repository import Gst, GstSdp, GstWebRTC, Nice
+    from gi.repository import Gst, GstWebRTC
 
     Gst.init(None)
     emit = emitter()
@@ -227,12 +184,7 @@ def run_viewer(args):
     pipe.add(w)
 
     # ICE on loopback only; keep these referenced or they are freed under us
-    ice = w.get_property("ice-agent")
-    agent = ice.get_property("agent")
-    ice.set_property("ice-tcp", False)
-    lo = Nice.Address.new()
-    lo.set_from_string("127.0.0.1")
-    agent.add_local_address(lo)
+    ice_refs = pin_loopback(w)  # noqa: F841
 
     counts = {"video": 0, "video-other": 0, "other-sizes": [], "audio": 0}
     counts_lock = threading.Lock()
@@ -292,16 +244,8 @@ def run_viewer(args):
     offer_promise.wait()
     offer_reply = offer_promise.get_reply()
     offer = offer_reply.get_value("offer")
-    p = Gst.Promise.new()
-    w.emit("set-local-description", offer, p)
-    p.wait()
     # no trickle: POST once gathering is complete, all candidates in the SDP
-    end = time.monotonic() + 10
-    while (w.get_property("ice-gathering-state")
-           != GstWebRTC.WebRTCICEGatheringState.COMPLETE
-           and time.monotonic() < end):
-        time.sleep(0.05)
-    sdp = w.get_property("local-description").sdp.as_text()
+    sdp = gathered_offer(w, offer)
     m = re.search(r"a=fingerprint:sha-256 ([0-9A-Fa-f:]+)", sdp)
     real_fp = m.group(1).upper() if m else None
     if args.tamper_fingerprint and real_fp:
@@ -311,8 +255,7 @@ def run_viewer(args):
         emit(event="fingerprints", real=real_fp, sent=fake)
     else:
         emit(event="fingerprints", real=real_fp, sent=real_fp)
-    cands = re.findall(r"a=candidate:\S+ \d+ \S+ \d+ (\S+) ", sdp)
-    emit(event="offer", candidates=cands,
+    emit(event="offer", candidates=candidate_addresses(sdp),
          gathering=w.get_property("ice-gathering-state").value_nick)
 
     whep = urllib.parse.urljoin(args.url, "whep")
@@ -332,168 +275,46 @@ def run_viewer(args):
         time.sleep(0.2)
     loc = hdrs.get("Location") or hdrs.get("location")
     resource = urllib.parse.urljoin(whep, loc) if loc else None
-    acands = re.findall(r"a=candidate:\S+ \d+ \S+ \d+ (\S+) ", body)
     emit(event="posted", status=st, location=loc, resource=resource,
-         answer_candidates=acands,
+         answer_candidates=candidate_addresses(body),
          answer_fingerprint=(re.search(r"a=fingerprint:(.*)", body) or
                              [None, None])[1])
     if st != 201:
         emit(event="fatal", reason=f"POST got {st}: {body.strip()}")
         return 1
 
-    ok, msg = GstSdp.SDPMessage.new_from_text(body)
-    if ok != GstSdp.SDPResult.OK:
+    parsed, err = apply_answer(w, body)
+    if not parsed:
         emit(event="fatal", reason=f"the answer does not parse: {body}")
         return 1
-    answer = GstWebRTC.WebRTCSessionDescription.new(
-        GstWebRTC.WebRTCSDPType.ANSWER, msg)
-    p = Gst.Promise.new()
-    w.emit("set-remote-description", answer, p)
-    p.wait()
-    reply = p.get_reply()
-    err = None
-    if reply is not None and reply.has_field("error"):
-        err = str(reply.get_value("error"))
     emit(event="answered", error=err)
 
-    cmds = queue.Queue()
-    stdin_commands(cmds)
-    bus = pipe.get_bus()
-    deadline = time.monotonic() + CHILD_MAX_SECONDS
-    last = None
-    while time.monotonic() < deadline:
-        msg = bus.timed_pop_filtered(
-            100 * Gst.MSECOND, Gst.MessageType.ERROR)
-        if msg:
-            e, dbg = msg.parse_error()
-            emit(event="error", message=e.message, debug=dbg)
+    def state():
         with counts_lock:
-            snap = dict(counts)
+            snap = dict(event="counts", **counts)
         snap["pc"] = w.get_property("connection-state").value_nick
-        if snap != last:
-            emit(event="counts", **snap)
-            last = snap
-        try:
-            c = cmds.get_nowait()
-        except queue.Empty:
-            continue
+        return snap
+
+    def handle(c):
         if c.get("cmd") == "delete":
             st, _, body = http(resource, method="DELETE", token=token)
             emit(event="deleted", seq=c.get("seq"), status=st,
                  body=body.strip())
-        elif c.get("cmd") == "quit":
-            break
-    pipe.set_state(Gst.State.NULL)
-    emit(event="stopped")
-    # GI tears the NiceAgent down in the wrong order at exit
-    sys.stdout.flush()
-    os._exit(0)
+
+    command_loop(pipe, emit, CHILD_MAX_SECONDS, state, handle)
+    exit_child(pipe, emit)
 
 
 # --------------------------------------------------------------------------
 # The driver
 # --------------------------------------------------------------------------
 
-class Child:
-    """A side in its own process; events from its stdout, in a queue."""
-
-    def __init__(self, name, argv, env, capture_stderr=False):
-        self.name = name
-        self.events = []
-        self.cond = threading.Condition()
-        self.stderr_lines = []
-        self.proc = subprocess.Popen(
-            argv, env=env, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE if capture_stderr else None, text=True,
-            bufsize=1)
-        threading.Thread(target=self._read, daemon=True).start()
-        if capture_stderr:
-            threading.Thread(target=self._read_err, daemon=True).start()
-
-    def _read(self):
-        for line in self.proc.stdout:
-            line = line.rstrip("\n")
-            try:
-                ev = json.loads(line)
-            except ValueError:
-                ev = {"event": "text", "text": line}
-            if not isinstance(ev, dict):
-                ev = {"event": "text", "text": line}
-            with self.cond:
-                self.events.append(ev)
-                self.cond.notify_all()
-        with self.cond:
-            self.events.append({"event": "exit"})
-            self.cond.notify_all()
-
-    def _read_err(self):
-        for line in self.proc.stderr:
-            with self.cond:
-                self.stderr_lines.append(line.rstrip("\n"))
-                self.cond.notify_all()
-
-    def wait_stderr(self, pred, timeout):
-        """The first stderr line matching pred, or None."""
-        end = time.monotonic() + timeout
-        with self.cond:
-            while True:
-                for ln in self.stderr_lines:
-                    if pred(ln):
-                        return ln
-                left = end - time.monotonic()
-                if left <= 0:
-                    return None
-                self.cond.wait(left)
-
-    def send(self, **kw):
-        try:
-            self.proc.stdin.write(json.dumps(kw) + "\n")
-            self.proc.stdin.flush()
-        except (BrokenPipeError, ValueError):
-            pass
-
-    def wait_for(self, pred, timeout):
-        """The first event (from the start) matching pred, or None."""
-        end = time.monotonic() + timeout
-        with self.cond:
-            while True:
-                for ev in self.events:
-                    if pred(ev):
-                        return ev
-                left = end - time.monotonic()
-                if left <= 0 or any(e.get("event") == "exit"
-                                    for e in self.events):
-                    return None
-                self.cond.wait(left)
-
-    def latest(self, kind):
-        with self.cond:
-            for ev in reversed(self.events):
-                if ev.get("event") == kind:
-                    return ev
-        return None
-
-    def stop(self):
-        self.send(cmd="quit")
-        try:
-            self.proc.wait(10)
-        except subprocess.TimeoutExpired:
-            self.proc.kill()
-            self.proc.wait()
-
-
-class Driver:
+class Driver(Checks):
     def __init__(self, scenario):
+        super().__init__()
         self.scenario = scenario
-        self.failed = []
         self.children = []
         self.me = os.path.abspath(__file__)
-
-    def check(self, cond, msg):
-        print(("PASS: " if cond else "FAIL: ") + msg, flush=True)
-        if not cond:
-            self.failed.append(msg)
-        return cond
 
     def start_sink(self, token):
         if not os.environ.get("GST_PLUGIN_PATH"):
@@ -529,9 +350,8 @@ class Driver:
 
     def start_viewer(self, name, url, token=False, tamper=False):
         # our build's libraries stay out of it too
-        env = {k: v for k, v in os.environ.items()
-               if k not in ISOLATION_VARS and k != "LD_LIBRARY_PATH"
-               and not k.startswith("GST_DEBUG")}
+        env = stock_env(drop=("LD_LIBRARY_PATH",),
+                        drop_prefixes=("GST_DEBUG",))
         argv = [sys.executable, self.me, "--side", "viewer", "--url", url]
         if token:
             argv.append("--token")
@@ -841,19 +661,7 @@ class Driver:
              {405}),
         ]
         for what, url, method, data, ctype, token, want in cases:
-            try:
-                st, hdrs, body = http(url, data=data, method=method,
-                                      ctype=ctype, token=token)
-            except OSError as e:
-                st, hdrs, body = None, {}, str(e)
-            body = body.strip()
-            self.check(st in want and len(body) > 3
-                       and not body.lstrip().startswith("<"),
-                       f"{what}: {method} -> {st} '{body[:100]}' "
-                       f"(want {sorted(want)} with a reason text)")
-            if st == 401:
-                self.check("Bearer" in (hdrs.get("WWW-Authenticate") or ""),
-                           f"{what}: 401 carries WWW-Authenticate: Bearer")
+            self.bad_request(what, url, method, data, ctype, token, want)
         # a full house: a good offer is refused while viewer-a plays
         seq = self.next_seq()
         sink.send(cmd="set", name="max-viewers", value=1, seq=seq)

@@ -6,14 +6,15 @@
 // browser's own getStats() must name (inbound-rtp codecId -> codec mimeType).
 //
 //   --browser chromium|firefox
-//   --codec VP8|H264|VP9   raw video, webrtcsink video-codecs=CODEC (default:
-//                          the element's default list, which must give VP8)
+//   --codec VP8|H264|VP9|AV1  raw video, webrtcsink video-codecs=CODEC
+//                          (default: the element's default list, which must
+//                          give VP8)
 //   --input raw|encoded    encoded: the pipeline encodes (vp8enc, vp9enc,
-//                          openh264enc ! h264parse) with keyframes only on
-//                          request, and webrtcsink only payloads
-import { spawn } from 'node:child_process';
-import process from 'node:process';
+//                          openh264enc ! h264parse, av1enc) with keyframes
+//                          only on request, and webrtcsink only payloads
 import { parseArgs, runTest } from '../browser/lib/run.mjs';
+import { startPipeline } from '../browser/lib/child.mjs';
+import { receivedCodecs, recordPcs } from '../browser/lib/pcstats.mjs';
 
 const args = parseArgs();
 const which = args.browser || 'chromium';
@@ -27,9 +28,16 @@ const ENCODERS = {
   VP8: ['vp8enc', 'deadline=1', 'keyframe-max-dist=3000'],
   VP9: ['vp9enc', 'deadline=1', 'cpu-used=7', 'lag-in-frames=0', 'keyframe-max-dist=3000'],
   H264: ['openh264enc', 'gop-size=3000', '!', 'h264parse'],
+  // profile 0 (4:2:0) is what browsers decode; libaom's realtime mode.
+  // GStreamer 1.22's av1enc ignores force-key-unit, so keyframes every 2 s
+  // here: this one tests the payloading of encoded input, not the requests.
+  AV1: ['capsfilter', 'caps=video/x-raw,format=I420', '!', 'av1enc',
+    'usage-profile=realtime', 'cpu-used=9', 'end-usage=cbr', 'target-bitrate=500',
+    'lag-in-frames=0', 'threads=2', 'keyframe-max-dist=60',
+    'min-quantizer=10', 'max-quantizer=56'],
 };
 
-function startPipeline (t) {
+function pipelineArgs () {
   const video = ['videotestsrc', 'is-live=true', '!', 'video/x-raw,width=320,height=240', '!'];
   if (input === 'encoded') video.push(...ENCODERS[codec], '!');
   const sinkArgs = ['webrtcsink', 'name=s', 'port=0', 'local-addresses=127.0.0.1'];
@@ -39,71 +47,20 @@ function startPipeline (t) {
   } else if (args.codec) {
     sinkArgs.push(`video-codecs=${codec}`);
   }
-  const pipeline = [
+  return [
     ...video, ...sinkArgs,
     'audiotestsrc', 'is-live=true', '!', 's.audio_0',
   ];
-  const child = spawn('gst-launch-1.0', ['-e', ...pipeline], {
-    stdio: ['ignore', 'pipe', 'pipe'],
-    // the leaks tracer reports GstObjects and buffers still alive at exit
-    env: { ...process.env, GST_TRACERS: 'leaks', GST_DEBUG: 'leaks:2' },
-  });
-  let out = '';
-  let err = '';
-  t.onCleanup(() => new Promise((resolve) => {
-    if (child.exitCode !== null) return resolve();
-    child.once('exit', resolve);
-    child.kill('SIGINT');
-    setTimeout(() => { child.kill('SIGKILL'); }, 5000).unref();
-  }));
-  return new Promise((resolve, reject) => {
-    child.stdout.on('data', (d) => {
-      out += d;
-      const m = out.match(/webrtcsink: open (http:\/\/\S+)/);
-      if (m) resolve({ child, url: m[1], output: () => out + err });
-    });
-    child.stderr.on('data', (d) => { err += d; });
-    child.on('exit', (code) => reject(new Error(`gst-launch-1.0 exited (${code}) before printing a URL:\n${out}${err}`)));
-    child.on('error', reject);
-  });
 }
 
-// Keeps the page's RTCPeerConnections reachable for getStats(); it changes
-// nothing the page does.
-const RECORD_PCS = `(() => {
-  const Orig = window.RTCPeerConnection;
-  window.__testPcs = [];
-  window.RTCPeerConnection = class extends Orig {
-    constructor (...a) { super(...a); window.__testPcs.push(this); }
-  };
-})();`;
-
+// A page whose RTCPeerConnections getStats() can reach (receivedCodecs()).
 async function newPage (b) {
-  const page = await b.newPage();
-  if (page.kind === 'playwright') await page.raw.addInitScript(RECORD_PCS);
-  else await page.raw.evaluateOnNewDocument(RECORD_PCS);
-  return page;
-}
-
-// What the browser says it decodes: kind -> codec mimeType, per inbound-rtp.
-async function receivedCodecs (page) {
-  return page.evaluate(async () => {
-    const pcs = window.__testPcs || [];
-    const pc = pcs[pcs.length - 1];
-    const out = {};
-    if (!pc) return out;
-    const stats = await pc.getStats();
-    stats.forEach((r) => {
-      if (r.type !== 'inbound-rtp') return;
-      const c = r.codecId && stats.get(r.codecId);
-      out[r.kind || r.mediaType] = c ? c.mimeType : `(no codec stats: codecId ${r.codecId})`;
-    });
-    return out;
-  });
+  return recordPcs(await b.newPage());
 }
 
 await runTest(name, { timeoutMs: 75000 }, async (t) => {
-  const p = await startPipeline(t);
+  // the leaks tracer reports GstObjects and buffers still alive at exit
+  const p = await startPipeline(t, pipelineArgs(), { env: { GST_TRACERS: 'leaks', GST_DEBUG: 'leaks:2' } });
   t.log(`pipeline serves ${p.url}`);
   t.check(/^http:\/\/127\.0\.0\.1:\d+\/$/.test(p.url), `the printed URL is loopback (${p.url})`);
 
@@ -158,10 +115,7 @@ await runTest(name, { timeoutMs: 75000 }, async (t) => {
 
   // Stopping with a viewer connected: EOS, then NULL, must end the process
   // cleanly (every peer closed, the server stopped, no warnings).
-  const exited = new Promise((resolve) => p.child.once('exit', (code, signal) => resolve({ code, signal })));
-  p.child.kill('SIGINT');
-  const timer = new Promise((resolve) => setTimeout(() => resolve(null), 20000).unref());
-  const r2 = await Promise.race([exited, timer]);
+  const r2 = await p.stop(20000);
   t.check(r2 !== null && r2.code === 0,
     `gst-launch-1.0 stops cleanly on Ctrl-C with a viewer connected (${JSON.stringify(r2)})`);
   const out = p.output();

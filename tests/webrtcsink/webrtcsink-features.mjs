@@ -8,12 +8,12 @@
 // tracks; the /stats page must show it too.  All inside this test's
 // loopback-only network namespace (nothing listens on the STUN/TURN port:
 // host candidates carry the media).
-import { execFileSync, spawn } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import process from 'node:process';
 import { parseArgs, runTest } from '../browser/lib/run.mjs';
+import { startPipeline } from '../browser/lib/child.mjs';
 
 const args = parseArgs();
 const which = args.browser || 'chromium';
@@ -30,8 +30,8 @@ function makeCert (t) {
   return { cert, key };
 }
 
-function startPipeline (t, { cert, key }) {
-  const pipeline = [
+function pipeline ({ cert, key }) {
+  return [
     'videotestsrc', 'is-live=true', '!', 'video/x-raw,width=320,height=240', '!',
     'webrtcsink', 'name=s', 'port=0', 'local-addresses=127.0.0.1',
     `tls-certificate=${cert}`, `tls-key=${key}`, `token=${TOKEN}`,
@@ -39,29 +39,10 @@ function startPipeline (t, { cert, key }) {
     'turn-servers=turn://user:pass@127.0.0.1:3478?transport=udp',
     'audiotestsrc', 'is-live=true', '!', 's.audio_0',
   ];
-  const child = spawn('gst-launch-1.0', ['-e', ...pipeline], { stdio: ['ignore', 'pipe', 'pipe'] });
-  let out = '';
-  let err = '';
-  t.onCleanup(() => new Promise((resolve) => {
-    if (child.exitCode !== null) return resolve();
-    child.once('exit', resolve);
-    child.kill('SIGINT');
-    setTimeout(() => { child.kill('SIGKILL'); }, 5000).unref();
-  }));
-  return new Promise((resolve, reject) => {
-    child.stdout.on('data', (d) => {
-      out += d;
-      const m = out.match(/webrtcsink: open (\S+)/);
-      if (m) resolve({ child, url: m[1], output: () => out + err });
-    });
-    child.stderr.on('data', (d) => { err += d; });
-    child.on('exit', (code) => reject(new Error(`gst-launch-1.0 exited (${code}) before printing a URL:\n${out}${err}`)));
-    child.on('error', reject);
-  });
 }
 
 await runTest(`webrtcsink-features-${which}`, { timeoutMs: 80000 }, async (t) => {
-  const p = await startPipeline(t, makeCert(t));
+  const p = await startPipeline(t, pipeline(makeCert(t)));
   t.log(`pipeline serves ${p.url}`);
   t.require(/^https:\/\/127\.0\.0\.1:\d+\/$/.test(p.url), `the printed URL is https (${p.url})`);
 
@@ -144,10 +125,7 @@ await runTest(`webrtcsink-features-${which}`, { timeoutMs: 80000 }, async (t) =>
   t.check(/^401/.test(e), `the stats page without the token shows the 401 (${e})`);
 
   // Ctrl-C with a viewer connected ends the process cleanly
-  const exited = new Promise((resolve) => p.child.once('exit', (code, signal) => resolve({ code, signal })));
-  p.child.kill('SIGINT');
-  const timer = new Promise((resolve) => setTimeout(() => resolve(null), 20000).unref());
-  const r2 = await Promise.race([exited, timer]);
+  const r2 = await p.stop(20000);
   t.check(r2 !== null && r2.code === 0, `gst-launch-1.0 stops cleanly (${JSON.stringify(r2)})`);
   const log = p.output();
   t.check(!/CRITICAL|WARNING \*\*|ERROR:/.test(log), 'no criticals, warnings or errors from the pipeline');

@@ -13,11 +13,10 @@
 // fires, both pads get EOS; the receiver stops cleanly.
 //
 //   --browser chromium|firefox
-import { spawn } from 'node:child_process';
 import path from 'node:path';
-import process from 'node:process';
 import { fileURLToPath } from 'node:url';
 import { parseArgs, runTest } from '../browser/lib/run.mjs';
+import { spawnChild } from '../browser/lib/child.mjs';
 
 const args = parseArgs();
 const which = args.browser || 'chromium';
@@ -26,15 +25,15 @@ const here = path.dirname(fileURLToPath(import.meta.url));
 // has no H.264; webrtcsrc prefers VP8)
 const WANT_VIDEO = 'VP8';
 
-/* The receiver process and its events. */
+/* The receiver process and its events; it stops on a "quit" line. */
 function startReceiver (t) {
-  const child = spawn('/usr/bin/python3', [path.join(here, 'whip_receiver.py')], {
-    stdio: ['pipe', 'pipe', 'pipe'],
-    env: process.env,
+  const quit = (child) => { if (!child.stdin.writableEnded) child.stdin.end('quit\n'); };
+  const proc = spawnChild(t, '/usr/bin/python3', [path.join(here, 'whip_receiver.py')], {
+    stdin: 'pipe', stop: quit, killAfterMs: 10000,
   });
+  const { child } = proc;
   const events = [];
   const waiters = [];
-  let err = '';
   let buf = '';
   const notify = () => {
     for (const w of waiters.slice()) {
@@ -52,24 +51,13 @@ function startReceiver (t) {
     }
     notify();
   });
-  child.stderr.on('data', (d) => { err += d; });
-  const exited = new Promise((resolve) => child.once('exit', (code, signal) => {
+  child.once('exit', (code, signal) => {
     events.push({ event: 'exit', code, signal });
     notify();
-    resolve({ code, signal });
-  }));
-  t.onCleanup(async () => {
-    if (child.exitCode !== null || child.signalCode !== null) return;
-    child.stdin.end('quit\n');
-    const timer = setTimeout(() => child.kill('SIGKILL'), 10000);
-    await exited;
-    clearTimeout(timer);
   });
   return {
-    child,
+    ...proc,
     events,
-    exited,
-    stderr: () => err,
     /* The first event (from the start) matching pred, or null after ms. */
     waitFor (pred, ms) {
       const ev = events.find(pred);
@@ -170,9 +158,7 @@ await runTest(`webrtcsrc-publish-${which}`, { timeoutMs: 110000 }, async (t) => 
   t.check(eosV !== null && eosA !== null, `both pads got EOS (video ${!!eosV}, audio ${!!eosA})`);
 
   // the receiver stops cleanly
-  rx.child.stdin.end('quit\n');
-  const timer = new Promise((resolve) => setTimeout(() => resolve(null), 20000).unref());
-  const r = await Promise.race([rx.exited, timer]);
+  const r = await rx.stop(20000);
   t.check(r !== null && r.code === 0, `the receiver stops cleanly (${JSON.stringify(r)})`);
   const errs = rx.stderr();
   t.check(!/CRITICAL|WARNING \*\*/.test(errs), 'no criticals or GLib warnings from the receiver');

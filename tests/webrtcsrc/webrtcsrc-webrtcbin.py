@@ -42,26 +42,23 @@ test, or scripts/gst-env).  Exit status 0 on success.
 """
 
 import argparse
-import json
 import os
-import queue
 import re
 import signal
-import subprocess
 import sys
-import threading
 import time
-import urllib.error
 import urllib.parse
-import urllib.request
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)),
+                                '..', 'lib'))
+from wrtctest import (Checks, Child, apply_answer, candidate_addresses,  # noqa
+                      command_loop, emitter, exit_child, gathered_offer,
+                      http, pin_loopback, stock_env)
 
 WIDTH, HEIGHT = 320, 240
 MIN_FRAMES = 30
 MIN_AUDIO = 20
 TOKEN = 's3cret-token'
-ISOLATION_VARS = ('GST_PLUGIN_PATH', 'GST_PLUGIN_PATH_1_0',
-                  'GST_PLUGIN_SYSTEM_PATH', 'GST_PLUGIN_SYSTEM_PATH_1_0',
-                  'GST_REGISTRY', 'GST_REGISTRY_1_0')
 # Bounds (seconds), never asserted.
 POST_DEADLINE = 30
 MEDIA_DEADLINE = 30
@@ -70,21 +67,6 @@ END_DEADLINE = 20
 # failure must notice; libnice gives up after ~10-30 s
 KILL_DEADLINE = 60
 CHILD_MAX_SECONDS = 140
-
-
-def http(url, data=None, method=None, ctype=None, token=None):
-    """(status, headers, body text); never raises on an HTTP status."""
-    req = urllib.request.Request(url, data=data, method=method)
-    if ctype:
-        req.add_header('Content-Type', ctype)
-    if token:
-        req.add_header('Authorization', 'Bearer ' + token)
-    try:
-        with urllib.request.urlopen(req, timeout=15) as r:
-            return r.status, dict(r.headers), r.read().decode('utf-8',
-                                                              'replace')
-    except urllib.error.HTTPError as e:
-        return e.code, dict(e.headers), e.read().decode('utf-8', 'replace')
 
 
 # --------------------------------------------------------------------------
@@ -96,16 +78,10 @@ def run_publisher(args):
     gi.require_version('Gst', '1.0')
     gi.require_version('GstSdp', '1.0')
     gi.require_version('GstWebRTC', '1.0')
-    gi.require_version('Nice', '0.1')
-    from gi.repository import Gst, GstSdp, GstWebRTC, Nice
+    from gi.repository import Gst, GstWebRTC
 
     Gst.init(None)
-    lock = threading.Lock()
-
-    def emit(**kw):
-        with lock:
-            sys.stdout.write(json.dumps(kw) + '\n')
-            sys.stdout.flush()
+    emit = emitter()
 
     desc = (
         'webrtcbin name=w bundle-policy=max-bundle '
@@ -129,12 +105,7 @@ def run_publisher(args):
          gtype=w.__gtype__.name)
 
     # ICE on loopback only; keep these referenced or they are freed under us
-    ice = w.get_property('ice-agent')
-    agent = ice.get_property('agent')
-    ice.set_property('ice-tcp', False)
-    lo = Nice.Address.new()
-    lo.set_from_string('127.0.0.1')
-    agent.add_local_address(lo)
+    ice_refs = pin_loopback(w)  # noqa: F841
 
     pipe.set_state(Gst.State.PLAYING)
     pipe.get_state(10 * Gst.SECOND)
@@ -163,18 +134,9 @@ def run_publisher(args):
     if offer is None:
         emit(event='fatal', reason='webrtcbin made no offer')
         return 1
-    p = Gst.Promise.new()
-    w.emit('set-local-description', offer, p)
-    p.wait()
     # no trickle: POST once gathering is complete, all candidates in the SDP
-    end = time.monotonic() + 10
-    while (w.get_property('ice-gathering-state')
-           != GstWebRTC.WebRTCICEGatheringState.COMPLETE
-           and time.monotonic() < end):
-        time.sleep(0.05)
-    sdp = w.get_property('local-description').sdp.as_text()
-    cands = re.findall(r'a=candidate:\S+ \d+ \S+ \d+ (\S+) ', sdp)
-    emit(event='offer', sdp=sdp, candidates=cands)
+    sdp = gathered_offer(w, offer)
+    emit(event='offer', sdp=sdp, candidates=candidate_addresses(sdp))
 
     whip = urllib.parse.urljoin(args.url, 'whip')
     token = args.token
@@ -191,139 +153,37 @@ def run_publisher(args):
     if st != 201:
         emit(event='fatal', reason=f'POST got {st}: {body.strip()}')
         return 1
-    ok, msg = GstSdp.SDPMessage.new_from_text(body)
-    if ok != GstSdp.SDPResult.OK:
+    parsed, err = apply_answer(w, body)
+    if not parsed:
         emit(event='fatal', reason=f'the answer does not parse: {body}')
         return 1
-    answer = GstWebRTC.WebRTCSessionDescription.new(
-        GstWebRTC.WebRTCSDPType.ANSWER, msg)
-    p = Gst.Promise.new()
-    w.emit('set-remote-description', answer, p)
-    p.wait()
-    reply = p.get_reply()
-    err = None
-    if reply is not None and reply.has_field('error'):
-        err = str(reply.get_value('error'))
     emit(event='answered', error=err)
 
-    cmds = queue.Queue()
-
-    def read_stdin():
-        for line in sys.stdin:
-            line = line.strip()
-            if line:
-                cmds.put(line)
-        cmds.put('quit')
-    threading.Thread(target=read_stdin, daemon=True).start()
-
-    bus = pipe.get_bus()
-    deadline = time.monotonic() + CHILD_MAX_SECONDS
-    last = None
-    while time.monotonic() < deadline:
-        msg = bus.timed_pop_filtered(100 * Gst.MSECOND,
-                                     Gst.MessageType.ERROR)
-        if msg:
-            e, dbg = msg.parse_error()
-            emit(event='error', message=e.message, debug=dbg)
-        pc = w.get_property('connection-state').value_nick
-        if pc != last:
-            emit(event='pc', state=pc)
-            last = pc
-        try:
-            c = cmds.get_nowait()
-        except queue.Empty:
-            continue
-        if c == 'delete':
+    def handle(c):
+        if c.get('cmd') == 'delete':
             st, _, body = http(resource, method='DELETE', token=token)
             emit(event='deleted', status=st, body=body.strip())
-        elif c == 'quit':
-            break
-    pipe.set_state(Gst.State.NULL)
-    emit(event='stopped')
-    # GI tears the NiceAgent down in the wrong order at exit
-    sys.stdout.flush()
-    os._exit(0)
+
+    command_loop(pipe, emit, CHILD_MAX_SECONDS, lambda: dict(
+        event='pc', state=w.get_property('connection-state').value_nick),
+        handle)
+    exit_child(pipe, emit)
 
 
 # --------------------------------------------------------------------------
 # The driver: webrtcsrc in this process
 # --------------------------------------------------------------------------
 
-class Child:
-    """The publisher in its own process; events from its stdout."""
-
-    def __init__(self, name, argv, env):
-        self.name = name
-        self.events = []
-        self.cond = threading.Condition()
-        self.stderr_lines = []
-        self.proc = subprocess.Popen(
-            argv, env=env, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE, text=True, bufsize=1)
-        threading.Thread(target=self._read, daemon=True).start()
-        threading.Thread(target=self._read_err, daemon=True).start()
-
-    def _read(self):
-        for line in self.proc.stdout:
-            line = line.rstrip('\n')
-            try:
-                ev = json.loads(line)
-            except ValueError:
-                ev = {'event': 'text', 'text': line}
-            if not isinstance(ev, dict):
-                ev = {'event': 'text', 'text': line}
-            with self.cond:
-                self.events.append(ev)
-                self.cond.notify_all()
-        with self.cond:
-            self.events.append({'event': 'exit'})
-            self.cond.notify_all()
-
-    def _read_err(self):
-        for line in self.proc.stderr:
-            with self.cond:
-                self.stderr_lines.append(line.rstrip('\n'))
-
-    def find(self, pred):
-        with self.cond:
-            for ev in self.events:
-                if pred(ev):
-                    return ev
-        return None
-
-    def send(self, line):
-        try:
-            self.proc.stdin.write(line + '\n')
-            self.proc.stdin.flush()
-        except (BrokenPipeError, ValueError, OSError):
-            pass
-
-    def stop(self):
-        if self.proc.poll() is None:
-            self.send('quit')
-            try:
-                self.proc.wait(15)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait()
-
-
-class Driver:
+class Driver(Checks):
     def __init__(self, scenario):
+        super().__init__()
         self.scenario = scenario
-        self.failed = []
         self.children = []
         self.me = os.path.abspath(__file__)
         sys.path.insert(0, os.path.dirname(self.me))
         from whip_receiver import WhipReceiver
         self.WhipReceiver = WhipReceiver
         self.rx = None
-
-    def check(self, cond, msg):
-        print(('PASS: ' if cond else 'FAIL: ') + msg, flush=True)
-        if not cond:
-            self.failed.append(msg)
-        return cond
 
     def start_receiver(self, props=None):
         rx = self.WhipReceiver(props)
@@ -340,13 +200,12 @@ class Driver:
         return ok
 
     def start_publisher(self, name, token=None):
-        env = {k: v for k, v in os.environ.items()
-               if k not in ISOLATION_VARS}
+        env = stock_env()
         argv = [sys.executable, self.me, '--side', 'publisher',
                 '--url', self.rx.url]
         if token:
             argv += ['--token', token]
-        c = Child(name, argv, env)
+        c = Child(name, argv, env, capture_stderr=True)
         self.children.append(c)
         self.rx.iterate(lambda: c.find(lambda e: e.get('event') in (
             'posted', 'fatal', 'exit')) is not None, POST_DEADLINE)
@@ -471,7 +330,7 @@ class Driver:
         if not self.wait_media('the first publisher'):
             return
         self.check_decoded()
-        first.send('delete')
+        first.send(cmd='delete')
         ok = rx.iterate(lambda: len(rx.left) == 1, MEDIA_DEADLINE)
         self.check(ok and rx.left[0] == 'deleted',
                    f'receiver: sender-left after the first DELETE '
@@ -495,7 +354,7 @@ class Driver:
         self.check(self.stats().get('sessions-total') == 2,
                    f'receiver: two sessions ({self.stats()})')
         self.check(not rx.errors, f'receiver: no error ({rx.errors[:1]})')
-        second.send('delete')
+        second.send(cmd='delete')
         ok = rx.iterate(lambda: len(rx.left) == 2, MEDIA_DEADLINE)
         self.check(ok and not rx.eos, f'receiver: the second left too, '
                    f'still no EOS ({rx.left}, eos {rx.eos})')
@@ -615,7 +474,7 @@ class Driver:
                    f'(sender-left {rx.left}, EOS {sorted(rx.eos)})')
         self.wait_media('still publishing after the bad requests')
 
-        pub.send('delete')
+        pub.send(cmd='delete')
         rx.iterate(lambda: pub.find(lambda e: e.get('event') == 'deleted'),
                    END_DEADLINE)
         d = pub.find(lambda e: e.get('event') == 'deleted') or {}
@@ -630,21 +489,6 @@ class Driver:
                    f"'{body.strip()[:80]}'")
         self.check(not rx.errors, f'receiver: no element error '
                    f'({rx.errors[:1]})')
-
-    def bad_request(self, what, url, method, data, ctype, token, want):
-        try:
-            st, hdrs, body = http(url, data=data, method=method,
-                                  ctype=ctype, token=token)
-        except OSError as e:
-            st, hdrs, body = None, {}, str(e)
-        body = body.strip()
-        self.check(st in want and len(body) > 3
-                   and not body.startswith('<'),
-                   f"{what}: {method} -> {st} '{body[:100]}' "
-                   f'(want {sorted(want)} with a reason text)')
-        if st == 401:
-            self.check('Bearer' in (hdrs.get('WWW-Authenticate') or ''),
-                       f'{what}: 401 carries WWW-Authenticate: Bearer')
 
     def run(self):
         from gi.repository import Gst
