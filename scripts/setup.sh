@@ -19,7 +19,7 @@ PKGS=(
   libjson-glib-dev
   glib-networking openssl
   gstreamer1.0-tools gstreamer1.0-plugins-base gstreamer1.0-plugins-base-apps gstreamer1.0-plugins-good
-  gstreamer1.0-plugins-bad gstreamer1.0-nice
+  gstreamer1.0-plugins-bad gstreamer1.0-nice gstreamer1.0-libav
   valgrind python3 python3-gi python3-gst-1.0 gir1.2-gst-plugins-bad-1.0
   clang libclang-rt-14-dev
   coturn

@@ -12,7 +12,9 @@
 // first is live; then the page is left (its pagehide DELETE): sender-left
 // fires, both pads get EOS; the receiver stops cleanly.
 //
-//   --browser chromium|firefox
+//   --browser chromium|firefox [--codec VP8|H264]
+//   (--codec H264: webrtcsrc video-codecs=H264, so the browser must send
+//   H.264 and webrtcsrc decode it; Chromium only: Firefox here has none)
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs, runTest } from '../browser/lib/run.mjs';
@@ -21,14 +23,16 @@ import { spawnChild } from '../browser/lib/child.mjs';
 const args = parseArgs();
 const which = args.browser || 'chromium';
 const here = path.dirname(fileURLToPath(import.meta.url));
-// the video codec each browser sends by default here (TESTING.md: Firefox
-// has no H.264; webrtcsrc prefers VP8)
-const WANT_VIDEO = 'VP8';
+// the video codec the browser sends: webrtcsrc prefers VP8 by default
+// (TESTING.md: Firefox has no H.264)
+const WANT_VIDEO = (args.codec || 'VP8').toUpperCase();
 
 /* The receiver process and its events; it stops on a "quit" line. */
 function startReceiver (t) {
   const quit = (child) => { if (!child.stdin.writableEnded) child.stdin.end('quit\n'); };
-  const proc = spawnChild(t, '/usr/bin/python3', [path.join(here, 'whip_receiver.py')], {
+  const rxArgs = [path.join(here, 'whip_receiver.py')];
+  if (WANT_VIDEO !== 'VP8') rxArgs.push('--video-codecs', WANT_VIDEO);
+  const proc = spawnChild(t, '/usr/bin/python3', rxArgs, {
     stdin: 'pipe', stop: quit, killAfterMs: 10000,
   });
   const { child } = proc;

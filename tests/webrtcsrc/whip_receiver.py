@@ -166,6 +166,7 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__.split('\n')[0])
     ap.add_argument('--token')
     ap.add_argument('--decode', default='true', choices=('true', 'false'))
+    ap.add_argument('--video-codecs')
     ap.add_argument('--max-seconds', type=int, default=170)
     args = ap.parse_args()
 
@@ -179,6 +180,8 @@ def main():
     props = {'decode': args.decode == 'true'}
     if args.token:
         props['token'] = args.token
+    if args.video_codecs:
+        props['video-codecs'] = args.video_codecs
     rx = WhipReceiver(props)
     rx.on_event = emit
     plugin = rx.src.get_factory().get_plugin()

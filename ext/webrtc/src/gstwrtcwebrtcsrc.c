@@ -137,6 +137,27 @@ static const CodecInfo codec_table[] = {
       "rtpopusdepay", "opusparse", {"opusdec", NULL}},
 };
 
+/* RFC 6184 section 8.1 profile-level-id: constrained baseline and baseline
+ * first (openh264dec decodes those), then main and high (avdec_h264) */
+static const gchar *const h264_profiles[] = {
+  "level-asymmetry-allowed=1;packetization-mode=1;profile-level-id=42e01f",
+  "level-asymmetry-allowed=1;packetization-mode=1;profile-level-id=42001f",
+  "level-asymmetry-allowed=1;packetization-mode=1;profile-level-id=4d001f",
+  "level-asymmetry-allowed=1;packetization-mode=1;profile-level-id=64001f",
+};
+
+/* a decoder for every H.264 profile (libav's) */
+static gboolean
+h264_full_decoder (void)
+{
+  GstElementFactory *f = gst_element_factory_find ("avdec_h264");
+
+  if (!f)
+    return FALSE;
+  gst_object_unref (f);
+  return TRUE;
+}
+
 static const CodecInfo *
 codec_info (const gchar * name)
 {
@@ -1035,17 +1056,25 @@ recv_codecs (GstWrtcWebrtcSrc * self, GstWrtcMediaKind kind, guint * n)
   names = g_strdupv (kind == GST_WRTC_MEDIA_VIDEO ? self->video_codecs :
       self->audio_codecs);
   g_mutex_unlock (&self->lock);
-  caps = g_new0 (GstWrtcCodecCap, names ? g_strv_length (names) + 1 : 1);
+  caps = g_new0 (GstWrtcCodecCap, names ? (g_strv_length (names) +
+          G_N_ELEMENTS (h264_profiles)) + 1 : 1);
   for (i = 0; names && names[i]; i++) {
     const CodecInfo *info = codec_info (names[i]);
+    guint j, variants = 1;
     if (!info || info->kind != kind)
       continue;
-    caps[count].kind = kind;
-    caps[count].encoding = info->name;
-    caps[count].clock_rate = info->clock_rate;
-    caps[count].channels = info->channels;
-    caps[count].fmtp = info->fmtp;
-    count++;
+    /* H.264: every profile our decoder takes, in the publisher's terms
+     * (OBS, ffmpeg and browsers offer different ones) */
+    if (g_strcmp0 (info->name, "H264") == 0)
+      variants = h264_full_decoder ()? G_N_ELEMENTS (h264_profiles) : 2;
+    for (j = 0; j < variants; j++) {
+      caps[count].kind = kind;
+      caps[count].encoding = info->name;
+      caps[count].clock_rate = info->clock_rate;
+      caps[count].channels = info->channels;
+      caps[count].fmtp = variants > 1 ? h264_profiles[j] : info->fmtp;
+      count++;
+    }
   }
   g_strfreev (names);
   *n = count;
