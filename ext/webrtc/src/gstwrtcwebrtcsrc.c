@@ -489,6 +489,29 @@ on_receive (GstWrtcPeer * peer, gint media, gboolean rtcp,
   g_mutex_unlock (&s->push_lock);
 }
 
+/* The WHIP server, or NULL once stopping (any thread). */
+static GstWrtcHttpServer *
+get_server (GstWrtcWebrtcSrc * self)
+{
+  GstWrtcHttpServer *server;
+
+  g_mutex_lock (&self->lock);
+  server = self->server ? g_object_ref (self->server) : NULL;
+  g_mutex_unlock (&self->lock);
+  return server;
+}
+
+static void
+end_http_session (Session * s)
+{
+  GstWrtcHttpServer *server = get_server (s->src);
+
+  if (server) {
+    gst_wrtc_http_server_end_session (server, s->id);
+    g_object_unref (server);
+  }
+}
+
 static void
 on_state_changed (GstWrtcPeer * peer, guint state, Session * s)
 {
@@ -510,11 +533,11 @@ on_state_changed (GstWrtcPeer * peer, guint state, Session * s)
   } else if (state == GST_WRTC_PEER_STATE_FAILED) {
     session_end_media (s, "the connection failed");
     if (s->id)
-      gst_wrtc_http_server_end_session (s->src->server, s->id);
+      end_http_session (s);
   } else if (state == GST_WRTC_PEER_STATE_CLOSED) {
     session_end_media (s, "the connection was closed");
     if (s->id)
-      gst_wrtc_http_server_end_session (s->src->server, s->id);
+      end_http_session (s);
   }
 }
 
@@ -1256,6 +1279,7 @@ on_answer (GstWrtcPeer * peer, const gchar * sdp, const GError * error,
 {
   Session *s = user_data;
   GstWrtcWebrtcSrc *self = s->src;
+  GstWrtcHttpServer *server;
   GError *err = NULL;
 
   if (!error && (!session_take_negotiation (s, &err)
@@ -1264,8 +1288,12 @@ on_answer (GstWrtcPeer * peer, const gchar * sdp, const GError * error,
   if (error)
     GST_WARNING_OBJECT (self, "publisher %s: no answer: %s", s->id,
         error->message);
-  gst_wrtc_http_server_complete_offer (self->server, s->id,
-      error ? NULL : sdp, error);
+  server = get_server (self);
+  if (server) {
+    gst_wrtc_http_server_complete_offer (server, s->id, error ? NULL : sdp,
+        error);
+    g_object_unref (server);
+  }
   /* refused (error): the server ends it (on_end), it was no sender */
   g_mutex_lock (&s->lock);
   s->answered = !error;
@@ -1452,28 +1480,34 @@ start (GstWrtcWebrtcSrc * self)
     self->whep_thread = g_thread_new ("wrtc-whep", whep_thread, self);
     g_mutex_unlock (&self->lock);
   } else {
-    self->server = gst_wrtc_http_server_new ();
-    gst_wrtc_http_server_add_endpoint (self->server, "/whip",
+    GstWrtcHttpServer *server = gst_wrtc_http_server_new ();
+    /* published before it starts: its callbacks may run at once */
+    g_mutex_lock (&self->lock);
+    self->server = g_object_ref (server);
+    g_mutex_unlock (&self->lock);
+    gst_wrtc_http_server_add_endpoint (server, "/whip",
         GST_WRTC_HTTP_ENDPOINT_WHIP, GST_WRTC_HTTP_ENDPOINT_FLAG_NONE,
         &whip_callbacks, self, NULL);
-    gst_wrtc_http_server_set_token (self->server, token);
-    add_page (self->server, "/publish", "publish.html",
-        "text/html; charset=utf-8");
-    add_page (self->server, "/publish.js", "publish.js",
+    gst_wrtc_http_server_set_token (server, token);
+    add_page (server, "/publish", "publish.html", "text/html; charset=utf-8");
+    add_page (server, "/publish.js", "publish.js",
         "text/javascript; charset=utf-8");
-    if (!gst_wrtc_http_server_start (self->server, address, port, NULL, NULL,
-            &err)) {
+    if (!gst_wrtc_http_server_start (server, address, port, NULL, NULL, &err)) {
       GST_ELEMENT_ERROR (self, RESOURCE, OPEN_READ,
           ("Could not start the WHIP server on %s port %u", address, port),
           ("%s", err->message));
       g_clear_error (&err);
+      g_mutex_lock (&self->lock);
       g_clear_object (&self->server);
+      g_mutex_unlock (&self->lock);
+      g_object_unref (server);
       g_free (whep_url);
       g_free (address);
       g_free (token);
       return FALSE;
     }
-    url = gst_wrtc_http_server_get_url (self->server);
+    url = gst_wrtc_http_server_get_url (server);
+    g_object_unref (server);
     g_mutex_lock (&self->lock);
     g_free (self->url);
     self->url = g_strdup (url);
@@ -1495,6 +1529,7 @@ stop (GstWrtcWebrtcSrc * self)
   GCancellable *cancellable;
   gchar *resource, *token;
   GPtrArray *ended, *teardowns;
+  GstWrtcHttpServer *server;
   GList *pads;
   Session *s;
   GError *err = NULL;
@@ -1544,10 +1579,13 @@ stop (GstWrtcWebrtcSrc * self)
   g_free (resource);
   g_free (token);
 
-  if (self->server) {
+  g_mutex_lock (&self->lock);
+  server = g_steal_pointer (&self->server);
+  g_mutex_unlock (&self->lock);
+  if (server) {
     /* ends the publisher's session through on_end */
-    gst_wrtc_http_server_stop (self->server);
-    g_clear_object (&self->server);
+    gst_wrtc_http_server_stop (server);
+    g_object_unref (server);
   }
   g_mutex_lock (&self->lock);
   if (s)
