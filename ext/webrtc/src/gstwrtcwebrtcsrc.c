@@ -392,7 +392,8 @@ session_push_eos (Session * s)
   g_mutex_lock (&s->lock);
   for (i = 0; i < s->tracks->len; i++) {
     Track *t = &g_array_index (s->tracks, Track, i);
-    if (t->depay_sink && !t->linked)
+    /* never started, or rtpbin let go of its SSRC */
+    if (t->depay_sink && (!t->linked || !gst_pad_is_linked (t->depay_sink)))
       g_ptr_array_add (unlinked, gst_object_ref (t->depay_sink));
   }
   g_mutex_unlock (&s->lock);
@@ -912,7 +913,7 @@ session_build (Session * s, GError ** error)
     return FALSE;
 
   g_object_set (s->rtpbin, "latency", latency, "do-retransmission", TRUE,
-      "rtp-profile", GST_RTP_PROFILE_AVPF, "autoremove", TRUE, NULL);
+      "rtp-profile", GST_RTP_PROFILE_AVPF, NULL);
   g_signal_connect_data (s->rtpbin, "request-pt-map",
       G_CALLBACK (on_request_pt_map), session_ref (s), session_closure_notify,
       0);
