@@ -8,10 +8,13 @@
 #   DEMO_SECONDS=30 scripts/run-demo.sh     # stop after 30 s
 #   DEMO_PORT=0 scripts/run-demo.sh         # any free port (default 8080)
 #   DEMO_ADDRESS=0.0.0.0 scripts/run-demo.sh   # reachable from the LAN
+#   DEMO_NO_SETUP=1 ...                     # skip set-up (the demo test)
 set -uo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 builddir=${BUILDDIR:-$top/build}
-"$top/scripts/setup.sh" "$builddir" || exit 1
+if [ -z "${DEMO_NO_SETUP:-}" ]; then
+  "$top/scripts/setup.sh" "$builddir" || exit 1
+fi
 export BUILDDIR=$builddir
 
 secs=${DEMO_SECONDS:-0}

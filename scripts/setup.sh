@@ -20,6 +20,7 @@ PKGS=(
   glib-networking openssl
   gstreamer1.0-tools gstreamer1.0-plugins-base gstreamer1.0-plugins-base-apps gstreamer1.0-plugins-good
   gstreamer1.0-plugins-bad gstreamer1.0-nice gstreamer1.0-libav
+  gstreamer1.0-x
   valgrind python3 python3-gi python3-gst-1.0 gir1.2-gst-plugins-bad-1.0
   clang libclang-rt-14-dev
   coturn
@@ -60,6 +61,10 @@ if [ ! -f "$builddir/build.ninja" ]; then
   meson setup "$builddir" "$top"
 fi
 ninja -C "$builddir" >/dev/null
+# the isolated environment's view of the system plugins, again: a package
+# installed above after the build dir was configured shows up in it
+"$top/scripts/upstream-plugins.sh" \
+  "$(pkg-config --variable=pluginsdir gstreamer-1.0)" "$builddir/upstream-plugins"
 
 # Browser tests (tests/browser): playwright-core and puppeteer-core drive
 # Debian's chromium and firefox-esr; nothing downloads a browser.  The
