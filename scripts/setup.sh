@@ -22,6 +22,7 @@ PKGS=(
   gstreamer1.0-plugins-bad gstreamer1.0-nice gstreamer1.0-libav
   gstreamer1.0-x
   valgrind python3 python3-gi python3-gst-1.0 gir1.2-gst-plugins-bad-1.0
+  gir1.2-nice-0.1
   clang libclang-rt-14-dev
   coturn
   chromium firefox-esr nodejs iproute2 util-linux
