@@ -24,13 +24,17 @@
  * Underneath: ICE (libnice), DTLS-SRTP, and rtpbin for the receiving side
  * of RTP: a jitterbuffer of `latency` ms, NACK for lost packets and RTX
  * accepted (RFC 4588), PLI at the start of each video track and when the
- * decoder needs a keyframe, receiver reports, and lip sync from the
- * sender's reports.
+ * decoder needs a keyframe, receiver reports, transport-wide congestion
+ * control feedback where negotiated (browsers), and lip sync from the
+ * sender's reports.  Video codecs VP8, H.264 (every profile with libav's
+ * decoder, the baselines with openh264's) and VP9; audio Opus.
  *
  * When the sender goes away (DELETE, ICE or DTLS failure, consent lost,
- * close_notify) the source pads get EOS.  A WHEP server that refuses the
- * offer, or a sender that leaves before sending any media in WHEP mode, is
- * an element error.
+ * close_notify) the source pads get EOS; with `keep-waiting` (WHIP) they
+ * stay, and the next publisher's tracks continue on them.  A WHEP server
+ * that refuses the offer, or a sender that leaves before sending any media
+ * in WHEP mode, is an element error; a WHEP server that answers 503 (no
+ * media yet) is asked again.
  *
  * ## Example launch lines
  * |[
