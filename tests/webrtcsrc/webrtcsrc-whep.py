@@ -11,6 +11,8 @@
                 the status, no hang
   leaks         gst-launch-1.0 with the leaks tracer: receives, Ctrl-C,
                 nothing alive at exit
+  whip-config   (WHIP server) /config.json: the publish page's ICE servers
+                behind the token; a bad stun-server fails the start
   cycles        READY -> PLAYING -> NULL twice with a live server
 
 Usage: webrtcsrc-whep.py [--codec VP8|H264] (run in scripts/gst-env)."""
@@ -339,6 +341,53 @@ def leaks():
         stop_child(child)
 
 
+def whip_config():
+    """WHIP server: /config.json gives the publish page the element's
+    stun-server and turn-servers (behind the token), the page reads it."""
+    import json
+    import urllib.error
+    import urllib.request
+    pipe = src_pipeline({'port': 0, 'local-addresses': '127.0.0.1',
+                         'token': 'T0K3N',
+                         'stun-server': 'stun://127.0.0.1:3478',
+                         'turn-servers': 'turn://al:s3cret@127.0.0.1:3479'})
+    pipe.set_state(Gst.State.PLAYING)
+    check(wait_state(pipe, Gst.State.PLAYING), 'whip-config: PLAYING')
+    url = pipe.get_by_name('src').get_property('url')
+
+    def get(path, token=None):
+        req = urllib.request.Request(url + path)
+        if token:
+            req.add_header('Authorization', 'Bearer ' + token)
+        try:
+            with urllib.request.urlopen(req, timeout=10) as r:
+                return r.status, r.read().decode()
+        except urllib.error.HTTPError as e:
+            return e.code, e.read().decode()
+    st, _ = get('config.json')
+    check(st == 401, 'whip-config: config.json needs the token (%d)' % st)
+    st, body = get('config.json', 'T0K3N')
+    cfg = json.loads(body) if st == 200 else {}
+    check(cfg.get('whip') == 'whip' and cfg.get('iceServers') == [
+        {'urls': ['stun:127.0.0.1:3478']},
+        {'urls': ['turn:127.0.0.1:3479'], 'username': 'al',
+         'credential': 's3cret'}],
+        'whip-config: config.json has the endpoint and the ICE servers (%s)'
+        % body.strip())
+    st, js = get('publish.js')
+    check(st == 200 and "'config.json'" in js and 'iceServers' in js,
+          'whip-config: the publish page reads config.json')
+    pipe.set_state(Gst.State.NULL)
+    bad = src_pipeline({'port': 0, 'stun-server': 'not a url'})
+    ret = bad.set_state(Gst.State.PLAYING)
+    ok, errors = run_until(bad, lambda: False, 5)
+    check(ret == Gst.StateChangeReturn.FAILURE and errors and
+          'stun-server' in errors[0],
+          'whip-config: a bad stun-server fails the start, naming it (%s)' %
+          errors[:1])
+    bad.set_state(Gst.State.NULL)
+
+
 def cycles():
     child, url = start_sink_process('VP8')
     try:
@@ -372,7 +421,7 @@ def main():
     tests = {'one-pipeline': lambda: one_pipeline(args.codec),
              'two-process': lambda: two_process(args.codec),
              'record': record, 'refused': refused, 'leaks': leaks,
-             'cycles': cycles}
+             'whip-config': whip_config, 'cycles': cycles}
     if args.codec != 'VP8':
         tests = {k: v for k, v in tests.items()
                  if k in ('one-pipeline', 'two-process')}

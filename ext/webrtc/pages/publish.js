@@ -6,12 +6,17 @@
 // is over, or 150 ms pass), later candidates PATCHed as RFC 8840 fragments,
 // DELETE when stopping or leaving the page.
 //
+// Before connecting it reads config.json (relative to the page, with the
+// token): {"whip": "whip", "iceServers": [RTCIceServer...]}, the element's
+// stun-server and turn-servers; without it, no ICE servers.
+//
 // Query parameters: ?token=T (Authorization: Bearer T), ?video=0 or
 // ?audio=0 to leave one out, ?autostart=1 to start without the button.
 //
 // window.publisher shows the status: state ("idle", "starting",
 // "connecting", "publishing", "stopped", "failed"), connectionState,
-// framesSent, packetsSent, width, height, lastError, location.
+// framesSent, packetsSent, width, height, lastError, location, iceServers
+// (what the RTCPeerConnection was given).
 'use strict';
 
 (function () {
@@ -32,6 +37,7 @@
     height: 0,
     lastError: null,
     location: null,
+    iceServers: [],
   };
   const view = {};
   for (const k of Object.keys(st)) Object.defineProperty(view, k, { enumerable: true, get: () => st[k] });
@@ -125,7 +131,20 @@
       return;
     }
     $('preview').srcObject = stream;
-    pc = new RTCPeerConnection({ bundlePolicy: 'max-bundle' });
+    let endpoint = 'whip';
+    let iceServers = [];
+    try {
+      const res = await http('config.json', { headers: headers({}) });
+      if (res.ok) {
+        const cfg = await res.json();
+        if (Array.isArray(cfg.iceServers)) iceServers = cfg.iceServers;
+        if (typeof cfg.whip === 'string' && cfg.whip) endpoint = cfg.whip;
+      }
+    } catch (e) {
+      console.warn(`publish: no config.json (${e.message}); no ICE servers`);
+    }
+    pc = new RTCPeerConnection({ bundlePolicy: 'max-bundle', iceServers });
+    st.iceServers = pc.getConfiguration().iceServers || [];
     for (const track of stream.getTracks()) pc.addTransceiver(track, { direction: 'sendonly', streams: [stream] });
     pc.onconnectionstatechange = () => {
       st.connectionState = pc.connectionState;
@@ -147,7 +166,7 @@
     setState('connecting', 'sending the offer');
     let res;
     try {
-      res = await http('whip', {
+      res = await http(endpoint, {
         method: 'POST',
         headers: headers({ 'Content-Type': 'application/sdp' }),
         body: pc.localDescription.sdp,
@@ -161,7 +180,7 @@
       fail(`POST whip: ${res.status} ${body}`);
       return;
     }
-    resource = new URL(res.headers.get('Location'), new URL('whip', location.href)).href;
+    resource = new URL(res.headers.get('Location'), new URL(endpoint, location.href)).href;
     st.location = resource;
     etag = res.headers.get('ETag');
     posted = true;

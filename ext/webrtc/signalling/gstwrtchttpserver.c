@@ -1817,3 +1817,49 @@ gst_wrtc_http_server_init (GstWrtcHttpServer * self)
       (GDestroyNotify) page_unref);
   self->sessions = g_hash_table_new (g_str_hash, g_str_equal);
 }
+
+/* GET of the page configuration: {"<endpoint>":"<endpoint>","iceServers":
+ * [...]} (the endpoint relative to the page, as player.js and publish.js
+ * read it) */
+static GBytes *
+page_config_json (GstWrtcHttpServer * server, const gchar * path,
+    gpointer user_data, GError ** error)
+{
+  const gchar *endpoint = user_data;
+  gchar *ice = gst_wrtc_http_server_get_ice_servers_json (server);
+  GString *out = g_string_new ("{");
+
+  gst_wrtc_http_json_append_string (out, endpoint);
+  g_string_append_c (out, ':');
+  gst_wrtc_http_json_append_string (out, endpoint);
+  g_string_append_printf (out, ",\"iceServers\":%s}\n", ice);
+  g_free (ice);
+  return g_string_free_to_bytes (out);
+}
+
+gboolean
+gst_wrtc_http_server_set_page_config (GstWrtcHttpServer * self,
+    const gchar * path, const gchar * endpoint, const gchar * stun_server,
+    const gchar * const *turn_servers, GError ** error)
+{
+  GPtrArray *urls = g_ptr_array_new ();
+  gboolean ok;
+
+  g_return_val_if_fail (GST_WRTC_IS_HTTP_SERVER (self), FALSE);
+  g_return_val_if_fail (path && endpoint, FALSE);
+  if (stun_server && *stun_server)
+    g_ptr_array_add (urls, (gpointer) stun_server);
+  for (guint i = 0; turn_servers && turn_servers[i]; i++)
+    g_ptr_array_add (urls, (gpointer) turn_servers[i]);
+  g_ptr_array_add (urls, NULL);
+  ok = gst_wrtc_http_server_set_ice_servers (self,
+      (const gchar * const *) urls->pdata, error);
+  g_ptr_array_unref (urls);
+  if (!ok)
+    return FALSE;
+  /* behind the token: TURN credentials */
+  gst_wrtc_http_server_set_page_func (self, path, "application/json",
+      GST_WRTC_HTTP_PAGE_FLAG_TOKEN, page_config_json, g_strdup (endpoint),
+      g_free);
+  return TRUE;
+}

@@ -195,6 +195,16 @@ void gst_wrtc_http_server_set_page_func (GstWrtcHttpServer * server,
     const gchar * path, const gchar * content_type, GstWrtcHttpPageFlags flags,
     GstWrtcHttpPageFunc func, gpointer user_data, GDestroyNotify notify);
 
+/* What an element's pages need before they connect: the ICE servers of its
+ * stun-server and turn-servers properties (set_ice_servers(): Link headers
+ * on 201s, RFC 9725 section 4.6) and, behind the token (TURN
+ * credentials), GET @path ("/config.json") serving
+ * {"<endpoint>":"<endpoint>","iceServers":[RTCIceServer...]}, with
+ * @endpoint relative to the page ("whep", "whip"). */
+gboolean gst_wrtc_http_server_set_page_config (GstWrtcHttpServer * server,
+    const gchar * path, const gchar * endpoint, const gchar * stun_server,
+    const gchar * const *turn_servers, GError ** error);
+
 /* JSON for generated pages.  A structure becomes an object whose "type"
  * is the structure's name (unless it has a field "type"), followed by its
  * fields in order: strings, booleans and numbers as such (non-finite

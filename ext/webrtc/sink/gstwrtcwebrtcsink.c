@@ -1482,9 +1482,9 @@ static gboolean
 start_server (GstWrtcWebrtcSink * self)
 {
   GError *err = NULL;
-  gchar *address, *url, *cert, *key;
-  GPtrArray *ice = g_ptr_array_new_with_free_func (g_free);
-  guint port, i;
+  gchar *address, *url, *cert, *key, *stun;
+  gchar **turn;
+  guint port;
 
   g_mutex_lock (&self->lock);
   address = g_strdup (self->address);
@@ -1492,19 +1492,16 @@ start_server (GstWrtcWebrtcSink * self)
   cert = self->tls_certificate && *self->tls_certificate ?
       g_strdup (self->tls_certificate) : NULL;
   key = self->tls_key && *self->tls_key ? g_strdup (self->tls_key) : NULL;
-  if (self->stun_server && *self->stun_server)
-    g_ptr_array_add (ice, g_strdup (self->stun_server));
-  for (i = 0; self->turn_servers && self->turn_servers[i]; i++)
-    g_ptr_array_add (ice, g_strdup (self->turn_servers[i]));
-  g_ptr_array_add (ice, NULL);
+  stun = g_strdup (self->stun_server);
+  turn = g_strdupv (self->turn_servers);
   g_mutex_unlock (&self->lock);
 
   if ((cert == NULL) != (key == NULL))
     goto tls_half;
   /* the browser's too: Link headers on 201 (RFC 9725 section 4.6) and
    * config.json for the player */
-  if (!gst_wrtc_http_server_set_ice_servers (self->server,
-          (const gchar * const *) ice->pdata, &err))
+  if (!gst_wrtc_http_server_set_page_config (self->server, "/config.json",
+          "whep", stun, (const gchar * const *) turn, &err))
     goto bad_ice;
   if (!gst_wrtc_http_server_start (self->server, address, port, cert, key,
           &err))
@@ -1512,7 +1509,8 @@ start_server (GstWrtcWebrtcSink * self)
   g_free (address);
   g_free (cert);
   g_free (key);
-  g_ptr_array_unref (ice);
+  g_free (stun);
+  g_strfreev (turn);
   url = gst_wrtc_http_server_get_url (self->server);
   g_mutex_lock (&self->lock);
   g_free (self->url);
@@ -1551,7 +1549,8 @@ fail:
   g_free (address);
   g_free (cert);
   g_free (key);
-  g_ptr_array_unref (ice);
+  g_free (stun);
+  g_strfreev (turn);
   return FALSE;
 }
 
@@ -1772,20 +1771,6 @@ make_stats (GstWrtcWebrtcSink * self)
 }
 
 /* Generated pages (the server's thread) */
-
-/* GET /config.json: what the player needs before it creates its
- * RTCPeerConnection (see the contract at the top of player.js). */
-static GBytes *
-config_json (GstWrtcHttpServer * server, const gchar * path,
-    gpointer user_data, GError ** error)
-{
-  gchar *ice = gst_wrtc_http_server_get_ice_servers_json (server);
-  gchar *body = g_strdup_printf ("{\"whep\":\"whep\",\"iceServers\":%s}\n",
-      ice);
-
-  g_free (ice);
-  return g_bytes_new_take (body, strlen (body));
-}
 
 /* GET /stats.json: the stats property. */
 static GBytes *
@@ -2087,10 +2072,8 @@ gst_wrtc_webrtc_sink_init (GstWrtcWebrtcSink * self)
   add_page (self, "/player.css", "player.css", "text/css; charset=utf-8");
   add_page (self, "/stats", "stats.html", "text/html; charset=utf-8");
   add_page (self, "/stats.js", "stats.js", "text/javascript; charset=utf-8");
-  /* behind the token when one is set: TURN credentials, viewer ids */
-  gst_wrtc_http_server_set_page_func (self->server, "/config.json",
-      "application/json", GST_WRTC_HTTP_PAGE_FLAG_TOKEN, config_json, self,
-      NULL);
+  /* behind the token when one is set: viewer ids (/config.json, TURN
+   * credentials, comes with the server: start_server()) */
   gst_wrtc_http_server_set_page_func (self->server, "/stats.json",
       "application/json", GST_WRTC_HTTP_PAGE_FLAG_TOKEN, stats_json, self,
       NULL);

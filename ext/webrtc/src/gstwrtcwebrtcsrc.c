@@ -1448,11 +1448,68 @@ add_page (GstWrtcHttpServer * server, const gchar * path, const gchar * file,
 /* ------------------------------------------------------------------------
  * States
  */
+/* The WHIP server, its pages and the publisher's ICE servers (Link
+ * headers on 201, RFC 9725 section 4.6, and /config.json for the page). */
+static gboolean
+start_whip_server (GstWrtcWebrtcSrc * self, const gchar * address,
+    guint port, const gchar * token)
+{
+  GstWrtcHttpServer *server = gst_wrtc_http_server_new ();
+  GError *err = NULL;
+  gchar *stun, **turn, *url;
+  gboolean ok;
+
+  /* published before it starts: its callbacks may run at once */
+  g_mutex_lock (&self->lock);
+  self->server = g_object_ref (server);
+  stun = g_strdup (self->stun_server);
+  turn = g_strdupv (self->turn_servers);
+  g_mutex_unlock (&self->lock);
+  gst_wrtc_http_server_add_endpoint (server, "/whip",
+      GST_WRTC_HTTP_ENDPOINT_WHIP, GST_WRTC_HTTP_ENDPOINT_FLAG_NONE,
+      &whip_callbacks, self, NULL);
+  gst_wrtc_http_server_set_token (server, token);
+  add_page (server, "/publish", "publish.html", "text/html; charset=utf-8");
+  add_page (server, "/publish.js", "publish.js",
+      "text/javascript; charset=utf-8");
+  ok = gst_wrtc_http_server_set_page_config (server, "/config.json", "whip",
+      stun, (const gchar * const *) turn, &err);
+  g_free (stun);
+  g_strfreev (turn);
+  if (!ok) {
+    GST_ELEMENT_ERROR (self, RESOURCE, SETTINGS,
+        ("Bad stun-server or turn-servers: %s", err->message), (NULL));
+  } else if (!(ok = gst_wrtc_http_server_start (server, address, port, NULL,
+              NULL, &err))) {
+    GST_ELEMENT_ERROR (self, RESOURCE, OPEN_READ,
+        ("Could not start the WHIP server on %s port %u", address, port),
+        ("%s", err->message));
+  }
+  if (!ok) {
+    g_clear_error (&err);
+    g_mutex_lock (&self->lock);
+    g_clear_object (&self->server);
+    g_mutex_unlock (&self->lock);
+    g_object_unref (server);
+    return FALSE;
+  }
+  url = gst_wrtc_http_server_get_url (server);
+  g_object_unref (server);
+  g_mutex_lock (&self->lock);
+  g_free (self->url);
+  self->url = g_strdup (url);
+  g_mutex_unlock (&self->lock);
+  g_object_notify (G_OBJECT (self), "url");
+  g_print ("webrtcsrc: publish to %swhip (a browser: %spublish)\n", url, url);
+  g_free (url);
+  return TRUE;
+}
+
 static gboolean
 start (GstWrtcWebrtcSrc * self)
 {
   GError *err = NULL;
-  gchar *whep_url, *address, *token, *url;
+  gchar *whep_url, *address, *token;
   guint port;
   Session *s;
 
@@ -1484,42 +1541,11 @@ start (GstWrtcWebrtcSrc * self)
     self->cancellable = g_cancellable_new ();
     self->whep_thread = g_thread_new ("wrtc-whep", whep_thread, self);
     g_mutex_unlock (&self->lock);
-  } else {
-    GstWrtcHttpServer *server = gst_wrtc_http_server_new ();
-    /* published before it starts: its callbacks may run at once */
-    g_mutex_lock (&self->lock);
-    self->server = g_object_ref (server);
-    g_mutex_unlock (&self->lock);
-    gst_wrtc_http_server_add_endpoint (server, "/whip",
-        GST_WRTC_HTTP_ENDPOINT_WHIP, GST_WRTC_HTTP_ENDPOINT_FLAG_NONE,
-        &whip_callbacks, self, NULL);
-    gst_wrtc_http_server_set_token (server, token);
-    add_page (server, "/publish", "publish.html", "text/html; charset=utf-8");
-    add_page (server, "/publish.js", "publish.js",
-        "text/javascript; charset=utf-8");
-    if (!gst_wrtc_http_server_start (server, address, port, NULL, NULL, &err)) {
-      GST_ELEMENT_ERROR (self, RESOURCE, OPEN_READ,
-          ("Could not start the WHIP server on %s port %u", address, port),
-          ("%s", err->message));
-      g_clear_error (&err);
-      g_mutex_lock (&self->lock);
-      g_clear_object (&self->server);
-      g_mutex_unlock (&self->lock);
-      g_object_unref (server);
-      g_free (whep_url);
-      g_free (address);
-      g_free (token);
-      return FALSE;
-    }
-    url = gst_wrtc_http_server_get_url (server);
-    g_object_unref (server);
-    g_mutex_lock (&self->lock);
-    g_free (self->url);
-    self->url = g_strdup (url);
-    g_mutex_unlock (&self->lock);
-    g_object_notify (G_OBJECT (self), "url");
-    g_print ("webrtcsrc: publish to %swhip (a browser: %spublish)\n", url, url);
-    g_free (url);
+  } else if (!start_whip_server (self, address, port, token)) {
+    g_free (whep_url);
+    g_free (address);
+    g_free (token);
+    return FALSE;
   }
   g_free (whep_url);
   g_free (address);
