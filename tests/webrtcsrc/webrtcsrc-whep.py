@@ -13,6 +13,8 @@
                 nothing alive at exit
   whip-config   (WHIP server) /config.json: the publish page's ICE servers
                 behind the token; a bad stun-server fails the start
+  obs-offer     (WHIP server) an offer shaped like OBS Studio's is
+                answered with its H.264 and Opus
   cycles        READY -> PLAYING -> NULL twice with a live server
 
 Usage: webrtcsrc-whep.py [--codec VP8|H264] (run in scripts/gst-env)."""
@@ -23,6 +25,7 @@ import signal
 import subprocess
 import sys
 import tempfile
+import urllib.parse
 import time
 
 import gi
@@ -388,6 +391,81 @@ def whip_config():
     bad.set_state(Gst.State.NULL)
 
 
+# The shape of OBS Studio's WHIP offer (libdatachannel): ICE credentials,
+# fingerprint and setup at session level, a=group:LS, ice2 options,
+# lower-case "opus", H.264 with profile-level-id 42e01f whatever it encodes,
+# no a=rtcp-fb, SSRCs with msid.
+OBS_OFFER = """v=0\r
+o=rtc 1234567890 0 IN IP4 127.0.0.1\r
+s=-\r
+t=0 0\r
+a=group:BUNDLE 0 1\r
+a=group:LS 0 1\r
+a=msid-semantic:WMS *\r
+a=setup:actpass\r
+a=ice-ufrag:Qw3r\r
+a=ice-pwd:tYp0aB9cD8eF7gH6iJ5kL4\r
+a=ice-options:ice2,trickle\r
+a=fingerprint:sha-256 11:22:33:44:55:66:77:88:99:AA:BB:CC:DD:EE:FF:00:11:22:33:44:55:66:77:88:99:AA:BB:CC:DD:EE:FF:00\r
+m=audio 50000 UDP/TLS/RTP/SAVPF 111\r
+c=IN IP4 127.0.0.1\r
+a=mid:0\r
+a=sendonly\r
+a=ssrc:1111111111 cname:obsLikeCname0001\r
+a=ssrc:1111111111 msid:obsLikeStream001 obsLikeStream001-audio\r
+a=msid:obsLikeStream001 obsLikeStream001-audio\r
+a=rtcp-mux\r
+a=rtpmap:111 opus/48000/2\r
+a=fmtp:111 minptime=10;maxaveragebitrate=96000;stereo=1;sprop-stereo=1;useinbandfec=1\r
+a=candidate:1 1 UDP 2122317823 127.0.0.1 50000 typ host\r
+a=end-of-candidates\r
+m=video 50000 UDP/TLS/RTP/SAVPF 96\r
+c=IN IP4 127.0.0.1\r
+a=mid:1\r
+a=sendonly\r
+a=ssrc:2222222222 cname:obsLikeCname0001\r
+a=ssrc:2222222222 msid:obsLikeStream001 obsLikeStream001-video\r
+a=msid:obsLikeStream001 obsLikeStream001-video\r
+a=rtcp-mux\r
+a=rtpmap:96 H264/90000\r
+a=fmtp:96 profile-level-id=42e01f;packetization-mode=1;level-asymmetry-allowed=1\r
+"""
+
+
+def obs_offer():
+    """An offer shaped like OBS Studio's WHIP output is answered (201):
+    recvonly H.264 and Opus on its payload types, a=setup:active."""
+    import urllib.error
+    import urllib.request
+    pipe = src_pipeline({'port': 0, 'local-addresses': '127.0.0.1'})
+    pipe.set_state(Gst.State.PLAYING)
+    check(wait_state(pipe, Gst.State.PLAYING), 'obs-offer: PLAYING')
+    url = pipe.get_by_name('src').get_property('url')
+    req = urllib.request.Request(url + 'whip', data=OBS_OFFER.encode(),
+                                 method='POST',
+                                 headers={'Content-Type': 'application/sdp'})
+    try:
+        with urllib.request.urlopen(req, timeout=15) as r:
+            st, loc, answer = r.status, r.headers.get('Location'), \
+                r.read().decode()
+    except urllib.error.HTTPError as e:
+        st, loc, answer = e.code, None, e.read().decode()
+    check(st == 201 and loc, 'obs-offer: 201 with a Location (%d %s)' %
+          (st, answer.strip()[:120] if st != 201 else loc))
+    check('a=rtpmap:96 H264/90000' in answer and
+          'packetization-mode=1' in answer and
+          re.search(r'a=rtpmap:111 (?i:opus)/48000/2', answer) is not None,
+          'obs-offer: the answer takes its H.264 (pt 96) and Opus (pt 111)')
+    check(answer.count('a=recvonly') == 2 and 'a=setup:active' in answer,
+          'obs-offer: both m-sections recvonly, we are the DTLS client')
+    if loc:
+        req = urllib.request.Request(urllib.parse.urljoin(url + 'whip', loc),
+                                     method='DELETE')
+        with urllib.request.urlopen(req, timeout=10) as r:
+            check(r.status == 200, 'obs-offer: DELETE ends it')
+    pipe.set_state(Gst.State.NULL)
+
+
 def cycles():
     child, url = start_sink_process('VP8')
     try:
@@ -421,7 +499,8 @@ def main():
     tests = {'one-pipeline': lambda: one_pipeline(args.codec),
              'two-process': lambda: two_process(args.codec),
              'record': record, 'refused': refused, 'leaks': leaks,
-             'whip-config': whip_config, 'cycles': cycles}
+             'whip-config': whip_config, 'obs-offer': obs_offer,
+             'cycles': cycles}
     if args.codec != 'VP8':
         tests = {k: v for k, v in tests.items()
                  if k in ('one-pipeline', 'two-process')}
