@@ -171,6 +171,10 @@ check(m and any('packetization-mode=1' in f and 'profile-level-id=42' in f
       f'H.264 with packetization-mode=1, a Baseline profile-level-id ({m and m[2]})')
 check(m and m[3][:1] == [ssrc.get('H264')],
       "Chromium's answer carries the H.264 encoder's SSRC")
+video_sec = ans.split('m=video', 1)[-1].split('\r\nm=', 1)[0]
+check('draft-holmer-rmcat-transport-wide-cc-extensions-01' in video_sec and
+      'transport-cc' in video_sec,
+      'transport-wide CC, which Chromium offers, is in the answer')
 enc = encodings(sink, 'video_0')
 check(enc['H264'].get_value('viewers') == 1 and enc['H264'].get_value('active')
       and enc['VP8'].get_value('viewers') == 1 and enc['VP8'].get_value('active'),

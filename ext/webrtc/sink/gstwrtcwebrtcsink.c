@@ -572,6 +572,9 @@ start_viewer (GstWrtcWebrtcSink * self, GstWrtcHttpServer * server,
   cfg.stun_server = self->stun_server;
   cfg.turn_servers = (const gchar * const *) self->turn_servers;
   cfg.cname = "webrtcsink";
+  /* transport-wide sequence numbers where the viewer offers them (its
+   * bandwidth estimation; the feedback it sends back is not used yet) */
+  cfg.twcc = TRUE;
   peer = gst_wrtc_peer_new (&cfg, error);
   if (!peer) {
     g_mutex_unlock (&self->lock);
