@@ -16,10 +16,15 @@
   obs-offer     (WHIP server) an offer shaped like OBS Studio's is
                 answered with its H.264 and Opus
   cycles        READY -> PLAYING -> NULL twice with a live server
+  zero-latency  latency=0: rtpbin gets webrtcsrc's zero-latency
+                jitterbuffer; decoded video and audio arrive, each frame
+                in the thread that received its packets, with presentation
+                times that never go back
 
 Usage: webrtcsrc-whep.py [--codec VP8|H264] (run in scripts/gst-env)."""
 import argparse
 import os
+import threading
 import re
 import signal
 import subprocess
@@ -174,6 +179,72 @@ def one_pipeline(codec):
           (v.to_string() if v else None))
     pipe.set_state(Gst.State.NULL)
     check(wait_state(pipe, Gst.State.NULL), 'one-pipeline: back to NULL')
+
+
+def walk(bin_):
+    for e in bin_.iterate_recurse():
+        yield e
+
+
+def zero_latency():
+    pipe = Gst.parse_launch(
+        sink_desc('VP8', 0) + ' webrtcsrc name=src latency=0 '
+        'local-addresses=127.0.0.1')
+    src = pipe.get_by_name('src')
+    rx = Receiver(pipe, src)
+    pipe.set_state(Gst.State.READY)
+    src.set_property('whep-url',
+                     pipe.get_by_name('sink').get_property('url') + 'whep')
+    rx_threads = set()
+    out = {'threads': set(), 'pts': [], 'back': 0}
+    probed = []
+
+    def on_rtp_in(p, info):
+        rx_threads.add(threading.get_ident())
+        return Gst.PadProbeReturn.OK
+
+    def on_video(p, info):
+        buf = info.get_buffer()
+        out['threads'].add(threading.get_ident())
+        if out['pts'] and buf.pts < out['pts'][-1]:
+            out['back'] += 1
+        out['pts'].append(buf.pts)
+        return Gst.PadProbeReturn.OK
+
+    def probe_pads():
+        # rtpbin exists from the offer on, video_0 from negotiation on
+        if not probed:
+            rtpbin = next((e for e in walk(src) if e.get_factory() and
+                           e.get_factory().get_name() == 'rtpbin'), None)
+            pad = rtpbin.get_static_pad('recv_rtp_sink_0') if rtpbin else None
+            if pad:
+                pad.add_probe(Gst.PadProbeType.BUFFER, on_rtp_in)
+                probed.append(pad)
+        if len(probed) == 1 and src.get_static_pad('video_0'):
+            src.get_static_pad('video_0').add_probe(Gst.PadProbeType.BUFFER,
+                                                    on_video)
+            probed.append(src.get_static_pad('video_0'))
+        return len(probed) == 2 and len(out['pts']) >= 30 and got_media(rx)
+
+    pipe.set_state(Gst.State.PLAYING)
+    ok, errors = run_until(pipe, probe_pads)
+    check(ok and not errors, 'zero-latency: >= 30 video frames and >= 20 '
+          'audio buffers arrive (%s, errors %s)' % (rx.counts, errors))
+    check_media(rx, 'zero-latency', 'VP8')
+    jbs = [e for e in walk(src)
+           if type(e).__gtype__.name == 'GstWrtcPlayoutBuffer']
+    check(len(jbs) == 2, 'zero-latency: both tracks have the zero-latency '
+          'jitterbuffer (%d)' % len(jbs))
+    pushed = [jb.get_property('stats').get_value('num-pushed') for jb in jbs]
+    check(all(n > 0 for n in pushed),
+          'zero-latency: packets went through them (%s)' % pushed)
+    check(out['threads'] and out['threads'] <= rx_threads,
+          'zero-latency: video frames leave in the thread that brought '
+          'their packets into rtpbin (no jitterbuffer thread)')
+    check(out['back'] == 0, 'zero-latency: video presentation times never '
+          'go back (%d frames)' % len(out['pts']))
+    pipe.set_state(Gst.State.NULL)
+    check(wait_state(pipe, Gst.State.NULL), 'zero-latency: back to NULL')
 
 
 def start_sink_process(codec):
@@ -500,7 +571,7 @@ def main():
              'two-process': lambda: two_process(args.codec),
              'record': record, 'refused': refused, 'leaks': leaks,
              'whip-config': whip_config, 'obs-offer': obs_offer,
-             'cycles': cycles}
+             'cycles': cycles, 'zero-latency': zero_latency}
     if args.codec != 'VP8':
         tests = {k: v for k, v in tests.items()
                  if k in ('one-pipeline', 'two-process')}
