@@ -2,8 +2,8 @@
 """Added latency of the stack on loopback (issue 4's benchmark).
 
 A VP8 frame's time from the encoder's output to the same frame leaving the
-receiver as an encoded (depayloaded) frame, matched by the hash of its
-bytes, jitterbuffer latency 0:
+receiver as an encoded (depayloaded) frame, matched by a hash of its bytes
+(pad probes in C, bench/latprobe.c), jitterbuffer latency 0:
 
   ours       videotestsrc ! webrtcsink (its vp8enc)  ->  WHEP  ->
              webrtcsrc decode=false latency=0
@@ -18,7 +18,7 @@ webrtcbin's.
   BUILDDIR=build bench/run-latency.sh [--runs N] [--seconds S]
 """
 import argparse
-import hashlib
+import ctypes
 import json
 import os
 import statistics
@@ -33,31 +33,25 @@ from wrtctest import ISOLATION_VARS, pin_loopback  # noqa: E402
 CAPS = "video/x-raw,width=640,height=480,framerate=30/1"
 
 
-def child(kind, seconds):
+def child(kind, seconds, probe_lib):
     import gi
     gi.require_version("Gst", "1.0")
     gi.require_version("GstWebRTC", "1.0")
     gi.require_version("GstSdp", "1.0")
     from gi.repository import GLib, Gst
     Gst.init(None)
-    t_in = {}
-    lat = []
+    # the probes are C (bench/latprobe.c): a Python probe costs ~0.1 ms
+    # per buffer inside the streaming thread, i.e. inside the measurement
+    probes = ctypes.CDLL(probe_lib)
+    probes.latprobe_get.restype = ctypes.c_double
+    probes.latprobe_in.argtypes = [ctypes.c_void_p]
+    probes.latprobe_out.argtypes = [ctypes.c_void_p]
 
-    def key(buf):
-        ok, m = buf.map(Gst.MapFlags.READ)
-        k = hashlib.blake2b(bytes(m.data), digest_size=16).digest()
-        buf.unmap(m)
-        return k
+    def probe_in(pad):
+        probes.latprobe_in(hash(pad))  # PyGObject: hash() is the address
 
-    def on_enc(pad, info):
-        t_in[key(info.get_buffer())] = time.monotonic_ns()
-        return Gst.PadProbeReturn.OK
-
-    def on_out(pad, info):
-        t = t_in.pop(key(info.get_buffer()), None)
-        if t is not None:
-            lat.append((time.monotonic_ns() - t) / 1e6)
-        return Gst.PadProbeReturn.OK
+    def probe_out(pad):
+        probes.latprobe_out(hash(pad))
 
     def sink_for(pipe, pad, depay=None):
         elems = ([Gst.ElementFactory.make(depay)] if depay else []) + \
@@ -71,8 +65,7 @@ def child(kind, seconds):
         for e in elems:
             e.sync_state_with_parent()
         pad.link(elems[0].get_static_pad("sink"))
-        elems[-1].get_static_pad("sink").add_probe(
-            Gst.PadProbeType.BUFFER, on_out)
+        probe_out(elems[-1].get_static_pad("sink"))
 
     if kind == "ours":
         pipe = Gst.parse_launch(
@@ -93,13 +86,11 @@ def child(kind, seconds):
         def is_enc(e):
             return e.get_factory() and e.get_factory().get_name() == "vp8enc"
         # the encoder may exist already or come when caps arrive
-        sink.connect("deep-element-added", lambda b, sub, e: e.get_static_pad(
-            "src").add_probe(Gst.PadProbeType.BUFFER, on_enc)
-            if is_enc(e) else None)
+        sink.connect("deep-element-added", lambda b, sub, e: probe_in(
+            e.get_static_pad("src")) if is_enc(e) else None)
         for e in walk(sink):
             if is_enc(e):
-                e.get_static_pad("src").add_probe(Gst.PadProbeType.BUFFER,
-                                                  on_enc)
+                probe_in(e.get_static_pad("src"))
         src.connect("pad-added", lambda s, pad: sink_for(pipe, pad))
     else:
         from gi.repository import GstSdp, GstWebRTC  # noqa: F401
@@ -115,8 +106,7 @@ def child(kind, seconds):
         for w in (send, recv):
             # libnice skips loopback unless told to use it
             keep.append(pin_loopback(w))
-        pipe.get_by_name("enc").get_static_pad("src").add_probe(
-            Gst.PadProbeType.BUFFER, on_enc)
+        probe_in(pipe.get_by_name("enc").get_static_pad("src"))
         send.connect("on-ice-candidate", lambda w, m, c:
                      recv.emit("add-ice-candidate", m, c))
         recv.connect("on-ice-candidate", lambda w, m, c:
@@ -156,10 +146,11 @@ def child(kind, seconds):
     bus.connect("message", on_msg)
     pipe.set_state(Gst.State.PLAYING)
     # the first second is connection set-up: only frames after it count
-    GLib.timeout_add(1000, lambda: (lat.clear(), False)[1])
+    GLib.timeout_add(1000, lambda: (probes.latprobe_reset(), False)[1])
     GLib.timeout_add(int((seconds + 1) * 1000), loop.quit)
     loop.run()
     pipe.set_state(Gst.State.NULL)
+    lat = [probes.latprobe_get(i) for i in range(probes.latprobe_count())]
     print(json.dumps({"kind": kind, "latencies": lat, "errors": errors}))
     return 0
 
@@ -170,7 +161,9 @@ def run_child(kind, seconds, builddir):
         for v in ISOLATION_VARS:
             env.pop(v, None)
     cmd = [sys.executable, os.path.abspath(__file__), "--child", kind,
-           "--seconds", str(seconds)]
+           "--seconds", str(seconds), "--probe-lib",
+           os.path.join(os.path.abspath(builddir), "bench",
+                        "libwrtclatprobe.so")]
     if kind == "ours":
         cmd = [os.path.join(os.path.dirname(os.path.abspath(__file__)), "..",
                             "scripts", "gst-env")] + cmd
@@ -196,11 +189,12 @@ def main():
     ap.add_argument("--runs", type=int, default=3)
     ap.add_argument("--seconds", type=float, default=5)
     ap.add_argument("--builddir", default=os.environ.get("BUILDDIR", "build"))
+    ap.add_argument("--probe-lib")
     ap.add_argument("--smoke", action="store_true",
                     help="one short run each; fails only without numbers")
     args = ap.parse_args()
     if args.child:
-        return child(args.child, args.seconds)
+        return child(args.child, args.seconds, args.probe_lib)
     if args.smoke:
         args.runs, args.seconds = 1, 2
     res = {"ours": [], "webrtcbin": []}
