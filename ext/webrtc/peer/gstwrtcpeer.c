@@ -757,22 +757,14 @@ begin (GstWrtcPeer * self, Role role, GstWrtcPeerSdpFunc func,
   return TRUE;
 }
 
-void
-gst_wrtc_peer_create_answer (GstWrtcPeer * self, const gchar * offer,
-    const GstWrtcPeerTrack * tracks, guint n_tracks,
-    const GstWrtcCodecCap * recv, guint n_recv, GstWrtcPeerSdpFunc func,
-    gpointer user_data)
+/* With the lock: deep copies of @tracks, what we send (answerer or
+ * sending offerer). */
+static void
+add_tracks_locked (GstWrtcPeer * self, const GstWrtcPeerTrack * tracks,
+    guint n_tracks)
 {
-  GstWrtcSessionDesc *desc;
-  GError *err = NULL;
   guint i;
 
-  desc = gst_wrtc_session_desc_parse (offer, &err);
-  if (!desc)
-    goto failed;
-
-  g_mutex_lock (&self->lock);
-  self->offer = desc;
   for (i = 0; i < n_tracks; i++) {
     Track t = { 0, };
     guint j;
@@ -812,6 +804,24 @@ gst_wrtc_peer_create_answer (GstWrtcPeer * self, const gchar * offer,
     t.local.rtx_ssrcs = t.rtx_ssrcs;
     g_array_append_val (self->tracks, t);
   }
+}
+
+void
+gst_wrtc_peer_create_answer (GstWrtcPeer * self, const gchar * offer,
+    const GstWrtcPeerTrack * tracks, guint n_tracks,
+    const GstWrtcCodecCap * recv, guint n_recv, GstWrtcPeerSdpFunc func,
+    gpointer user_data)
+{
+  GstWrtcSessionDesc *desc;
+  GError *err = NULL;
+
+  desc = gst_wrtc_session_desc_parse (offer, &err);
+  if (!desc)
+    goto failed;
+
+  g_mutex_lock (&self->lock);
+  self->offer = desc;
+  add_tracks_locked (self, tracks, n_tracks);
   if (n_recv) {
     self->recv = g_memdup2 (recv, sizeof (GstWrtcCodecCap) * n_recv);
     self->n_recv = n_recv;
@@ -840,6 +850,38 @@ gst_wrtc_peer_create_offer (GstWrtcPeer * self,
   g_mutex_lock (&self->lock);
   self->offer_media = g_memdup2 (media, sizeof (GstWrtcOfferMedia) * n_media);
   self->n_offer_media = n_media;
+  g_mutex_unlock (&self->lock);
+  if (!begin (self, ROLE_OFFERER, func, user_data, &err)) {
+    set_state (self, GST_WRTC_PEER_STATE_FAILED);
+    if (func)
+      func (self, NULL, err, user_data);
+    g_clear_error (&err);
+  }
+}
+
+void
+gst_wrtc_peer_create_send_offer (GstWrtcPeer * self,
+    const GstWrtcPeerTrack * tracks, guint n_tracks, GstWrtcPeerSdpFunc func,
+    gpointer user_data)
+{
+  GError *err = NULL;
+  guint i;
+
+  g_mutex_lock (&self->lock);
+  add_tracks_locked (self, tracks, n_tracks);
+  /* one sendonly m-section per track, in track order: the negotiated
+   * media's track index is its m-section's (gst_wrtc_jsep_apply_answer) */
+  self->offer_media = g_new0 (GstWrtcOfferMedia, MAX (n_tracks, 1));
+  self->n_offer_media = n_tracks;
+  for (i = 0; i < n_tracks; i++) {
+    Track *t = &g_array_index (self->tracks, Track, i);
+    GstWrtcOfferMedia *m = &self->offer_media[i];
+    m->kind = t->local.kind;
+    m->direction = GST_WRTC_DIRECTION_SENDONLY;
+    m->codecs = t->codecs;
+    m->n_codecs = t->n_codecs;
+    m->track = &t->local;
+  }
   g_mutex_unlock (&self->lock);
   if (!begin (self, ROLE_OFFERER, func, user_data, &err)) {
     set_state (self, GST_WRTC_PEER_STATE_FAILED);

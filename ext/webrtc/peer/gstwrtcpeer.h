@@ -88,6 +88,12 @@ void gst_wrtc_peer_create_answer (GstWrtcPeer * peer, const gchar * offer,
 void gst_wrtc_peer_create_offer (GstWrtcPeer * peer,
     const GstWrtcOfferMedia * media, guint n_media, GstWrtcPeerSdpFunc func,
     gpointer user_data);
+/* Offerer that sends (a WHIP client, RFC 9725): one sendonly m-section
+ * per track of @tracks (copied), in order; each lists the track's codecs,
+ * so the answer picks one per track as an answerer's offerer would. */
+void gst_wrtc_peer_create_send_offer (GstWrtcPeer * peer,
+    const GstWrtcPeerTrack * tracks, guint n_tracks, GstWrtcPeerSdpFunc func,
+    gpointer user_data);
 gboolean gst_wrtc_peer_set_answer (GstWrtcPeer * peer, const gchar * answer,
     GError ** error);
 

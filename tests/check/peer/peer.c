@@ -337,6 +337,80 @@ GST_START_TEST (test_peer_bad_offer)
 
 GST_END_TEST;
 
+/* The other direction, as a WHIP client publishes (RFC 9725): the sender
+ * offers sendonly with two codecs, a stream each; the receiving answerer
+ * takes only the second, and packets of that codec's stream arrive at the
+ * payload type the offer gave it. */
+GST_START_TEST (test_peer_send_offer)
+{
+  static const GstWrtcCodecCap both[] = {
+    {GST_WRTC_MEDIA_VIDEO, "VP8", 90000, 0, NULL},
+    {GST_WRTC_MEDIA_VIDEO, "VP9", 90000, 0, NULL},
+  };
+  GstWrtcPeerConfig cfg = { loopback, NULL, NULL, NULL, "test" };
+  GstWrtcRtpStream *streams[2];
+  GstWrtcPeerTrack track = { GST_WRTC_MEDIA_VIDEO, both, 2, NULL, "s", "v",
+    streams
+  };
+  Pair pr = { 0, };
+  Probe offer, answer;
+  GError *err = NULL;
+  guint8 pkt[200];
+  gsize len;
+  guint i;
+
+  probe_init (&pr.tx_probe);
+  probe_init (&pr.rx_probe);
+  streams[0] = gst_wrtc_rtp_stream_new (0x11111111, 0x22222222, 90000, 256,
+      500000);
+  /* the second codec's stream sends what make_rtp makes */
+  streams[1] = pr.stream = gst_wrtc_rtp_stream_new (SSRC, RTX_SSRC, 90000,
+      256, 500000);
+  pr.tx = gst_wrtc_peer_new (&cfg, NULL);
+  pr.rx = gst_wrtc_peer_new (&cfg, NULL);
+  gst_wrtc_peer_set_receive_func (pr.rx, on_receive, &pr.rx_probe);
+
+  probe_init (&offer);
+  gst_wrtc_peer_create_send_offer (pr.tx, &track, 1, on_sdp, &offer);
+  fail_unless (wait_sdp (&offer));
+  fail_unless (offer.sdp != NULL, "%s", offer.error);
+  fail_unless (strstr (offer.sdp, "a=sendonly\r\n"));
+  fail_unless (strstr (offer.sdp, "a=msid:s v\r\n"));
+  fail_unless (strstr (offer.sdp, "a=rtpmap:96 VP8/90000"));
+  fail_unless (strstr (offer.sdp, "a=rtpmap:98 VP9/90000"));
+
+  probe_init (&answer);
+  gst_wrtc_peer_create_answer (pr.rx, offer.sdp, NULL, 0, &both[1], 1, on_sdp,
+      &answer);
+  fail_unless (wait_sdp (&answer));
+  fail_unless (answer.sdp != NULL, "%s", answer.error);
+  fail_unless (strstr (answer.sdp, "a=recvonly\r\n"));
+  fail_unless (gst_wrtc_peer_set_answer (pr.tx, answer.sdp, &err), "%s",
+      err ? err->message : "");
+  fail_unless_equals_int (gst_wrtc_peer_get_track_codec (pr.tx, 0), 1);
+  fail_unless (wait_state (pr.tx, GST_WRTC_PEER_STATE_CONNECTED));
+  fail_unless (wait_state (pr.rx, GST_WRTC_PEER_STATE_CONNECTED));
+
+  for (i = 0; i < 20; i++) {
+    len = make_rtp (pkt, 500 + i);
+    gst_wrtc_rtp_stream_remember (pr.stream, pkt, len);
+    gst_wrtc_peer_send_rtp (pr.tx, 0, pkt, len);
+  }
+  fail_unless (wait_count (&pr.rx_probe, &pr.rx_probe.received, 20));
+  fail_unless_equals_int (pr.rx_probe.last_pt, 98);
+  fail_unless_equals_int (pr.rx_probe.last_ssrc, SSRC);
+  fail_unless (pr.rx_probe.payload_ok);
+
+  gst_wrtc_peer_close (pr.tx);
+  fail_unless (wait_state (pr.rx, GST_WRTC_PEER_STATE_CLOSED));
+  gst_wrtc_rtp_stream_unref (streams[0]);
+  probe_clear (&offer);
+  probe_clear (&answer);
+  pair_clear (&pr);
+}
+
+GST_END_TEST;
+
 static Suite *
 peer_suite (void)
 {
@@ -349,6 +423,7 @@ peer_suite (void)
   tcase_add_test (tc, test_peer_fingerprint_mismatch);
   tcase_add_test (tc, test_peer_offer_fingerprint_mismatch);
   tcase_add_test (tc, test_peer_bad_offer);
+  tcase_add_test (tc, test_peer_send_offer);
   return s;
 }
 
