@@ -42,6 +42,12 @@
  * (through av1parse) and audio/x-opus.  The codec is then that one alone,
  * and keyframe requests go upstream as force-key-unit events.
  *
+ * With #GstWrtcWebrtcSink:whip-url set, webrtcsink also publishes its
+ * inputs to that WHIP endpoint (RFC 9725 section 4.2; an SFU, or a
+ * webrtcsrc), as one more viewer sharing the encoders; NULL ends that
+ * session with DELETE, and a refusal or the session's end is an element
+ * error.
+ *
  * ## Example launch lines
  * |[
  * gst-launch-1.0 videotestsrc is-live=true ! webrtcsink name=s \
@@ -63,6 +69,11 @@
  * ]|
  * serves HTTPS: open `https://127.0.0.1:8080/?token=s3cr3t`, and
  * `https://127.0.0.1:8080/stats?token=s3cr3t` for the statistics.
+ * |[
+ * gst-launch-1.0 videotestsrc is-live=true ! webrtcsink port=0 \
+ *     whip-url=http://127.0.0.1:8081/whip
+ * ]|
+ * publishes to a `webrtcsrc port=8081` (or any WHIP server).
  */
 #ifdef HAVE_CONFIG_H
 #include "config.h"
@@ -78,6 +89,7 @@
 #include "gstwrtclist.h"
 #include "gstwrtcicecontext.h"
 #include "gstwrtchttpserver.h"
+#include "gstwrtchttpclient.h"
 
 GST_DEBUG_CATEGORY_STATIC (gst_wrtc_webrtc_sink_debug);
 #define GST_CAT_DEFAULT gst_wrtc_webrtc_sink_debug
@@ -96,6 +108,10 @@ extern GResource *gst_wrtc_sink_get_resource (void);
 #define MTU 1200
 /* how long an offer waits for the first caps of every input */
 #define PENDING_TIMEOUT_MS 5000
+/* the WHIP publisher's session id among the viewers */
+#define PUBLISHER_ID "whip"
+/* bounds the DELETE that ends a WHIP session when we stop */
+#define WHIP_DELETE_TIMEOUT_S 5
 /* raw video encoders: keyframes come when a viewer asks for one */
 #define KEYFRAME_MAX_DIST "3000"
 #define H264_BITRATE 1000000
@@ -121,6 +137,8 @@ enum
   PROP_STATS,
   PROP_TLS_CERTIFICATE,
   PROP_TLS_KEY,
+  PROP_WHIP_URL,
+  PROP_WHIP_TOKEN,
 };
 
 enum
@@ -206,6 +224,7 @@ typedef struct
   GPtrArray *inputs;            /* Input, in track order */
   gint *codecs;                 /* per track: the branch sent, or -1 (sink
                                  * lock) */
+  gint ending;                  /* atomic: we are closing it */
 } Viewer;
 
 struct _GstWrtcWebrtcSink
@@ -232,6 +251,14 @@ struct _GstWrtcWebrtcSink
   guint64 viewers_total;
 
   GstWrtcHttpServer *server;
+
+  /* publishing to a WHIP server */
+  gchar *whip_url, *whip_token;
+  gboolean whip_tried;          /* once per NULL -> READY */
+  Viewer *publisher;            /* a ref, or NULL */
+  GThread *whip_thread;
+  GCancellable *whip_cancel;
+  gchar *whip_resource;         /* the session's Location, for DELETE */
 };
 
 #define gst_wrtc_webrtc_sink_parent_class parent_class
@@ -387,11 +414,22 @@ on_state_changed (GstWrtcPeer * peer, guint state, Viewer * v)
     for (i = 0; i < v->inputs->len; i++)
       on_keyframe_request (peer, i, v);
   }
-  /* before the answer, on_answer ends the session with the right status */
-  if ((state == GST_WRTC_PEER_STATE_FAILED
-          || state == GST_WRTC_PEER_STATE_CLOSED)
-      && g_object_get_data (G_OBJECT (peer), "wrtc-answered"))
+  /* before the answer, on_answer ends the session with the right status
+   * (the WHIP thread for the publisher) */
+  if ((state != GST_WRTC_PEER_STATE_FAILED
+          && state != GST_WRTC_PEER_STATE_CLOSED)
+      || !g_object_get_data (G_OBJECT (peer), "wrtc-answered"))
+    return;
+  if (v->server) {
     gst_wrtc_http_server_end_session (v->server, v->id);
+  } else if (!g_atomic_int_get (&v->ending)) {
+    /* the publisher's session is the element's purpose: its end (ICE or
+     * DTLS failure, consent lost, the server's close_notify) is an error */
+    GST_ELEMENT_ERROR (v->sink, RESOURCE, WRITE,
+        ("The WHIP session ended"), ("%s",
+            state == GST_WRTC_PEER_STATE_FAILED ? "the connection failed "
+            "(ICE, DTLS or consent)" : "the WHIP server closed it"));
+  }
 }
 
 /* The codec of each track is decided: the viewer joins those branches. */
@@ -554,59 +592,45 @@ on_offer (GstWrtcHttpServer * server, const gchar * endpoint,
   return NULL;
 }
 
-/* Creates the viewer of an offer and starts answering it. */
-static gboolean
-start_viewer (GstWrtcWebrtcSink * self, GstWrtcHttpServer * server,
-    const gchar * session_id, const gchar * offer_sdp,
-    const gchar * client_address, GError ** error)
+/* A peer connection with our ICE settings.  Sink lock. */
+static GstWrtcPeer *
+new_peer_locked (GstWrtcWebrtcSink * self, GError ** error)
 {
   GstWrtcPeerConfig cfg = { 0, };
-  GstWrtcPeerTrack *tracks;
-  GPtrArray *scratch;
-  GstWrtcPeer *peer;
-  Viewer *v;
-  guint i, j, n;
 
-  g_mutex_lock (&self->lock);
   cfg.local_addresses = (const gchar * const *) self->local_addresses;
   cfg.stun_server = self->stun_server;
   cfg.turn_servers = (const gchar * const *) self->turn_servers;
   cfg.cname = "webrtcsink";
-  /* transport-wide sequence numbers where the viewer offers them (its
+  /* transport-wide sequence numbers where the remote offers them (its
    * bandwidth estimation; the feedback it sends back is not used yet) */
   cfg.twcc = TRUE;
-  peer = gst_wrtc_peer_new (&cfg, error);
-  if (!peer) {
-    g_mutex_unlock (&self->lock);
-    return FALSE;
-  }
-  if (self->inputs->len == 0) {
-    g_mutex_unlock (&self->lock);
-    g_object_unref (peer);
-    g_set_error (error, GST_WRTC_HTTP_ERROR,
-        GST_WRTC_HTTP_ERROR_UNAVAILABLE, "webrtcsink has no inputs yet");
-    return FALSE;
-  }
-  if (!inputs_ready_locked (self)) {
-    g_mutex_unlock (&self->lock);
-    g_object_unref (peer);
-    g_set_error (error, GST_WRTC_HTTP_ERROR,
-        GST_WRTC_HTTP_ERROR_UNAVAILABLE, "webrtcsink has an input without "
-        "media yet; try again");
-    return FALSE;
-  }
+  return gst_wrtc_peer_new (&cfg, error);
+}
+
+/* A viewer (or the WHIP publisher: @server NULL) of every input, and
+ * the tracks its peer sends: per input its codecs (preference order) and
+ * a stream per codec, which the peer copies (*@scratch holds them until
+ * then).  Sink lock. */
+static Viewer *
+viewer_new_locked (GstWrtcWebrtcSink * self, const gchar * id,
+    GstWrtcHttpServer * server, GstWrtcPeer * peer,
+    GstWrtcPeerTrack ** tracks_out, GPtrArray ** scratch_out)
+{
+  GstWrtcPeerTrack *tracks;
+  GPtrArray *scratch;
+  Viewer *v;
+  guint i, j, n;
 
   v = g_atomic_rc_box_new0 (Viewer);
   v->sink = gst_object_ref (self);
-  v->server = g_object_ref (server);
-  v->id = g_strdup (session_id);
+  v->server = server ? g_object_ref (server) : NULL;
+  v->id = g_strdup (id);
   v->peer = peer;
   v->inputs = g_ptr_array_new_with_free_func ((GDestroyNotify) input_unref);
   n = self->inputs->len;
   v->codecs = g_new (gint, n);
   tracks = g_new0 (GstWrtcPeerTrack, n);
-  /* per track: its codecs (preference order) and a stream per codec; the
-   * peer copies them */
   scratch = g_ptr_array_new_with_free_func (g_free);
   for (i = 0; i < n; i++) {
     Input *in = g_ptr_array_index (self->inputs, i);
@@ -629,6 +653,47 @@ start_viewer (GstWrtcWebrtcSink * self, GstWrtcHttpServer * server,
     tracks[i].stream_id = "webrtcsink";
     tracks[i].track_id = in->name;
   }
+  *tracks_out = tracks;
+  *scratch_out = scratch;
+  return v;
+}
+
+/* Creates the viewer of an offer and starts answering it. */
+static gboolean
+start_viewer (GstWrtcWebrtcSink * self, GstWrtcHttpServer * server,
+    const gchar * session_id, const gchar * offer_sdp,
+    const gchar * client_address, GError ** error)
+{
+  GstWrtcPeerTrack *tracks;
+  GPtrArray *scratch;
+  GstWrtcPeer *peer;
+  Viewer *v;
+  guint n;
+
+  g_mutex_lock (&self->lock);
+  peer = new_peer_locked (self, error);
+  if (!peer) {
+    g_mutex_unlock (&self->lock);
+    return FALSE;
+  }
+  if (self->inputs->len == 0) {
+    g_mutex_unlock (&self->lock);
+    g_object_unref (peer);
+    g_set_error (error, GST_WRTC_HTTP_ERROR,
+        GST_WRTC_HTTP_ERROR_UNAVAILABLE, "webrtcsink has no inputs yet");
+    return FALSE;
+  }
+  if (!inputs_ready_locked (self)) {
+    g_mutex_unlock (&self->lock);
+    g_object_unref (peer);
+    g_set_error (error, GST_WRTC_HTTP_ERROR,
+        GST_WRTC_HTTP_ERROR_UNAVAILABLE, "webrtcsink has an input without "
+        "media yet; try again");
+    return FALSE;
+  }
+
+  v = viewer_new_locked (self, session_id, server, peer, &tracks, &scratch);
+  n = self->inputs->len;
   g_hash_table_insert (self->viewers, v->id, v);
   self->viewers_total++;
   g_mutex_unlock (&self->lock);
@@ -653,7 +718,10 @@ start_viewer (GstWrtcWebrtcSink * self, GstWrtcHttpServer * server,
   return TRUE;
 }
 
-/* Every input knows its codecs now: answer the offers that waited. */
+static void maybe_start_publisher (GstWrtcWebrtcSink * self);
+
+/* Every input knows its codecs now: answer the offers that waited, and
+ * publish to the WHIP server. */
 static void
 flush_pending (GstWrtcWebrtcSink * self)
 {
@@ -677,6 +745,7 @@ flush_pending (GstWrtcWebrtcSink * self)
   }
   if (ready)
     g_ptr_array_unref (ready);
+  maybe_start_publisher (self);
 }
 
 /* Removes and returns the pending offer of @id, or NULL.  Sink lock. */
@@ -760,6 +829,7 @@ viewer_end (GstWrtcWebrtcSink * self, Viewer * v)
   gchar *id = g_strdup (v->id);
   guint i;
 
+  g_atomic_int_set (&v->ending, 1);
   g_signal_handlers_disconnect_by_func (v->peer, on_keyframe_request, v);
   g_signal_handlers_disconnect_by_func (v->peer, on_state_changed, v);
   /* the encoders it alone watched go idle */
@@ -772,8 +842,9 @@ viewer_end (GstWrtcWebrtcSink * self, Viewer * v)
   }
   g_mutex_unlock (&self->lock);
   gst_wrtc_peer_close (v->peer);
+  if (v->server)
+    g_signal_emit (self, signals[SIGNAL_VIEWER_REMOVED], 0, id);
   viewer_unref (v);
-  g_signal_emit (self, signals[SIGNAL_VIEWER_REMOVED], 0, id);
   g_free (id);
 }
 
@@ -801,6 +872,226 @@ on_end (GstWrtcHttpServer * server, const gchar * session_id,
 static const GstWrtcHttpCallbacks whep_callbacks = {
   on_offer, on_candidates, on_end
 };
+
+/* WHIP publishing (RFC 9725 section 4.2): with whip-url, webrtcsink is
+ * also a WHIP client.  The WHIP server is one more viewer (PUBLISHER_ID,
+ * no HTTP server session) whose session we start: our sendonly offer,
+ * POSTed from a thread of ours (the client calls block), its answer. */
+
+typedef struct
+{
+  GMutex lock;
+  GCond cond;
+  gchar *sdp;
+  GError *error;
+  gboolean done;
+} OfferWait;
+
+static void
+offer_wait_clear (OfferWait * w)
+{
+  g_free (w->sdp);
+  g_clear_error (&w->error);
+  g_mutex_clear (&w->lock);
+  g_cond_clear (&w->cond);
+}
+
+static void
+offer_wait_unref (OfferWait * w)
+{
+  g_atomic_rc_box_release_full (w, (GDestroyNotify) offer_wait_clear);
+}
+
+/* the peer's callback: our offer, with every candidate */
+static void
+on_publish_offer (GstWrtcPeer * peer, const gchar * sdp, const GError * error,
+    gpointer user_data)
+{
+  OfferWait *w = user_data;
+
+  g_mutex_lock (&w->lock);
+  w->sdp = g_strdup (sdp);
+  w->error = error ? g_error_copy (error) : NULL;
+  w->done = TRUE;
+  g_cond_signal (&w->cond);
+  g_mutex_unlock (&w->lock);
+  offer_wait_unref (w);
+}
+
+typedef struct
+{
+  Viewer *v;                    /* a ref */
+  OfferWait *w;                 /* a ref */
+  gchar *url, *token;
+  GCancellable *cancel;
+} WhipJob;
+
+static gpointer
+whip_thread (gpointer data)
+{
+  WhipJob *job = data;
+  Viewer *v = job->v;
+  GstWrtcWebrtcSink *self = v->sink;
+  OfferWait *w = job->w;
+  GstWrtcHttpClientSession *hs = NULL;
+  GError *err = NULL;
+
+  g_mutex_lock (&w->lock);
+  while (!w->done && !g_cancellable_is_cancelled (job->cancel))
+    g_cond_wait_until (&w->cond, &w->lock,
+        g_get_monotonic_time () + G_USEC_PER_SEC / 10);
+  g_mutex_unlock (&w->lock);
+  if (!w->done)
+    goto out;
+  if (!w->sdp) {
+    err = g_error_copy (w->error);
+    goto fail;
+  }
+  GST_DEBUG_OBJECT (self, "WHIP offer:\n%s", w->sdp);
+
+  if (!(hs = gst_wrtc_http_client_post_offer (job->url, job->token, w->sdp,
+              0, job->cancel, &err)))
+    goto fail;
+  GST_DEBUG_OBJECT (self, "WHIP answer from %s:\n%s", hs->location, hs->answer);
+  g_mutex_lock (&self->lock);
+  g_free (self->whip_resource);
+  self->whip_resource = g_strdup (hs->location);
+  g_mutex_unlock (&self->lock);
+  if (!gst_wrtc_peer_set_answer (v->peer, hs->answer, &err))
+    goto fail;
+  /* from here a failure is the session's end (on_state_changed) */
+  g_object_set_data (G_OBJECT (v->peer), "wrtc-answered", GINT_TO_POINTER (1));
+  viewer_negotiated (self, v->peer, PUBLISHER_ID);
+  GST_INFO_OBJECT (self, "publishing to %s (session %s)", job->url,
+      hs->location);
+  if (gst_wrtc_peer_get_state (v->peer) >= GST_WRTC_PEER_STATE_FAILED)
+    on_state_changed (v->peer, gst_wrtc_peer_get_state (v->peer), v);
+  goto out;
+
+fail:
+  if (!g_cancellable_is_cancelled (job->cancel))
+    GST_ELEMENT_ERROR (self, RESOURCE, OPEN_WRITE,
+        ("Could not publish to the WHIP server %s", job->url),
+        ("%s", err->message));
+out:
+  g_clear_error (&err);
+  gst_wrtc_http_client_session_free (hs);
+  offer_wait_unref (w);
+  viewer_unref (v);
+  g_free (job->url);
+  g_free (job->token);
+  g_object_unref (job->cancel);
+  g_free (job);
+  return NULL;
+}
+
+/* With whip-url, once every input knows its codecs: the publisher's
+ * offer and the thread that takes it to the server.  Any thread. */
+static void
+maybe_start_publisher (GstWrtcWebrtcSink * self)
+{
+  GstWrtcPeerTrack *tracks;
+  GPtrArray *scratch;
+  GstWrtcPeer *peer;
+  GError *err = NULL;
+  OfferWait *w;
+  WhipJob *job;
+  gchar *url;
+  Viewer *v;
+  guint n;
+
+  g_mutex_lock (&self->lock);
+  /* self->url: the server runs, i.e. we are between READY and NULL */
+  if (!self->whip_url || self->whip_tried || !self->url
+      || self->inputs->len == 0 || !inputs_ready_locked (self)) {
+    g_mutex_unlock (&self->lock);
+    return;
+  }
+  self->whip_tried = TRUE;
+  url = g_strdup (self->whip_url);
+  if (!(peer = new_peer_locked (self, &err))) {
+    g_mutex_unlock (&self->lock);
+    GST_ELEMENT_ERROR (self, RESOURCE, OPEN_WRITE,
+        ("Could not publish to the WHIP server %s", url), ("%s", err->message));
+    g_clear_error (&err);
+    g_free (url);
+    return;
+  }
+  v = viewer_new_locked (self, PUBLISHER_ID, NULL, peer, &tracks, &scratch);
+  n = self->inputs->len;
+  g_hash_table_insert (self->viewers, v->id, v);
+  self->publisher = viewer_ref (v);
+  self->whip_cancel = g_cancellable_new ();
+  job = g_new0 (WhipJob, 1);
+  job->v = viewer_ref (v);
+  job->w = w = g_atomic_rc_box_new0 (OfferWait);
+  g_mutex_init (&w->lock);
+  g_cond_init (&w->cond);
+  job->url = g_strdup (url);
+  job->token = g_strdup (self->whip_token);
+  job->cancel = g_object_ref (self->whip_cancel);
+  g_atomic_rc_box_acquire (w);  /* the peer's callback's */
+  self->whip_thread = g_thread_new ("wrtc-whip", whip_thread, job);
+  g_mutex_unlock (&self->lock);
+
+  g_object_set_data_full (G_OBJECT (peer), "wrtc-session",
+      g_strdup (PUBLISHER_ID), g_free);
+  g_signal_connect_data (peer, "keyframe-request",
+      G_CALLBACK (on_keyframe_request), viewer_ref (v),
+      viewer_closure_notify, 0);
+  g_signal_connect_data (peer, "state-changed",
+      G_CALLBACK (on_state_changed), viewer_ref (v), viewer_closure_notify, 0);
+  GST_INFO_OBJECT (self, "publishing to %s", url);
+  gst_wrtc_peer_create_send_offer (peer, tracks, n, on_publish_offer, w);
+  g_free (tracks);
+  g_free (url);
+  g_ptr_array_unref (scratch);
+}
+
+/* Ends the WHIP session: DELETE (RFC 9725 section 4.2), then the peer. */
+static void
+stop_publisher (GstWrtcWebrtcSink * self)
+{
+  GThread *thread;
+  GCancellable *cancel;
+  gchar *resource, *token;
+  Viewer *v, *listed = NULL;
+  GError *err = NULL;
+
+  g_mutex_lock (&self->lock);
+  thread = g_steal_pointer (&self->whip_thread);
+  cancel = g_steal_pointer (&self->whip_cancel);
+  v = g_steal_pointer (&self->publisher);
+  self->whip_tried = FALSE;
+  g_mutex_unlock (&self->lock);
+  if (v)
+    g_atomic_int_set (&v->ending, 1);
+  if (cancel)
+    g_cancellable_cancel (cancel);
+  if (thread)
+    g_thread_join (thread);
+  g_clear_object (&cancel);
+
+  g_mutex_lock (&self->lock);
+  resource = g_steal_pointer (&self->whip_resource);
+  token = g_strdup (self->whip_token);
+  if (v && g_hash_table_lookup (self->viewers, PUBLISHER_ID) == v) {
+    g_hash_table_steal (self->viewers, PUBLISHER_ID);
+    listed = v;
+  }
+  g_mutex_unlock (&self->lock);
+  if (resource && !gst_wrtc_http_client_delete (resource, token,
+          WHIP_DELETE_TIMEOUT_S, NULL, &err)) {
+    GST_INFO_OBJECT (self, "ending the WHIP session: %s", err->message);
+    g_clear_error (&err);
+  }
+  g_free (resource);
+  g_free (token);
+  if (listed)
+    viewer_end (self, listed);
+  if (v)
+    viewer_unref (v);
+}
 
 /* Streaming threads */
 
@@ -1606,8 +1897,10 @@ gst_wrtc_webrtc_sink_change_state (GstElement * element,
 
   if (transition == GST_STATE_CHANGE_READY_TO_NULL
       || (transition == GST_STATE_CHANGE_NULL_TO_READY
-          && ret == GST_STATE_CHANGE_FAILURE))
+          && ret == GST_STATE_CHANGE_FAILURE)) {
+    stop_publisher (self);
     stop_server (self);
+  }
   return ret;
 }
 
@@ -1845,6 +2138,18 @@ gst_wrtc_webrtc_sink_set_property (GObject * object, guint prop_id,
       g_free (self->tls_key);
       self->tls_key = g_value_dup_string (value);
       break;
+    case PROP_WHIP_URL:
+      g_free (self->whip_url);
+      self->whip_url = g_value_dup_string (value);
+      if (self->whip_url && !*self->whip_url)
+        g_clear_pointer (&self->whip_url, g_free);
+      break;
+    case PROP_WHIP_TOKEN:
+      g_free (self->whip_token);
+      self->whip_token = g_value_dup_string (value);
+      if (self->whip_token && !*self->whip_token)
+        g_clear_pointer (&self->whip_token, g_free);
+      break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
       break;
@@ -1908,6 +2213,12 @@ gst_wrtc_webrtc_sink_get_property (GObject * object, guint prop_id,
     case PROP_TLS_KEY:
       g_value_set_string (value, self->tls_key);
       break;
+    case PROP_WHIP_URL:
+      g_value_set_string (value, self->whip_url);
+      break;
+    case PROP_WHIP_TOKEN:
+      g_value_set_string (value, self->whip_token);
+      break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
       break;
@@ -1935,6 +2246,8 @@ gst_wrtc_webrtc_sink_finalize (GObject * object)
   g_strfreev (self->local_addresses);
   g_free (self->tls_certificate);
   g_free (self->tls_key);
+  g_free (self->whip_url);
+  g_free (self->whip_token);
   g_mutex_clear (&self->lock);
   G_OBJECT_CLASS (parent_class)->finalize (object);
 }
@@ -2017,6 +2330,13 @@ gst_wrtc_webrtc_sink_class_init (GstWrtcWebrtcSinkClass * klass)
       g_param_spec_string ("tls-key", "TLS private key",
           "PEM file with the private key of tls-certificate (NULL: plain "
           "HTTP; applied from NULL to READY)", NULL, rw));
+  g_object_class_install_property (gobject_class, PROP_WHIP_URL,
+      g_param_spec_string ("whip-url", "WHIP URL",
+          "Also publish the inputs to this WHIP endpoint (RFC 9725), e.g. "
+          "an SFU's, beside serving viewers (NULL: do not publish)", NULL, rw));
+  g_object_class_install_property (gobject_class, PROP_WHIP_TOKEN,
+      g_param_spec_string ("whip-token", "WHIP token",
+          "Bearer token sent to the whip-url server (NULL: none)", NULL, rw));
 
   /**
    * GstWrtcWebrtcSink::viewer-added:
