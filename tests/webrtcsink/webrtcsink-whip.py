@@ -101,6 +101,18 @@ def publish():
         check(states.get('whip') == 'connected',
               'publish: stats list the publisher "whip", connected (%s)' %
               states)
+        pc = [p for p in sink.get_property('stats').get_value('peers')
+              if p.get_value('id') == 'whip'][0]
+        tr = pc.get_value('transport')
+        local = pc.get_value('local-candidate')
+        check(tr is not None and tr.get_value('packetsSent') > 0 and
+              tr.get_value('bytesReceived') > 0 and
+              tr.get_value('dtlsState') == 'connected' and
+              tr.get_value('srtpCipher') == 'AEAD_AES_128_GCM' and
+              pc.get_value('candidate-pair') is not None and
+              local is not None and local.get_value('address') == '127.0.0.1',
+              'publish: W3C transport, candidate-pair and candidates in the '
+              'stats (%s, %s)' % (tr, local))
         # still a WHEP server: its URL answers
         url = sink.get_property('url')
         check(url is not None and url.startswith('http://127.0.0.1:'),

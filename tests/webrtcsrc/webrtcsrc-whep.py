@@ -166,6 +166,17 @@ def one_pipeline(codec):
           stats.get_value('packets-received') > 0,
           'one-pipeline: stats say connected with packets (%s)' %
           stats.to_string())
+    tr = stats.get_value('transport')
+    pair = stats.get_value('candidate-pair')
+    remote = stats.get_value('remote-candidate')
+    check(tr is not None and tr.get_value('packetsReceived') > 0 and
+          tr.get_value('bytesSent') > 0 and
+          tr.get_value('dtlsState') == 'connected' and
+          tr.get_value('srtpCipher') is not None and pair is not None and
+          pair.get_value('state') == 'succeeded' and remote is not None and
+          remote.get_value('address') == '127.0.0.1',
+          'one-pipeline: W3C transport, candidate-pair and remote-candidate '
+          '(%s, %s)' % (tr, remote))
     tracks = {t.get_value('pad'): t for t in stats.get_value('tracks')}
     v = tracks.get('video_0')
     check(v is not None and v.get_value('started') and

@@ -88,6 +88,8 @@ struct _GstWrtcPeer
   GSource *report_timer;
   GstWrtcPeerReceiveFunc receive_func;
   gpointer receive_data;
+  /* W3C "transport" counters: every datagram, whatever it carries */
+  guint64 packets_sent, bytes_sent, packets_received, bytes_received;
 };
 
 G_DEFINE_TYPE_WITH_CODE (GstWrtcPeer, gst_wrtc_peer, G_TYPE_OBJECT,
@@ -179,6 +181,10 @@ send_datagram (GstWrtcPeer * self, const guint8 * data, gsize len)
 
   g_mutex_lock (&self->lock);
   ice = self->ice ? g_object_ref (self->ice) : NULL;
+  if (ice) {
+    self->packets_sent++;
+    self->bytes_sent += len;
+  }
   g_mutex_unlock (&self->lock);
   if (!ice)
     return;
@@ -380,6 +386,8 @@ ice_receive_cb (const guint8 * data, gsize len, GObject * owner)
   switch (kind) {
     case GST_WRTC_PACKET_DTLS:
       g_mutex_lock (&self->lock);
+      self->packets_received++;
+      self->bytes_received += len;
       if (self->dtls && self->dtls_started)
         dtls = g_object_ref (self->dtls);
       g_mutex_unlock (&self->lock);
@@ -392,6 +400,7 @@ ice_receive_cb (const guint8 * data, gsize len, GObject * owner)
     case GST_WRTC_PACKET_RTCP:
       if (len > sizeof (buf))
         break;
+      /* counted under the lock taken below for the receive function */
       memcpy (buf, data, len);
       if (gst_wrtc_srtp_context_unprotect (self->rx,
               kind == GST_WRTC_PACKET_RTCP, buf, &n) != GST_WRTC_SRTP_OK)
@@ -399,6 +408,8 @@ ice_receive_cb (const guint8 * data, gsize len, GObject * owner)
       if (kind == GST_WRTC_PACKET_RTCP)
         handle_rtcp (self, buf, n);
       g_mutex_lock (&self->lock);
+      self->packets_received++;
+      self->bytes_received += len;
       func = self->receive_func;
       func_data = self->receive_data;
       if (kind == GST_WRTC_PACKET_RTP)
@@ -994,6 +1005,124 @@ gst_wrtc_peer_get_state (GstWrtcPeer * self)
   s = self->state;
   g_mutex_unlock (&self->lock);
   return s;
+}
+
+/* W3C RTCTransportStats.srtpCipher names (the IANA SRTP profile names) */
+static const gchar *
+srtp_cipher_name (GstWrtcSrtpProfile p)
+{
+  switch (p) {
+    case GST_WRTC_SRTP_PROFILE_AEAD_AES_128_GCM:
+      return "AEAD_AES_128_GCM";
+    case GST_WRTC_SRTP_PROFILE_AES128_CM_SHA1_80:
+      return "AES_CM_128_HMAC_SHA1_80";
+    case GST_WRTC_SRTP_PROFILE_AES128_CM_SHA1_32:
+      return "AES_CM_128_HMAC_SHA1_32";
+    default:
+      return NULL;
+  }
+}
+
+void
+gst_wrtc_peer_get_transport_stats (GstWrtcPeer * self,
+    GstWrtcPeerTransportStats * stats)
+{
+  GstWrtcIceTransport *ice;
+  GstWrtcDtlsConnection *dtls;
+
+  g_return_if_fail (GST_WRTC_IS_PEER (self));
+
+  memset (stats, 0, sizeof (*stats));
+  g_mutex_lock (&self->lock);
+  stats->packets_sent = self->packets_sent;
+  stats->bytes_sent = self->bytes_sent;
+  stats->packets_received = self->packets_received;
+  stats->bytes_received = self->bytes_received;
+  ice = self->ice ? g_object_ref (self->ice) : NULL;
+  dtls = self->dtls ? g_object_ref (self->dtls) : NULL;
+  g_mutex_unlock (&self->lock);
+
+  /* the layers' own locks, never under ours */
+  stats->ice_state = ice ?
+      gst_wrtc_ice_transport_state_name (gst_wrtc_ice_transport_get_state
+      (ice)) : "new";
+  stats->dtls_state = dtls ?
+      gst_wrtc_dtls_connection_state_name (gst_wrtc_dtls_connection_get_state
+      (dtls)) : "new";
+  stats->dtls_role = !dtls ? "unknown" :
+      gst_wrtc_dtls_connection_is_client (dtls) ? "client" : "server";
+  stats->srtp_cipher =
+      srtp_cipher_name (gst_wrtc_srtp_context_get_profile (self->tx));
+  if (ice)
+    stats->have_pair = gst_wrtc_ice_transport_get_selected_pair (ice,
+        &stats->pair);
+  g_clear_object (&ice);
+  g_clear_object (&dtls);
+}
+
+void
+gst_wrtc_peer_transport_stats_clear (GstWrtcPeerTransportStats * stats)
+{
+  if (stats->have_pair)
+    gst_wrtc_ice_candidate_pair_clear (&stats->pair);
+  stats->have_pair = FALSE;
+}
+
+static GstStructure *
+candidate_structure (const gchar * name, const gchar * id,
+    const GstWrtcIceCandidateInfo * c)
+{
+  return gst_structure_new (name, "id", G_TYPE_STRING, id,
+      "address", G_TYPE_STRING, c->address,
+      "port", G_TYPE_UINT, c->port,
+      "protocol", G_TYPE_STRING, c->protocol,
+      "candidateType", G_TYPE_STRING, c->type,
+      "priority", G_TYPE_UINT, c->priority, NULL);
+}
+
+void
+gst_wrtc_peer_add_transport_stats (GstWrtcPeer * self, GstStructure * s)
+{
+  GstWrtcPeerTransportStats st;
+  GstStructure *t;
+
+  gst_wrtc_peer_get_transport_stats (self, &st);
+  t = gst_structure_new ("transport", "id", G_TYPE_STRING, "T01",
+      "packetsSent", G_TYPE_UINT64, st.packets_sent,
+      "bytesSent", G_TYPE_UINT64, st.bytes_sent,
+      "packetsReceived", G_TYPE_UINT64, st.packets_received,
+      "bytesReceived", G_TYPE_UINT64, st.bytes_received,
+      "iceState", G_TYPE_STRING, st.ice_state,
+      "dtlsState", G_TYPE_STRING, st.dtls_state,
+      "dtlsRole", G_TYPE_STRING, st.dtls_role, NULL);
+  if (st.srtp_cipher)
+    gst_structure_set (t, "srtpCipher", G_TYPE_STRING, st.srtp_cipher,
+        "tlsVersion", G_TYPE_STRING, "DTLS 1.2", NULL);
+  if (st.have_pair)
+    gst_structure_set (t, "selectedCandidatePairId", G_TYPE_STRING, "CP01",
+        NULL);
+  gst_structure_set (s, "transport", GST_TYPE_STRUCTURE, t, NULL);
+  gst_structure_free (t);
+  if (st.have_pair) {
+    GstStructure *pair = gst_structure_new ("candidate-pair",
+        "id", G_TYPE_STRING, "CP01",
+        "transportId", G_TYPE_STRING, "T01",
+        "localCandidateId", G_TYPE_STRING, "CL01",
+        "remoteCandidateId", G_TYPE_STRING, "CR01",
+        "state", G_TYPE_STRING, "succeeded",
+        "nominated", G_TYPE_BOOLEAN, TRUE, NULL);
+    GstStructure *local = candidate_structure ("local-candidate", "CL01",
+        &st.pair.local);
+    GstStructure *remote = candidate_structure ("remote-candidate", "CR01",
+        &st.pair.remote);
+    gst_structure_set (s, "candidate-pair", GST_TYPE_STRUCTURE, pair,
+        "local-candidate", GST_TYPE_STRUCTURE, local,
+        "remote-candidate", GST_TYPE_STRUCTURE, remote, NULL);
+    gst_structure_free (pair);
+    gst_structure_free (local);
+    gst_structure_free (remote);
+  }
+  gst_wrtc_peer_transport_stats_clear (&st);
 }
 
 gboolean

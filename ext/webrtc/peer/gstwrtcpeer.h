@@ -17,9 +17,11 @@
 #define __GST_WRTC_PEER_H__
 
 #include <glib-object.h>
+#include <gst/gst.h>
 #include "gstwrtcanswer.h"
 #include "gstwrtcdtlscertificate.h"
 #include "gstwrtcrtpsender.h"
+#include "gstwrtcicetransport.h"
 
 G_BEGIN_DECLS
 /* W3C RTCPeerConnectionState */
@@ -124,6 +126,30 @@ GstWrtcPeerState gst_wrtc_peer_get_state (GstWrtcPeer * peer);
  * rejected). */
 gboolean gst_wrtc_peer_get_track_stats (GstWrtcPeer * peer, guint track,
     GstWrtcRtpSenderStats * stats, guint32 * ssrc, gchar ** encoding);
+/* The bundle's transport (W3C RTCTransportStats and the selected
+ * RTCIceCandidatePairStats): datagrams and bytes each way (every packet:
+ * STUN aside, which the ICE agent handles, DTLS, SRTP, SRTCP), the ICE and
+ * DTLS states, our DTLS role, the SRTP cipher and the selected pair. */
+typedef struct
+{
+  guint64 packets_sent, bytes_sent, packets_received, bytes_received;
+  const gchar *ice_state;       /* GstWrtcIceTransportState names */
+  const gchar *dtls_state;      /* GstWrtcDtlsConnectionState names */
+  const gchar *dtls_role;       /* "client", "server", "unknown" */
+  const gchar *srtp_cipher;     /* W3C names, or NULL before the keys */
+  gboolean have_pair;
+  GstWrtcIceCandidatePair pair;
+} GstWrtcPeerTransportStats;
+
+/* Fills @stats; clear it with gst_wrtc_peer_transport_stats_clear(). */
+void gst_wrtc_peer_get_transport_stats (GstWrtcPeer * peer,
+    GstWrtcPeerTransportStats * stats);
+void gst_wrtc_peer_transport_stats_clear (GstWrtcPeerTransportStats * stats);
+/* The same as W3C-shaped fields of @s: "transport" and, once a pair is
+ * selected, "candidate-pair", "local-candidate" and "remote-candidate"
+ * (GstStructures named and keyed as RTCStatsReport's entries). */
+void gst_wrtc_peer_add_transport_stats (GstWrtcPeer * peer, GstStructure * s);
+
 /* The negotiated m-sections (valid once the SDP exchange is done). */
 const GstWrtcAnswer *gst_wrtc_peer_get_negotiation (GstWrtcPeer * peer);
 

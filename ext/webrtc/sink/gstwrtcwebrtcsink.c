@@ -1992,6 +1992,7 @@ add_viewer_stats (GstWrtcWebrtcSink * self, GstStructure * s, gboolean full_ids)
         gst_wrtc_peer_state_name (gst_wrtc_peer_get_state (v->peer)), NULL);
     gst_structure_take_value (pc, "outbound-rtp", &out);
     gst_structure_take_value (pc, "remote-inbound-rtp", &remote);
+    gst_wrtc_peer_add_transport_stats (v->peer, pc);
     take_structure (&peers, pc);
     g_free (id);
   }

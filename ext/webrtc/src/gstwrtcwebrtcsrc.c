@@ -1808,6 +1808,9 @@ make_stats (GstWrtcWebrtcSrc * self)
   gst_structure_set (st, "state", G_TYPE_STRING, s->peer ?
       gst_wrtc_peer_state_name (gst_wrtc_peer_get_state (s->peer)) : "new",
       NULL);
+  /* W3C transport, candidate-pair, local- and remote-candidate */
+  if (s->peer)
+    gst_wrtc_peer_add_transport_stats (s->peer, st);
   inbound = g_ptr_array_new ();
   ssrcs = g_array_new (FALSE, FALSE, sizeof (guint32));
   rates = g_array_new (FALSE, FALSE, sizeof (guint));
@@ -2078,8 +2081,9 @@ gst_wrtc_webrtc_src_class_init (GstWrtcWebrtcSrcClass * klass)
   g_object_class_install_property (gobject_class, PROP_STATS,
       g_param_spec_boxed ("stats", "Statistics",
           "A webrtcsrc-stats structure: mode (whep or whip), state of the "
-          "current sender, packets-received, bytes-received, sessions-total "
-          "and per track (inbound-rtp) its pad, kind, codec and payload type",
+          "current sender, packets-received, bytes-received, sessions-total, "
+          "the W3C transport, candidate-pair and candidates, and per track "
+          "(inbound-rtp) its pad, kind, codec and payload type",
           GST_TYPE_STRUCTURE, G_PARAM_READABLE | G_PARAM_STATIC_STRINGS));
 
   /**
