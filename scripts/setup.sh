@@ -83,3 +83,13 @@ if [ ! -f "$browser_stamp" ] || [ "$browser_dir/package-lock.json" -nt "$browser
   echo "setup: npm ci in tests/browser"
   (cd "$browser_dir" && PUPPETEER_SKIP_DOWNLOAD=1 npm ci --no-audit --no-fund --loglevel=error >/dev/null)
 fi
+
+# Interop tests with WebRTC peers from npm (tests/interop/node):
+# @roamhq/wrtc (libwebrtc, its binary shipped inside the npm package) and
+# werift (pure TypeScript).
+interop_dir="$top/tests/interop/node"
+interop_stamp="$interop_dir/node_modules/.package-lock.json"
+if [ ! -f "$interop_stamp" ] || [ "$interop_dir/package-lock.json" -nt "$interop_stamp" ]; then
+  echo "setup: npm ci in tests/interop/node"
+  (cd "$interop_dir" && npm ci --no-audit --no-fund --loglevel=error >/dev/null)
+fi
