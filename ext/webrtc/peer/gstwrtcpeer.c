@@ -768,6 +768,89 @@ begin (GstWrtcPeer * self, Role role, GstWrtcPeerSdpFunc func,
   return TRUE;
 }
 
+/* ------------------------------------------------------------------------
+ * Waiting for our SDP on a client's thread
+ */
+struct _GstWrtcPeerSdpWait
+{
+  GMutex lock;
+  GCond cond;
+  gboolean done;
+  gchar *sdp;
+  GError *error;
+};
+
+static void
+sdp_wait_clear (GstWrtcPeerSdpWait * w)
+{
+  g_free (w->sdp);
+  g_clear_error (&w->error);
+  g_mutex_clear (&w->lock);
+  g_cond_clear (&w->cond);
+}
+
+GstWrtcPeerSdpWait *
+gst_wrtc_peer_sdp_wait_new (void)
+{
+  GstWrtcPeerSdpWait *w = g_atomic_rc_box_new0 (GstWrtcPeerSdpWait);
+
+  g_mutex_init (&w->lock);
+  g_cond_init (&w->cond);
+  return w;
+}
+
+GstWrtcPeerSdpWait *
+gst_wrtc_peer_sdp_wait_ref (GstWrtcPeerSdpWait * w)
+{
+  return g_atomic_rc_box_acquire (w);
+}
+
+void
+gst_wrtc_peer_sdp_wait_unref (GstWrtcPeerSdpWait * w)
+{
+  g_atomic_rc_box_release_full (w, (GDestroyNotify) sdp_wait_clear);
+}
+
+void
+gst_wrtc_peer_sdp_wait_func (GstWrtcPeer * peer, const gchar * sdp,
+    const GError * error, gpointer wait)
+{
+  GstWrtcPeerSdpWait *w = wait;
+
+  g_mutex_lock (&w->lock);
+  w->sdp = g_strdup (sdp);
+  w->error = error ? g_error_copy (error) : NULL;
+  w->done = TRUE;
+  g_cond_signal (&w->cond);
+  g_mutex_unlock (&w->lock);
+  gst_wrtc_peer_sdp_wait_unref (w);
+}
+
+gchar *
+gst_wrtc_peer_sdp_wait_get (GstWrtcPeerSdpWait * w,
+    GCancellable * cancellable, GError ** error)
+{
+  gchar *sdp = NULL;
+
+  g_mutex_lock (&w->lock);
+  /* a cancellation has no way to wake the condition: look every 100 ms */
+  while (!w->done && !g_cancellable_is_cancelled (cancellable))
+    g_cond_wait_until (&w->cond, &w->lock,
+        g_get_monotonic_time () + G_USEC_PER_SEC / 10);
+  if (!w->done)
+    g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_CANCELLED,
+        "cancelled while waiting for our session description");
+  else if (w->sdp)
+    sdp = g_strdup (w->sdp);
+  else if (w->error)
+    g_propagate_error (error, g_error_copy (w->error));
+  else
+    g_set_error_literal (error, GST_WRTC_JSEP_ERROR,
+        GST_WRTC_JSEP_ERROR_INVALID, "no session description");
+  g_mutex_unlock (&w->lock);
+  return sdp;
+}
+
 /* With the lock: deep copies of @tracks, what we send (answerer or
  * sending offerer). */
 static void

@@ -17,6 +17,7 @@
 #define __GST_WRTC_PEER_H__
 
 #include <glib-object.h>
+#include <gio/gio.h>
 #include <gst/gst.h>
 #include "gstwrtcanswer.h"
 #include "gstwrtcdtlscertificate.h"
@@ -79,6 +80,25 @@ GstWrtcPeer *gst_wrtc_peer_new (const GstWrtcPeerConfig * config,
     GError ** error);
 void gst_wrtc_peer_set_receive_func (GstWrtcPeer * peer,
     GstWrtcPeerReceiveFunc func, gpointer user_data);
+
+/* A one-shot wait for a GstWrtcPeerSdpFunc, for a client's own thread
+ * (WHEP, WHIP: the HTTP client calls block): pass
+ * gst_wrtc_peer_sdp_wait_func and gst_wrtc_peer_sdp_wait_ref(wait) to
+ * the offer call, then gst_wrtc_peer_sdp_wait_get().  Refcounted: the
+ * callback may come after the waiter gave up. */
+typedef struct _GstWrtcPeerSdpWait GstWrtcPeerSdpWait;
+
+GstWrtcPeerSdpWait *gst_wrtc_peer_sdp_wait_new (void);
+GstWrtcPeerSdpWait *gst_wrtc_peer_sdp_wait_ref (GstWrtcPeerSdpWait * wait);
+void gst_wrtc_peer_sdp_wait_unref (GstWrtcPeerSdpWait * wait);
+/* Takes the reference passed as user data. */
+void gst_wrtc_peer_sdp_wait_func (GstWrtcPeer * peer, const gchar * sdp,
+    const GError * error, gpointer wait);
+/* Blocks until the SDP came (returns it, transfer full) or failed (NULL,
+ * the peer's error), or until @cancellable is cancelled (NULL,
+ * G_IO_ERROR_CANCELLED). */
+gchar *gst_wrtc_peer_sdp_wait_get (GstWrtcPeerSdpWait * wait,
+    GCancellable * cancellable, GError ** error);
 
 /* Answerer.  @tracks are what we send (copied), @recv what we accept. */
 void gst_wrtc_peer_create_answer (GstWrtcPeer * peer, const gchar * offer,

@@ -880,48 +880,8 @@ static const GstWrtcHttpCallbacks whep_callbacks = {
 
 typedef struct
 {
-  GMutex lock;
-  GCond cond;
-  gchar *sdp;
-  GError *error;
-  gboolean done;
-} OfferWait;
-
-static void
-offer_wait_clear (OfferWait * w)
-{
-  g_free (w->sdp);
-  g_clear_error (&w->error);
-  g_mutex_clear (&w->lock);
-  g_cond_clear (&w->cond);
-}
-
-static void
-offer_wait_unref (OfferWait * w)
-{
-  g_atomic_rc_box_release_full (w, (GDestroyNotify) offer_wait_clear);
-}
-
-/* the peer's callback: our offer, with every candidate */
-static void
-on_publish_offer (GstWrtcPeer * peer, const gchar * sdp, const GError * error,
-    gpointer user_data)
-{
-  OfferWait *w = user_data;
-
-  g_mutex_lock (&w->lock);
-  w->sdp = g_strdup (sdp);
-  w->error = error ? g_error_copy (error) : NULL;
-  w->done = TRUE;
-  g_cond_signal (&w->cond);
-  g_mutex_unlock (&w->lock);
-  offer_wait_unref (w);
-}
-
-typedef struct
-{
   Viewer *v;                    /* a ref */
-  OfferWait *w;                 /* a ref */
+  GstWrtcPeerSdpWait *w;        /* a ref */
   gchar *url, *token;
   GCancellable *cancel;
 } WhipJob;
@@ -932,24 +892,15 @@ whip_thread (gpointer data)
   WhipJob *job = data;
   Viewer *v = job->v;
   GstWrtcWebrtcSink *self = v->sink;
-  OfferWait *w = job->w;
   GstWrtcHttpClientSession *hs = NULL;
   GError *err = NULL;
+  gchar *offer;
 
-  g_mutex_lock (&w->lock);
-  while (!w->done && !g_cancellable_is_cancelled (job->cancel))
-    g_cond_wait_until (&w->cond, &w->lock,
-        g_get_monotonic_time () + G_USEC_PER_SEC / 10);
-  g_mutex_unlock (&w->lock);
-  if (!w->done)
-    goto out;
-  if (!w->sdp) {
-    err = g_error_copy (w->error);
+  if (!(offer = gst_wrtc_peer_sdp_wait_get (job->w, job->cancel, &err)))
     goto fail;
-  }
-  GST_DEBUG_OBJECT (self, "WHIP offer:\n%s", w->sdp);
+  GST_DEBUG_OBJECT (self, "WHIP offer:\n%s", offer);
 
-  if (!(hs = gst_wrtc_http_client_post_offer (job->url, job->token, w->sdp,
+  if (!(hs = gst_wrtc_http_client_post_offer (job->url, job->token, offer,
               0, job->cancel, &err)))
     goto fail;
   GST_DEBUG_OBJECT (self, "WHIP answer from %s:\n%s", hs->location, hs->answer);
@@ -975,8 +926,9 @@ fail:
         ("%s", err->message));
 out:
   g_clear_error (&err);
+  g_free (offer);
   gst_wrtc_http_client_session_free (hs);
-  offer_wait_unref (w);
+  gst_wrtc_peer_sdp_wait_unref (job->w);
   viewer_unref (v);
   g_free (job->url);
   g_free (job->token);
@@ -993,8 +945,8 @@ maybe_start_publisher (GstWrtcWebrtcSink * self)
   GstWrtcPeerTrack *tracks;
   GPtrArray *scratch;
   GstWrtcPeer *peer;
+  GstWrtcPeerSdpWait *sdp_wait;
   GError *err = NULL;
-  OfferWait *w;
   WhipJob *job;
   gchar *url;
   Viewer *v;
@@ -1024,13 +976,11 @@ maybe_start_publisher (GstWrtcWebrtcSink * self)
   self->whip_cancel = g_cancellable_new ();
   job = g_new0 (WhipJob, 1);
   job->v = viewer_ref (v);
-  job->w = w = g_atomic_rc_box_new0 (OfferWait);
-  g_mutex_init (&w->lock);
-  g_cond_init (&w->cond);
+  job->w = gst_wrtc_peer_sdp_wait_new ();
   job->url = g_strdup (url);
   job->token = g_strdup (self->whip_token);
   job->cancel = g_object_ref (self->whip_cancel);
-  g_atomic_rc_box_acquire (w);  /* the peer's callback's */
+  sdp_wait = gst_wrtc_peer_sdp_wait_ref (job->w);       /* the callback's */
   self->whip_thread = g_thread_new ("wrtc-whip", whip_thread, job);
   g_mutex_unlock (&self->lock);
 
@@ -1042,7 +992,8 @@ maybe_start_publisher (GstWrtcWebrtcSink * self)
   g_signal_connect_data (peer, "state-changed",
       G_CALLBACK (on_state_changed), viewer_ref (v), viewer_closure_notify, 0);
   GST_INFO_OBJECT (self, "publishing to %s", url);
-  gst_wrtc_peer_create_send_offer (peer, tracks, n, on_publish_offer, w);
+  gst_wrtc_peer_create_send_offer (peer, tracks, n,
+      gst_wrtc_peer_sdp_wait_func, sdp_wait);
   g_free (tracks);
   g_free (url);
   g_ptr_array_unref (scratch);

@@ -1147,45 +1147,6 @@ all_recv_codecs (GstWrtcWebrtcSrc * self, guint * n)
  */
 /* Our offer, handed from the ICE thread to the WHEP thread; refcounted so
  * that a WHEP thread told to stop need not wait for it. */
-typedef struct
-{
-  GMutex lock;
-  GCond cond;
-  gboolean done;
-  gchar *sdp;
-  GError *error;
-} SdpWait;
-
-static void
-sdp_wait_clear (SdpWait * w)
-{
-  g_free (w->sdp);
-  g_clear_error (&w->error);
-  g_mutex_clear (&w->lock);
-  g_cond_clear (&w->cond);
-}
-
-static void
-sdp_wait_unref (SdpWait * w)
-{
-  g_atomic_rc_box_release_full (w, (GDestroyNotify) sdp_wait_clear);
-}
-
-static void
-on_offer_sdp (GstWrtcPeer * peer, const gchar * sdp, const GError * error,
-    gpointer user_data)
-{
-  SdpWait *w = user_data;
-
-  g_mutex_lock (&w->lock);
-  w->sdp = g_strdup (sdp);
-  w->error = error ? g_error_copy (error) : NULL;
-  w->done = TRUE;
-  g_cond_signal (&w->cond);
-  g_mutex_unlock (&w->lock);
-  sdp_wait_unref (w);
-}
-
 static gpointer
 whep_thread (gpointer data)
 {
@@ -1194,9 +1155,9 @@ whep_thread (gpointer data)
   GstWrtcOfferMedia media[2];
   GstWrtcCodecCap *vcaps, *acaps;
   GCancellable *cancellable;
-  SdpWait *w = g_atomic_rc_box_new0 (SdpWait);
+  GstWrtcPeerSdpWait *w = gst_wrtc_peer_sdp_wait_new ();
   GError *err = NULL;
-  gchar *url, *token;
+  gchar *url, *token, *offer = NULL;
   Session *s;
   guint nv, na, n = 0, retries = 0;
 
@@ -1207,8 +1168,6 @@ whep_thread (gpointer data)
   s = session_ref (self->session);
   g_mutex_unlock (&self->lock);
 
-  g_mutex_init (&w->lock);
-  g_cond_init (&w->cond);
   /* the peer reads the codecs again when the answer comes */
   vcaps = s->offer_codecs[0] = recv_codecs (self, GST_WRTC_MEDIA_VIDEO, &nv);
   acaps = s->offer_codecs[1] = recv_codecs (self, GST_WRTC_MEDIA_AUDIO, &na);
@@ -1234,27 +1193,18 @@ whep_thread (gpointer data)
   }
 
   /* RFC 9725 section 4.2: our offer (with every candidate), its answer */
-  gst_wrtc_peer_create_offer (s->peer, media, n, on_offer_sdp,
-      g_atomic_rc_box_acquire (w));
-  g_mutex_lock (&w->lock);
-  while (!w->done && !g_cancellable_is_cancelled (cancellable)) {
-    gint64 end = g_get_monotonic_time () + G_USEC_PER_SEC / 10;
-    g_cond_wait_until (&w->cond, &w->lock, end);
-  }
-  g_mutex_unlock (&w->lock);
-  if (!w->done)
-    goto out;
-  if (!w->sdp) {
-    err = w->error ? g_error_copy (w->error) :
-        g_error_new_literal (GST_WRTC_JSEP_ERROR, GST_WRTC_JSEP_ERROR_INVALID,
-        "no offer");
+  gst_wrtc_peer_create_offer (s->peer, media, n, gst_wrtc_peer_sdp_wait_func,
+      gst_wrtc_peer_sdp_wait_ref (w));
+  if (!(offer = gst_wrtc_peer_sdp_wait_get (w, cancellable, &err))) {
+    if (g_cancellable_is_cancelled (cancellable))
+      goto out;
     goto fail;
   }
-  GST_DEBUG_OBJECT (self, "offer:\n%s", w->sdp);
+  GST_DEBUG_OBJECT (self, "offer:\n%s", offer);
 
   /* a server with nothing to send yet (webrtcsink before its first
    * buffer) answers 503: the same offer again, until it works or we stop */
-  while (!(hs = gst_wrtc_http_client_post_offer (url, token, w->sdp, 0,
+  while (!(hs = gst_wrtc_http_client_post_offer (url, token, offer, 0,
               cancellable, &err))) {
     if (!g_error_matches (err, GST_WRTC_HTTP_CLIENT_ERROR,
             GST_WRTC_HTTP_CLIENT_ERROR_UNAVAILABLE) || retries++ >= MAX_RETRIES)
@@ -1283,7 +1233,8 @@ fail:
 out:
   g_clear_error (&err);
   gst_wrtc_http_client_session_free (hs);
-  sdp_wait_unref (w);
+  gst_wrtc_peer_sdp_wait_unref (w);
+  g_free (offer);
   g_free (url);
   g_free (token);
   g_object_unref (cancellable);
