@@ -316,6 +316,12 @@ timer_context (void)
   return ctx;
 }
 
+void
+gst_wrtc_dtls_connection_prepare_timers (void)
+{
+  timer_context ();
+}
+
 static unsigned int
 timer_backoff_cb (SSL * ssl, unsigned int previous_us)
 {

@@ -49,6 +49,10 @@ typedef void (*GstWrtcDtlsReceiveFunc) (const guint8 * data, gsize len,
 GstWrtcDtlsConnection *gst_wrtc_dtls_connection_new (GstWrtcDtlsCertificate *
     cert, gboolean is_client);
 
+/* Starts the process-wide retransmission timer thread if it does not run
+ * yet, so that a connection's first flight does not pay for it. */
+void gst_wrtc_dtls_connection_prepare_timers (void);
+
 /* Before start.  @owner is held weakly and passed, alive, to the
  * callbacks; once it is gone the callbacks are no longer called. */
 void gst_wrtc_dtls_connection_set_callbacks (GstWrtcDtlsConnection * conn,

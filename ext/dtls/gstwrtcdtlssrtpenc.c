@@ -102,9 +102,10 @@ struct _GstWrtcDtlsSrtpEnc
   GMutex push_lock;
   gboolean src_started;         /* push_lock */
 
-  /* created in READY->PAUSED before the pads are activated, released in
-   * PAUSED->READY after they are deactivated: stable while a streaming
-   * thread protects */
+  /* created in NULL->READY (allocating its buffers is resource
+   * allocation, and costs the first handshake nothing there), released in
+   * READY->NULL: the pads are inactive at both points, so it is stable
+   * while a streaming thread protects */
   GstBufferPool *out_pool;
 
   /* DTLS records produced on other threads (timer, decoder, state
@@ -873,13 +874,13 @@ gst_wrtc_dtls_srtp_enc_change_state (GstElement * element,
           G_CALLBACK (transport_keys_cb), self);
       self->state_handler = g_signal_connect (t, "state-changed",
           G_CALLBACK (transport_state_cb), self);
+      if (!self->out_pool)
+        self->out_pool = out_pool_new (self);
       break;
     case GST_STATE_CHANGE_READY_TO_PAUSED:
       g_mutex_lock (&self->push_lock);
       self->src_started = FALSE;
       g_mutex_unlock (&self->push_lock);
-      if (!self->out_pool)
-        self->out_pool = out_pool_new (self);
       GST_OBJECT_LOCK (self);
       self->flushing = FALSE;
       GST_OBJECT_UNLOCK (self);
@@ -925,17 +926,13 @@ gst_wrtc_dtls_srtp_enc_change_state (GstElement * element,
             G_OBJECT (self), transport_send_cb);
       break;
     }
-    case GST_STATE_CHANGE_PAUSED_TO_READY:
-      /* the sink pads are deactivated: no streaming thread uses the pool;
-       * buffers still downstream are freed when they return */
-      out_pool_clear (self);
-      break;
     case GST_STATE_CHANGE_READY_TO_NULL:
       GST_OBJECT_LOCK (self);
       t = self->transport;
       self->transport = NULL;
       GST_OBJECT_UNLOCK (self);
-      /* after a failed READY->PAUSED */
+      /* no streaming thread uses the pool; buffers still downstream are
+       * freed when they return */
       out_pool_clear (self);
       g_signal_handler_disconnect (t, self->keys_handler);
       g_signal_handler_disconnect (t, self->state_handler);

@@ -169,6 +169,9 @@ gst_wrtc_dtls_srtp_transport_init (GstWrtcDtlsSrtpTransport * self)
   self->last_state = GST_WRTC_DTLS_CONNECTION_STATE_NEW;
   self->tx = gst_wrtc_srtp_context_new (TRUE);
   self->rx = gst_wrtc_srtp_context_new (FALSE);
+  /* created with the elements' NULL->READY: the thread is a resource of
+   * theirs, not a cost of the handshake's first flight */
+  gst_wrtc_dtls_connection_prepare_timers ();
 }
 
 /* ------------------------------------------------------------------------ */
