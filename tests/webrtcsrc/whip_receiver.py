@@ -11,10 +11,15 @@ As a module (the python tests, in their own process):
 As a script (the browser tests start it inside their namespace, in the
 isolated environment):
 
-    whip_receiver.py [--token T] [--decode false]
+    whip_receiver.py [--token T] [--decode false] [--turn-servers URLS]
+                     [--whep-url URL]
 
+--turn-servers sets webrtcsrc's turn-servers; --whep-url makes it a WHEP
+client of URL instead of a WHIP server (its "url" event then carries null).
 "stats" on stdin prints {"event": "stats", "state", "twcc": transport-cc
-feedback packets sent}.  It prints one JSON object per line on stdout: {"event": "url", "url": ...}
+feedback packets sent, "packets-received", and "local-candidate",
+"remote-candidate": the selected pair's candidates (candidateType, address,
+port) or null}.  It prints one JSON object per line on stdout: {"event": "url", "url": ...}
 once it listens, then "pad", "track", "caps" (pad, caps, width, height),
 "counts" (every change, at most every 200 ms), "eos" (pad), "sender-left"
 (reason), "error" (message); it stops on "quit" or EOF on stdin, prints
@@ -127,7 +132,9 @@ class WhipReceiver:
             return False
         ret, cur, _ = self.pipe.get_state(10 * Gst.SECOND)
         self.url = self.src.get_property('url')
-        return cur == Gst.State.PLAYING and self.url is not None
+        # a WHEP client serves nothing: no url
+        whep = self.src.get_property('whep-url') is not None
+        return cur == Gst.State.PLAYING and (self.url is not None or whep)
 
     def snapshot(self):
         with self.lock:
@@ -167,6 +174,8 @@ def main():
     ap.add_argument('--token')
     ap.add_argument('--decode', default='true', choices=('true', 'false'))
     ap.add_argument('--video-codecs')
+    ap.add_argument('--turn-servers')
+    ap.add_argument('--whep-url')
     ap.add_argument('--max-seconds', type=int, default=170)
     args = ap.parse_args()
 
@@ -182,6 +191,10 @@ def main():
         props['token'] = args.token
     if args.video_codecs:
         props['video-codecs'] = args.video_codecs
+    if args.turn_servers:
+        props['turn-servers'] = args.turn_servers
+    if args.whep_url:
+        props['whep-url'] = args.whep_url
     rx = WhipReceiver(props)
     rx.on_event = emit
     plugin = rx.src.get_factory().get_plugin()
@@ -216,8 +229,22 @@ def main():
         if stats_ev.is_set():
             stats_ev.clear()
             st = rx.src.get_property('stats')
+
+            def cand(name):
+                if not st.has_field(name):
+                    return None
+                c = st.get_value(name)
+                return {k: c.get_value(k)
+                        for k in ('candidateType', 'address', 'port')}
             emit({'event': 'stats', 'state': st.get_value('state'),
-                  'twcc': st.get_value('transport-cc-feedback-sent')})
+                  'twcc': (st.get_value('transport-cc-feedback-sent')
+                           if st.has_field('transport-cc-feedback-sent')
+                           else None),
+                  'packets-received': (st.get_value('packets-received')
+                                       if st.has_field('packets-received')
+                                       else None),
+                  'local-candidate': cand('local-candidate'),
+                  'remote-candidate': cand('remote-candidate')})
     rx.stop()
     emit({'event': 'stopped'})
     sys.stdout.flush()

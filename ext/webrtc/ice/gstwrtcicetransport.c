@@ -621,6 +621,17 @@ on_agent_closed (GObject * source, GAsyncResult * res, gpointer user_data)
   gst_wrtc_ice_context_close_done ();
 }
 
+/* ICE thread: what arrives while the agent closes.  A receive callback
+ * must stay attached: libnice reads a component's sockets only while one
+ * is (or a blocking receive waits), and the TURN server's answers to the
+ * deleting Refreshes come in on them; without it libnice never sees them
+ * and retransmits until its STUN timer gives up (2 s). */
+static void
+drop_received (NiceAgent * agent, guint stream_id, guint component_id,
+    guint len, gchar * buf, gpointer data)
+{
+}
+
 /* ICE thread (invoked synchronously by close()). */
 static gboolean
 close_on_ice_thread (gpointer data)
@@ -638,7 +649,7 @@ close_on_ice_thread (gpointer data)
   /* no signal from the agent reaches us after this */
   g_signal_handlers_disconnect_by_data (self->agent, self);
   nice_agent_attach_recv (self->agent, self->stream_id, COMPONENT_ID,
-      gst_wrtc_ice_context_get (), NULL, NULL);
+      gst_wrtc_ice_context_get (), drop_received, NULL);
   g_slist_free_full (self->pending_remote,
       (GDestroyNotify) nice_candidate_free);
   self->pending_remote = NULL;

@@ -6,6 +6,7 @@
 //   const { RTCPeerConnection } = await importPeer(t, 'werift');
 //   const sink = await startSink(t);        // webrtcsink: sink.url, sink.stats()
 //   const rx = await startWhipReceiver(t);  // webrtcsrc:  rx.url, rx.counts()
+//   const rx = await startWhepReceiver(t, `${sink.url}whep`);  // WHEP client
 //   const r = await post(`${sink.url}whep`, offerSdp);   // {status, answer, resource}
 //   await del(r.resource);
 //
@@ -119,8 +120,18 @@ export async function startSink (t) {
 
 /* Our webrtcsrc as a WHIP server on port 0, local-addresses=127.0.0.1,
  * decoded pads counted into fakesinks (tests/webrtcsrc/whip_receiver.py:
- * events pad, track, caps, counts, eos, sender-left, error). */
+ * events pad, track, caps, counts, eos, sender-left, error; a "stats"
+ * line on its stdin gives a stats event). */
 export async function startWhipReceiver (t, args = []) {
+  return startReceiver(t, args, true);
+}
+
+/* The same webrtcsrc as a WHEP client of @whepUrl (no url of its own). */
+export async function startWhepReceiver (t, whepUrl, args = []) {
+  return startReceiver(t, ['--whep-url', whepUrl, ...args], false);
+}
+
+async function startReceiver (t, args, serves) {
   const quit = (child) => { if (!child.stdin.writableEnded) child.stdin.end('quit\n'); };
   const c = jsonChild(t, [path.join(tests, 'webrtcsrc', 'whip_receiver.py'), ...args],
     { stdin: 'pipe', stop: quit, killAfterMs: 10000 });
@@ -128,14 +139,24 @@ export async function startWhipReceiver (t, args = []) {
   if (!impl || impl.event !== 'impl') t.log(`receiver stderr:\n${c.stderr()}`);
   checkOurs(t, 'webrtcsrc', impl && impl.plugin);
   const ready = await c.waitFor((e) => ['url', 'fatal', 'exit'].includes(e.event), 20000);
-  t.require(ready && ready.event === 'url' && /^http:\/\/127\.0\.0\.1:\d+\/$/.test(ready.url),
-    `webrtcsrc listens on loopback (${JSON.stringify(ready)})`);
+  if (serves) {
+    t.require(ready && ready.event === 'url' && /^http:\/\/127\.0\.0\.1:\d+\/$/.test(ready.url),
+      `webrtcsrc listens on loopback (${JSON.stringify(ready)})`);
+  } else {
+    t.require(ready && ready.event === 'url', `webrtcsrc (WHEP client) is PLAYING (${JSON.stringify(ready)})`);
+  }
   return {
     ...c,
     url: ready.url,
     counts: () => (c.latest('counts') || { counts: {} }).counts,
     /* The caps event of @pad that came last (a size change shows last). */
     caps: (pad) => c.events.filter((e) => e.event === 'caps' && e.pad === pad).pop() || null,
+    /* The element's stats now (whip_receiver.py's stats event), or {}. */
+    async stats () {
+      const n = c.events.length;
+      c.child.stdin.write('stats\n');
+      return await c.waitFor((e) => e.event === 'stats' && c.events.indexOf(e) >= n, 10000) || {};
+    },
   };
 }
 
