@@ -56,7 +56,8 @@ def inspect(element):
         if section == "Pad Templates" and m:
             pads.add(m.group(2))
             continue
-        m = re.match(r"^  ([a-z][a-z0-9-]*) +: (.*)$", line)
+        # names of 20 characters or more leave no space before the colon
+        m = re.match(r"^  ([a-z][a-z0-9-]*) *: (.*)$", line)
         if section == "Element Properties" and m:
             if m.group(1) not in INHERITED:
                 props[m.group(1)] = norm(m.group(2))
