@@ -17,6 +17,10 @@
 // of the other, every check and every media packet is sent to a relayed
 // address, and each pair has a relay candidate on at least one side.
 //
+// With --policy both elements are also given ice-transport-policy=relay:
+// then they must signal relay candidates only (the proxy filters nothing)
+// and both selected pairs must be relay on our side.
+//
 // Checks:
 //   - both elements gathered relay candidates on coturn and signalled them
 //     (the unmodified offer and answer carry "typ relay" with coturn's
@@ -86,19 +90,23 @@ async function getJson (url) {
   return res.json();
 }
 
-await runTest('webrtcsink-webrtcsrc-turn', { timeoutMs: 85000 }, async (t) => {
+const POLICY = process.argv.includes('--policy');
+
+await runTest(`webrtcsink-webrtcsrc-turn${POLICY ? '-policy' : ''}`, { timeoutMs: 85000 }, async (t) => {
   const turn = await startTurn(t);
   t.log(`coturn on 127.0.0.1:${turn.port}`);
 
   const sink = await startPipeline(t, [
     'videotestsrc', 'is-live=true', '!', 'video/x-raw,width=320,height=240', '!',
     'webrtcsink', 'name=s', 'port=0', 'local-addresses=127.0.0.1', `turn-servers=${turn.url}`,
+    ...(POLICY ? ['ice-transport-policy=relay'] : []),
     'audiotestsrc', 'is-live=true', '!', 's.audio_0',
   ]);
   t.log(`webrtcsink serves ${sink.url}`);
   const proxy = await startRelayOnlyProxy(t, sink.url);
 
-  const rx = await startWhepReceiver(t, `${proxy.url}/whep`, ['--turn-servers', turn.url]);
+  const rx = await startWhepReceiver(t, `${proxy.url}/whep`, ['--turn-servers', turn.url,
+    ...(POLICY ? ['--ice-transport-policy', 'relay'] : [])]);
   const media = await rx.waitFor((e) => e.event === 'counts' &&
     (e.counts.video_0 || 0) >= 30 && (e.counts.audio_0 || 0) >= 20, 30000);
   if (!media) {
@@ -114,6 +122,12 @@ await runTest('webrtcsink-webrtcsrc-turn', { timeoutMs: 85000 }, async (t) => {
   t.log(`answer candidates: ${answered.map((c) => `${c.type} ${c.address}:${c.port}`).join(', ')}`);
   t.check(offered.some(relayedByCoturn), "webrtcsrc's WHEP offer carries a relay candidate on coturn");
   t.check(answered.some(relayedByCoturn), "webrtcsink's answer carries a relay candidate on coturn");
+  if (POLICY) {
+    t.check(offered.length > 0 && offered.every((c) => c.type === 'relay'),
+      'ice-transport-policy=relay: webrtcsrc signals relay candidates only');
+    t.check(answered.length > 0 && answered.every((c) => c.type === 'relay'),
+      'ice-transport-policy=relay: webrtcsink signals relay candidates only');
+  }
 
   t.require(media !== null, `webrtcsrc outputs >= 30 video frames and >= 20 audio buffers through the relay (${JSON.stringify(rx.counts())})`);
   const vcaps = rx.caps('video_0');
@@ -138,6 +152,10 @@ await runTest('webrtcsink-webrtcsrc-turn', { timeoutMs: 85000 }, async (t) => {
   const sinkL = peer['local-candidate'] || {};
   const sinkR = peer['remote-candidate'] || {};
   t.log(`webrtcsink pair: local ${JSON.stringify(sinkL)}, remote ${JSON.stringify(sinkR)}`);
+  if (POLICY) {
+    t.check(srcL.candidateType === 'relay' && sinkL.candidateType === 'relay',
+      `ice-transport-policy=relay: both local candidates are relayed (${srcL.candidateType}, ${sinkL.candidateType})`);
+  }
   t.check(peer.state === 'connected' && pairOk(sinkL, sinkR, relayPort(offered)),
     `webrtcsink's selected pair goes through coturn (local ${sinkL.candidateType} ${sinkL.address}:${sinkL.port}, remote ${sinkR.candidateType} ${sinkR.address}:${sinkR.port})`);
 

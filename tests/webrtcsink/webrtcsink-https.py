@@ -224,7 +224,8 @@ try:
     url = sink.get_property('url') or ''
     check(url.startswith('http://'), f'without a certificate the url is http ({url})')
     st, _, body = fetch(url + 'config.json')
-    check(st == 200 and json.loads(body) == {'whep': 'whep', 'iceServers': []},
+    check(st == 200 and json.loads(body) == {'whep': 'whep', 'iceServers': [],
+                                             'iceTransportPolicy': 'all'},
           f'config.json without ICE servers ({st} {body!r})')
     st, _, body = fetch(url + 'stats.json')
     check(st == 200 and json.loads(body).get('viewers') == 0,

@@ -456,13 +456,32 @@ def whip_config():
     check(cfg.get('whip') == 'whip' and cfg.get('iceServers') == [
         {'urls': ['stun:127.0.0.1:3478']},
         {'urls': ['turn:127.0.0.1:3479'], 'username': 'al',
-         'credential': 's3cret'}],
-        'whip-config: config.json has the endpoint and the ICE servers (%s)'
-        % body.strip())
+         'credential': 's3cret'}] and cfg.get('iceTransportPolicy') == 'all',
+        'whip-config: config.json has the endpoint, the ICE servers and the '
+        'policy (%s)' % body.strip())
     st, js = get('publish.js')
-    check(st == 200 and "'config.json'" in js and 'iceServers' in js,
+    check(st == 200 and "'config.json'" in js and 'iceServers' in js and
+          'iceTransportPolicy' in js,
           'whip-config: the publish page reads config.json')
     pipe.set_state(Gst.State.NULL)
+    # ice-transport-policy=relay: the page is told so
+    pipe.get_by_name('src').set_property('ice-transport-policy', 'relay')
+    pipe.set_state(Gst.State.PLAYING)
+    check(wait_state(pipe, Gst.State.PLAYING), 'whip-config: PLAYING, relay')
+    url = pipe.get_by_name('src').get_property('url')
+    st, body = get('config.json', 'T0K3N')
+    cfg = json.loads(body) if st == 200 else {}
+    check(cfg.get('iceTransportPolicy') == 'relay',
+          'whip-config: config.json says relay (%s)' % body.strip())
+    pipe.set_state(Gst.State.NULL)
+    bad = src_pipeline({'port': 0, 'ice-transport-policy': 'relay'})
+    ret = bad.set_state(Gst.State.PLAYING)
+    ok, errors = run_until(bad, lambda: False, 5)
+    check(ret == Gst.StateChangeReturn.FAILURE and errors and
+          'needs turn-servers' in errors[0],
+          'whip-config: relay without turn-servers fails the start, saying '
+          'why (%s)' % errors[:1])
+    bad.set_state(Gst.State.NULL)
     bad = src_pipeline({'port': 0, 'stun-server': 'not a url'})
     ret = bad.set_state(Gst.State.PLAYING)
     ok, errors = run_until(bad, lambda: False, 5)

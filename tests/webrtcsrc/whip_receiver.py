@@ -12,7 +12,7 @@ As a script (the browser tests start it inside their namespace, in the
 isolated environment):
 
     whip_receiver.py [--token T] [--decode false] [--turn-servers URLS]
-                     [--whep-url URL]
+                     [--whep-url URL] [--ice-transport-policy all|relay]
 
 --turn-servers sets webrtcsrc's turn-servers; --whep-url makes it a WHEP
 client of URL instead of a WHIP server (its "url" event then carries null).
@@ -176,6 +176,7 @@ def main():
     ap.add_argument('--video-codecs')
     ap.add_argument('--turn-servers')
     ap.add_argument('--whep-url')
+    ap.add_argument('--ice-transport-policy')
     ap.add_argument('--max-seconds', type=int, default=170)
     args = ap.parse_args()
 
@@ -195,6 +196,8 @@ def main():
         props['turn-servers'] = args.turn_servers
     if args.whep_url:
         props['whep-url'] = args.whep_url
+    if args.ice_transport_policy:
+        props['ice-transport-policy'] = args.ice_transport_policy
     rx = WhipReceiver(props)
     rx.on_event = emit
     plugin = rx.src.get_factory().get_plugin()

@@ -7,7 +7,8 @@
 // DELETE when stopping or leaving the page.
 //
 // Before connecting it reads config.json (relative to the page, with the
-// token): {"whip": "whip", "iceServers": [RTCIceServer...]}, the element's
+// token): {"whip": "whip", "iceServers": [RTCIceServer...],
+// "iceTransportPolicy": "all" | "relay"}, the element's
 // stun-server and turn-servers; without it, no ICE servers.
 //
 // Query parameters: ?token=T (Authorization: Bearer T), ?video=0 or
@@ -133,17 +134,21 @@
     $('preview').srcObject = stream;
     let endpoint = 'whip';
     let iceServers = [];
+    let iceTransportPolicy = 'all';
     try {
       const res = await http('config.json', { headers: headers({}) });
       if (res.ok) {
         const cfg = await res.json();
         if (Array.isArray(cfg.iceServers)) iceServers = cfg.iceServers;
+        // the element's ice-transport-policy: relay keeps our addresses
+        // private too
+        if (cfg.iceTransportPolicy === 'relay') iceTransportPolicy = 'relay';
         if (typeof cfg.whip === 'string' && cfg.whip) endpoint = cfg.whip;
       }
     } catch (e) {
       console.warn(`publish: no config.json (${e.message}); no ICE servers`);
     }
-    pc = new RTCPeerConnection({ bundlePolicy: 'max-bundle', iceServers });
+    pc = new RTCPeerConnection({ bundlePolicy: 'max-bundle', iceServers, iceTransportPolicy });
     st.iceServers = pc.getConfiguration().iceServers || [];
     for (const track of stream.getTracks()) pc.addTransceiver(track, { direction: 'sendonly', streams: [stream] });
     pc.onconnectionstatechange = () => {

@@ -62,6 +62,7 @@ struct _GstWrtcPeer
   gchar **local_addresses;
   gchar *stun_server;
   gchar **turn_servers;
+  gboolean relay_only;
   GstWrtcDtlsCertificate *cert;
   gchar *cname;
   gboolean twcc;
@@ -95,6 +96,25 @@ struct _GstWrtcPeer
 G_DEFINE_TYPE_WITH_CODE (GstWrtcPeer, gst_wrtc_peer, G_TYPE_OBJECT,
     GST_DEBUG_CATEGORY_INIT (wrtc_peer_debug, "wrtcpeer", 0,
         "peer connection"));
+
+GType
+gst_wrtc_ice_transport_policy_get_type (void)
+{
+  static GType type = 0;
+
+  if (g_once_init_enter (&type)) {
+    static const GEnumValue values[] = {
+      {GST_WRTC_ICE_TRANSPORT_POLICY_ALL, "Every candidate (host, reflexive, "
+            "relayed)", "all"},
+      {GST_WRTC_ICE_TRANSPORT_POLICY_RELAY, "Relayed candidates only (TURN): "
+            "the peer never learns our addresses", "relay"},
+      {0, NULL, NULL}
+    };
+    GType t = g_enum_register_static ("GstWrtcIceTransportPolicy", values);
+    g_once_init_leave (&type, t);
+  }
+  return type;
+}
 
 const gchar *
 gst_wrtc_peer_state_name (GstWrtcPeerState s)
@@ -710,6 +730,8 @@ make_ice (GstWrtcPeer * self, gboolean controlling, GError ** error)
     if (!gst_wrtc_ice_transport_add_turn_server (ice, self->turn_servers[i],
             NULL, NULL, error))
       goto fail;
+  if (self->relay_only)
+    gst_wrtc_ice_transport_set_relay_only (ice, TRUE);
   gst_wrtc_ice_transport_set_receive_callback (ice, ice_receive_cb,
       G_OBJECT (self));
   g_signal_connect (ice, "on-local-candidate", G_CALLBACK (ice_candidate_cb),
@@ -1379,5 +1401,6 @@ gst_wrtc_peer_new (const GstWrtcPeerConfig * config, GError ** error)
       gst_wrtc_dtls_certificate_get_default ();
   self->cname = g_strdup (config->cname ? config->cname : "gst-webrtc");
   self->twcc = config->twcc;
+  self->relay_only = config->relay_only;
   return self;
 }

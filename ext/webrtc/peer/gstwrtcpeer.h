@@ -51,7 +51,20 @@ typedef struct
    * transport-cc feedback); for receivers that send the feedback
    * (webrtcsrc's rtpbin), which a sender's bandwidth estimation uses */
   gboolean twcc;
+  /* W3C iceTransportPolicy "relay": only relayed candidates (TURN) */
+  gboolean relay_only;
 } GstWrtcPeerConfig;
+
+/* W3C RTCIceTransportPolicy, the bins' ice-transport-policy property */
+typedef enum
+{
+  GST_WRTC_ICE_TRANSPORT_POLICY_ALL,
+  GST_WRTC_ICE_TRANSPORT_POLICY_RELAY,
+} GstWrtcIceTransportPolicy;
+
+#define GST_WRTC_TYPE_ICE_TRANSPORT_POLICY \
+    (gst_wrtc_ice_transport_policy_get_type ())
+GType gst_wrtc_ice_transport_policy_get_type (void);
 
 /* A track we send: the codecs it can be sent in (preference order) and the
  * stream all the peers sending it share.  Either one stream carries every

@@ -1818,21 +1818,36 @@ gst_wrtc_http_server_init (GstWrtcHttpServer * self)
   self->sessions = g_hash_table_new (g_str_hash, g_str_equal);
 }
 
+typedef struct
+{
+  gchar *endpoint;
+  gboolean relay_only;
+} PageConfig;
+
+static void
+page_config_free (PageConfig * c)
+{
+  g_free (c->endpoint);
+  g_free (c);
+}
+
 /* GET of the page configuration: {"<endpoint>":"<endpoint>","iceServers":
- * [...]} (the endpoint relative to the page, as player.js and publish.js
- * read it) */
+ * [...],"iceTransportPolicy":"all"|"relay"} (the endpoint relative to the
+ * page, as player.js and publish.js read it; the rest as W3C
+ * RTCConfiguration members) */
 static GBytes *
 page_config_json (GstWrtcHttpServer * server, const gchar * path,
     gpointer user_data, GError ** error)
 {
-  const gchar *endpoint = user_data;
+  const PageConfig *c = user_data;
   gchar *ice = gst_wrtc_http_server_get_ice_servers_json (server);
   GString *out = g_string_new ("{");
 
-  gst_wrtc_http_json_append_string (out, endpoint);
+  gst_wrtc_http_json_append_string (out, c->endpoint);
   g_string_append_c (out, ':');
-  gst_wrtc_http_json_append_string (out, endpoint);
-  g_string_append_printf (out, ",\"iceServers\":%s}\n", ice);
+  gst_wrtc_http_json_append_string (out, c->endpoint);
+  g_string_append_printf (out, ",\"iceServers\":%s,"
+      "\"iceTransportPolicy\":\"%s\"}\n", ice, c->relay_only ? "relay" : "all");
   g_free (ice);
   return g_string_free_to_bytes (out);
 }
@@ -1840,9 +1855,10 @@ page_config_json (GstWrtcHttpServer * server, const gchar * path,
 gboolean
 gst_wrtc_http_server_set_page_config (GstWrtcHttpServer * self,
     const gchar * path, const gchar * endpoint, const gchar * stun_server,
-    const gchar * const *turn_servers, GError ** error)
+    const gchar * const *turn_servers, gboolean relay_only, GError ** error)
 {
   GPtrArray *urls = g_ptr_array_new ();
+  PageConfig *c;
   gboolean ok;
 
   g_return_val_if_fail (GST_WRTC_IS_HTTP_SERVER (self), FALSE);
@@ -1858,8 +1874,11 @@ gst_wrtc_http_server_set_page_config (GstWrtcHttpServer * self,
   if (!ok)
     return FALSE;
   /* behind the token: TURN credentials */
+  c = g_new0 (PageConfig, 1);
+  c->endpoint = g_strdup (endpoint);
+  c->relay_only = relay_only;
   gst_wrtc_http_server_set_page_func (self, path, "application/json",
-      GST_WRTC_HTTP_PAGE_FLAG_TOKEN, page_config_json, g_strdup (endpoint),
-      g_free);
+      GST_WRTC_HTTP_PAGE_FLAG_TOKEN, page_config_json, c,
+      (GDestroyNotify) page_config_free);
   return TRUE;
 }

@@ -203,7 +203,7 @@ void gst_wrtc_http_server_set_page_func (GstWrtcHttpServer * server,
  * @endpoint relative to the page ("whep", "whip"). */
 gboolean gst_wrtc_http_server_set_page_config (GstWrtcHttpServer * server,
     const gchar * path, const gchar * endpoint, const gchar * stun_server,
-    const gchar * const *turn_servers, GError ** error);
+    const gchar * const *turn_servers, gboolean relay_only, GError ** error);
 
 /* JSON for generated pages.  A structure becomes an object whose "type"
  * is the structure's name (unless it has a field "type"), followed by its

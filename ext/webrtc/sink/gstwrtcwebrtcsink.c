@@ -139,6 +139,7 @@ enum
   PROP_TLS_KEY,
   PROP_WHIP_URL,
   PROP_WHIP_TOKEN,
+  PROP_ICE_TRANSPORT_POLICY,
 };
 
 enum
@@ -241,6 +242,7 @@ struct _GstWrtcWebrtcSink
   guint max_viewers;
   gchar *token;
   gchar **local_addresses;
+  GstWrtcIceTransportPolicy ice_policy;
   gchar *tls_certificate;       /* PEM file paths */
   gchar *tls_key;
   GPtrArray *inputs;            /* Input */
@@ -605,6 +607,7 @@ new_peer_locked (GstWrtcWebrtcSink * self, GError ** error)
   /* transport-wide sequence numbers where the remote offers them (its
    * bandwidth estimation; the feedback it sends back is not used yet) */
   cfg.twcc = TRUE;
+  cfg.relay_only = self->ice_policy == GST_WRTC_ICE_TRANSPORT_POLICY_RELAY;
   return gst_wrtc_peer_new (&cfg, error);
 }
 
@@ -1729,6 +1732,7 @@ start_server (GstWrtcWebrtcSink * self)
   GError *err = NULL;
   gchar *address, *url, *cert, *key, *stun;
   gchar **turn;
+  gboolean relay;
   guint port;
 
   g_mutex_lock (&self->lock);
@@ -1739,14 +1743,17 @@ start_server (GstWrtcWebrtcSink * self)
   key = self->tls_key && *self->tls_key ? g_strdup (self->tls_key) : NULL;
   stun = g_strdup (self->stun_server);
   turn = g_strdupv (self->turn_servers);
+  relay = self->ice_policy == GST_WRTC_ICE_TRANSPORT_POLICY_RELAY;
   g_mutex_unlock (&self->lock);
 
   if ((cert == NULL) != (key == NULL))
     goto tls_half;
+  if (relay && !turn)
+    goto relay_without_turn;
   /* the browser's too: Link headers on 201 (RFC 9725 section 4.6) and
    * config.json for the player */
   if (!gst_wrtc_http_server_set_page_config (self->server, "/config.json",
-          "whep", stun, (const gchar * const *) turn, &err))
+          "whep", stun, (const gchar * const *) turn, relay, &err))
     goto bad_ice;
   if (!gst_wrtc_http_server_start (self->server, address, port, cert, key,
           &err))
@@ -1776,6 +1783,11 @@ tls_half:
 bad_ice:
   GST_ELEMENT_ERROR (self, RESOURCE, SETTINGS,
       ("Bad stun-server or turn-servers: %s", err->message), (NULL));
+  goto fail;
+relay_without_turn:
+  GST_ELEMENT_ERROR (self, RESOURCE, SETTINGS,
+      ("ice-transport-policy=relay needs turn-servers"),
+      ("without a TURN server there is no candidate to connect with"));
   goto fail;
 no_start:
   if (err->domain == G_FILE_ERROR || err->domain == G_TLS_ERROR) {
@@ -2096,6 +2108,9 @@ gst_wrtc_webrtc_sink_set_property (GObject * object, guint prop_id,
       if (self->whip_url && !*self->whip_url)
         g_clear_pointer (&self->whip_url, g_free);
       break;
+    case PROP_ICE_TRANSPORT_POLICY:
+      self->ice_policy = g_value_get_enum (value);
+      break;
     case PROP_WHIP_TOKEN:
       g_free (self->whip_token);
       self->whip_token = g_value_dup_string (value);
@@ -2170,6 +2185,9 @@ gst_wrtc_webrtc_sink_get_property (GObject * object, guint prop_id,
       break;
     case PROP_WHIP_TOKEN:
       g_value_set_string (value, self->whip_token);
+      break;
+    case PROP_ICE_TRANSPORT_POLICY:
+      g_value_set_enum (value, self->ice_policy);
       break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
@@ -2289,6 +2307,13 @@ gst_wrtc_webrtc_sink_class_init (GstWrtcWebrtcSinkClass * klass)
   g_object_class_install_property (gobject_class, PROP_WHIP_TOKEN,
       g_param_spec_string ("whip-token", "WHIP token",
           "Bearer token sent to the whip-url server (NULL: none)", NULL, rw));
+  g_object_class_install_property (gobject_class, PROP_ICE_TRANSPORT_POLICY,
+      g_param_spec_enum ("ice-transport-policy", "ICE transport policy",
+          "W3C iceTransportPolicy: all (every candidate) or relay (TURN "
+          "only: needs turn-servers; the remote never learns our "
+          "addresses; also handed to the browser pages)",
+          GST_WRTC_TYPE_ICE_TRANSPORT_POLICY, GST_WRTC_ICE_TRANSPORT_POLICY_ALL,
+          rw));
 
   /**
    * GstWrtcWebrtcSink::viewer-added:

@@ -107,6 +107,7 @@ enum
   PROP_AUDIO_CODECS,
   PROP_STATS,
   PROP_KEEP_WAITING,
+  PROP_ICE_TRANSPORT_POLICY,
 };
 
 enum
@@ -241,6 +242,7 @@ struct _GstWrtcWebrtcSrc
   guint sessions_total;
   gboolean finished;            /* EOS sent: no more sessions */
   gboolean keep_waiting;
+  GstWrtcIceTransportPolicy ice_policy;
   GHashTable *pads;             /* name -> our ghost pad, across senders */
   GPtrArray *teardowns;         /* GThread: senders that left, going away */
 
@@ -1011,6 +1013,7 @@ new_peer (GstWrtcWebrtcSrc * self, Session * s, GError ** error)
   cfg.turn_servers = (const gchar * const *) self->turn_servers;
   cfg.cname = "webrtcsrc";
   cfg.twcc = TRUE;
+  cfg.relay_only = self->ice_policy == GST_WRTC_ICE_TRANSPORT_POLICY_RELAY;
   peer = gst_wrtc_peer_new (&cfg, error);
   g_mutex_unlock (&self->lock);
   if (!peer)
@@ -1424,13 +1427,14 @@ start_whip_server (GstWrtcWebrtcSrc * self, const gchar * address,
   GstWrtcHttpServer *server = gst_wrtc_http_server_new ();
   GError *err = NULL;
   gchar *stun, **turn, *url;
-  gboolean ok;
+  gboolean ok, relay;
 
   /* published before it starts: its callbacks may run at once */
   g_mutex_lock (&self->lock);
   self->server = g_object_ref (server);
   stun = g_strdup (self->stun_server);
   turn = g_strdupv (self->turn_servers);
+  relay = self->ice_policy == GST_WRTC_ICE_TRANSPORT_POLICY_RELAY;
   g_mutex_unlock (&self->lock);
   gst_wrtc_http_server_add_endpoint (server, "/whip",
       GST_WRTC_HTTP_ENDPOINT_WHIP, GST_WRTC_HTTP_ENDPOINT_FLAG_NONE,
@@ -1440,7 +1444,7 @@ start_whip_server (GstWrtcWebrtcSrc * self, const gchar * address,
   add_page (server, "/publish.js", "publish.js",
       "text/javascript; charset=utf-8");
   ok = gst_wrtc_http_server_set_page_config (server, "/config.json", "whip",
-      stun, (const gchar * const *) turn, &err);
+      stun, (const gchar * const *) turn, relay, &err);
   g_free (stun);
   g_strfreev (turn);
   if (!ok) {
@@ -1481,6 +1485,14 @@ start (GstWrtcWebrtcSrc * self)
   Session *s;
 
   g_mutex_lock (&self->lock);
+  if (self->ice_policy == GST_WRTC_ICE_TRANSPORT_POLICY_RELAY
+      && !self->turn_servers) {
+    g_mutex_unlock (&self->lock);
+    GST_ELEMENT_ERROR (self, RESOURCE, SETTINGS,
+        ("ice-transport-policy=relay needs turn-servers"),
+        ("without a TURN server there is no candidate to connect with"));
+    return FALSE;
+  }
   whep_url = g_strdup (self->whep_url);
   address = g_strdup (self->address);
   token = g_strdup (self->token);
@@ -1861,6 +1873,9 @@ gst_wrtc_webrtc_src_set_property (GObject * object, guint prop_id,
     case PROP_KEEP_WAITING:
       self->keep_waiting = g_value_get_boolean (value);
       break;
+    case PROP_ICE_TRANSPORT_POLICY:
+      self->ice_policy = g_value_get_enum (value);
+      break;
     case PROP_VIDEO_CODECS:
       g_strfreev (self->video_codecs);
       self->video_codecs = gst_wrtc_list_split (g_value_get_string (value));
@@ -1920,6 +1935,9 @@ gst_wrtc_webrtc_src_get_property (GObject * object, guint prop_id,
       break;
     case PROP_KEEP_WAITING:
       g_value_set_boolean (value, self->keep_waiting);
+      break;
+    case PROP_ICE_TRANSPORT_POLICY:
+      g_value_set_enum (value, self->ice_policy);
       break;
     case PROP_VIDEO_CODECS:
       g_value_take_string (value, gst_wrtc_list_join (self->video_codecs));
@@ -2021,6 +2039,13 @@ gst_wrtc_webrtc_src_class_init (GstWrtcWebrtcSrcClass * klass)
           "wait for the next one, whose tracks continue on the pads of the "
           "same names; FALSE: EOS when the publisher leaves",
           DEFAULT_KEEP_WAITING, rw | GST_PARAM_MUTABLE_PLAYING));
+  g_object_class_install_property (gobject_class, PROP_ICE_TRANSPORT_POLICY,
+      g_param_spec_enum ("ice-transport-policy", "ICE transport policy",
+          "W3C iceTransportPolicy: all (every candidate) or relay (TURN "
+          "only: needs turn-servers; the remote never learns our "
+          "addresses; also handed to the browser pages)",
+          GST_WRTC_TYPE_ICE_TRANSPORT_POLICY, GST_WRTC_ICE_TRANSPORT_POLICY_ALL,
+          rw));
   g_object_class_install_property (gobject_class, PROP_VIDEO_CODECS,
       g_param_spec_string ("video-codecs", "Video codecs",
           "Comma-separated video codecs we accept, in preference order "
