@@ -175,6 +175,12 @@ await runTest(`webrtcsink-webrtcsrc-turn${POLICY ? '-policy' : ''}`, { timeoutMs
   const deleted = new Set([...log.matchAll(/session (\d+): refreshed, .*lifetime=0/g)].map((m) => m[1]));
   t.check(allocated.size >= 2 && [...allocated].every((id) => deleted.has(id)),
     `both elements deleted their allocations on NULL (${deleted.size} of ${allocated.size})`);
+  // and read coturn's answer to that Refresh: one per allocation, never
+  // retransmitted (libnice stops reading a closing agent's sockets when
+  // its receive callback is detached, and then resends until it gives up)
+  const deletes = [...log.matchAll(/session (\d+): refreshed, .*lifetime=0/g)].map((m) => m[1]);
+  t.check(deletes.length === deleted.size,
+    `each allocation deleted by one Refresh, its answer read (${deletes.length} Refreshes for ${deleted.size} allocations)`);
   const usage = turn.peerUsage();
   t.log(`coturn peer usage: ${JSON.stringify(usage)}`);
   // Every packet webrtcsrc received crossed coturn once: into webrtcsrc's
