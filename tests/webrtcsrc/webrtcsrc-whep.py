@@ -249,6 +249,13 @@ def zero_latency():
     pushed = [jb.get_property('stats').get_value('num-pushed') for jb in jbs]
     check(all(n > 0 for n in pushed),
           'zero-latency: packets went through them (%s)' % pushed)
+    # lip sync: rtpbin reads each sender report's timing from them
+    # (handle-sync) and sets the streams' offsets (ts-offset) once both
+    # tracks had one
+    ok, _ = run_until(pipe, lambda: any(
+        jb.get_property('ts-offset') != 0 for jb in jbs), 15)
+    check(ok, 'zero-latency: rtpbin\'s lip sync set a ts-offset on them '
+          '(%s)' % [jb.get_property('ts-offset') for jb in jbs])
     check(out['threads'] and out['threads'] <= rx_threads,
           'zero-latency: video frames leave in the thread that brought '
           'their packets into rtpbin (no jitterbuffer thread)')
