@@ -86,31 +86,25 @@ caps_clock_rate (const GstCaps * caps)
   return rate > 0 ? rate : 0;
 }
 
-/* Asks rtpbin for @pt's caps (without our lock, as rtpjitterbuffer does)
- * when the clock rate is not known for it yet. */
+/* Asks rtpbin for @pt's caps, as rtpjitterbuffer does, when the clock
+ * rate is not known for it yet.  Called and returns with the lock, which
+ * it drops around the signal. */
 static void
-ensure_clock_rate (GstWrtcPlayoutBuffer * self, guint8 pt)
+learn_clock_rate_locked (GstWrtcPlayoutBuffer * self, guint8 pt)
 {
   GstCaps *caps = NULL;
   guint rate;
 
-  g_mutex_lock (&self->lock);
-  if (self->pt == pt) {
-    g_mutex_unlock (&self->lock);
-    return;
-  }
   g_mutex_unlock (&self->lock);
-
   g_signal_emit (self, signals[SIGNAL_REQUEST_PT_MAP], 0, (guint) pt, &caps);
   rate = caps_clock_rate (caps);
   gst_clear_caps (&caps);
+  GST_DEBUG_OBJECT (self, "payload type %u: clock rate %u", pt, rate);
 
   g_mutex_lock (&self->lock);
   self->pt = pt;
   if (rate)
     gst_wrtc_playout_set_clock_rate (self->playout, rate);
-  g_mutex_unlock (&self->lock);
-  GST_DEBUG_OBJECT (self, "payload type %u: clock rate %u", pt, rate);
 }
 
 static GstFlowReturn
@@ -137,12 +131,13 @@ chain (GstPad * pad, GstObject * parent, GstBuffer * buf)
   pt = gst_rtp_buffer_get_payload_type (&rtp);
   gst_rtp_buffer_unmap (&rtp);
 
-  ensure_clock_rate (self, pt);
-
   /* the arrival running time, as our upstream stamps it */
   arrival = GST_BUFFER_DTS_OR_PTS (buf);
 
+  /* one lock per packet: the clock rate is asked only on a new type */
   g_mutex_lock (&self->lock);
+  if (self->pt != pt)
+    learn_clock_rate_locked (self, pt);
   verdict = gst_wrtc_playout_push (self->playout, seq, ts,
       GST_CLOCK_TIME_IS_VALID (arrival) ? arrival : 0, &pts, &discont);
   if (verdict == GST_WRTC_PLAYOUT_PUSH && GST_CLOCK_TIME_IS_VALID (arrival)) {
