@@ -1783,6 +1783,30 @@ gst_wrtc_http_server_get_n_sessions (GstWrtcHttpServer * self)
   return n;
 }
 
+/* Runs @func once after @ms on the server's thread; a server that is not
+ * running drops it (@destroy runs at once). */
+void
+gst_wrtc_http_server_add_timeout (GstWrtcHttpServer * self, guint ms,
+    GSourceFunc func, gpointer data, GDestroyNotify destroy)
+{
+  GSource *source;
+
+  g_return_if_fail (GST_WRTC_IS_HTTP_SERVER (self));
+  g_mutex_lock (&self->lock);
+  if (!self->running) {
+    g_mutex_unlock (&self->lock);
+    if (destroy)
+      destroy (data);
+    return;
+  }
+  source = g_timeout_source_new (ms);
+  g_source_set_callback (source, func, data, destroy);
+  g_source_set_static_name (source, "wrtc-http-timeout");
+  g_source_attach (source, self->context);
+  g_source_unref (source);
+  g_mutex_unlock (&self->lock);
+}
+
 static void
 gst_wrtc_http_server_finalize (GObject * object)
 {

@@ -239,5 +239,11 @@ void gst_wrtc_http_server_end_session (GstWrtcHttpServer * server,
 /* Sessions the server knows (answering and live). */
 guint gst_wrtc_http_server_get_n_sessions (GstWrtcHttpServer * server);
 
+/* Runs @func once after @ms milliseconds on the server's thread (where
+ * the callbacks run); dropped (@destroy called at once) when the server is
+ * not running, and with the server when it stops first. */
+void gst_wrtc_http_server_add_timeout (GstWrtcHttpServer * server, guint ms,
+    GSourceFunc func, gpointer data, GDestroyNotify destroy);
+
 G_END_DECLS
 #endif
