@@ -1,0 +1,119 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* gst-plugins-webrtc: webrtcsrc's parts and what they share.
+ *
+ *   gstwrtcwebrtcsrc.c   the element: properties, states, the WHEP client
+ *                        session or the WHIP server, EOS
+ *   gstwrtcsrcsession.c  a session with one sender: its peer, rtpbin and
+ *                        the chain and pad per track it sends
+ *
+ * Threads: the application's (properties, states), the ICE thread (the
+ * peer's packets into rtpbin, its state changes), rtpbin's (pads, RTCP
+ * out), the decoders' (EOS from downstream), the WHEP client's thread
+ * or the HTTP server's (offers, answers, ends), teardown threads
+ * (keep-waiting).  The element's lock guards the element, a session's
+ * lock the session; the element's is never taken under a session's.
+ */
+#ifndef __GST_WRTC_SRC_PRIVATE_H__
+#define __GST_WRTC_SRC_PRIVATE_H__
+
+#include "gstwrtcwebrtcsrc.h"
+#include "gstwrtcpeer.h"
+#include "gstwrtchttpserver.h"
+#include "gstwrtccodecs.h"
+#include "gstwrtcbinsettings.h"
+#include "gstwrtcbinclient.h"
+#include "gstwrtcbinstates.h"
+#include "gstwrtcbinstats.h"
+
+G_BEGIN_DECLS
+/* One m-section we receive, as negotiated. */
+    typedef struct
+{
+  gint index;                   /* m-section number */
+  GstWrtcMediaKind kind;
+  gchar *pad_name;              /* video_0, audio_0, ... */
+  const GstWrtcCodecInfo *codec;
+  guint pt;
+  gint rtx_pt;
+  gchar *encoding;
+  guint clock_rate;
+  gboolean nack, pli, fir;
+  guint twcc_ext_id;            /* 0: no transport-wide CC */
+  GstPad *ghost;                /* our source pad */
+  GstPad *depay_sink;           /* where rtpbin's pad for it links */
+  GstPad *chain_src;            /* what the ghost pad targets */
+  gboolean linked;              /* media arrived */
+  guint32 ssrc;                 /* the sender's, once linked */
+} Track;
+
+/* One session with a sender: its peer and the receiving elements.
+ * Refcounted: the peer's callbacks and the client session hold refs. */
+typedef struct
+{
+  GstWrtcWebrtcSrc *src;        /* not a ref: sessions die with the element */
+  gchar *id;                    /* the WHIP session id, or NULL (WHEP) */
+  GstWrtcPeer *peer;
+  GstElement *rtpbin, *rtcp_out;
+  /* where the ICE thread pushes what it received into rtpbin: pads of
+   * ours, no element and no thread in between (RTP, RTCP) */
+  GstPad *in[2];
+  GMutex push_lock;             /* pushes and EOS on in[] */
+  gboolean eos;                 /* EOS went into rtpbin */
+  GPtrArray *elements;          /* everything we added to the bin */
+  GMutex lock;                  /* what follows */
+  GArray *tracks;               /* Track */
+  GstWrtcSourceSessionState state;      /* session_set_state_locked() */
+  guint64 packets, bytes;
+  guint64 twcc_feedback;        /* transport-cc feedback packets sent */
+  GstWrtcCodecCap *offer_codecs[2];     /* WHEP: what our offer lists */
+} Session;
+
+struct _GstWrtcWebrtcSrc
+{
+  GstBin parent;
+
+  GstWrtcBinSettings settings;  /* the common properties, own lock */
+
+  GMutex lock;                  /* everything below */
+  gchar *whep_url;
+  guint latency;
+  gboolean decode;
+  gboolean keep_waiting;
+  Session *session;             /* the current sender, or NULL */
+  GPtrArray *ended;             /* sessions to destroy when stopping */
+  guint sessions_total;
+  gboolean finished;            /* EOS sent: no more sessions */
+  GHashTable *pads;             /* name -> our ghost pad, across senders */
+  GHashTable *eos_pads;         /* names of pads downstream ended */
+  GPtrArray *teardowns;         /* GThread: senders that left, going away */
+  GstWrtcClientSession *whep;   /* WHEP client */
+  GstWrtcHttpServer *server;    /* WHIP server, while started */
+};
+
+/* gstwrtcwebrtcsrc.c */
+void gst_wrtc_webrtc_src_emit_track_added (GstWrtcWebrtcSrc * self,
+    const gchar * pad_name, const gchar * codec);
+void gst_wrtc_webrtc_src_emit_sender_left (GstWrtcWebrtcSrc * self,
+    const gchar * reason);
+GstWrtcHttpServer *gst_wrtc_webrtc_src_get_server (GstWrtcWebrtcSrc * self);
+void gst_wrtc_webrtc_src_session_finished (GstWrtcWebrtcSrc * self,
+    Session * s);
+
+/* gstwrtcsrcsession.c */
+Session *gst_wrtc_src_session_new (GstWrtcWebrtcSrc * self, const gchar * id,
+    GError ** error);
+Session *gst_wrtc_src_session_ref (Session * s);
+void gst_wrtc_src_session_unref (Session * s);
+gboolean gst_wrtc_src_session_set_state (Session * s,
+    GstWrtcSourceSessionState to);
+GstWrtcSourceSessionState gst_wrtc_src_session_get_state (Session * s);
+gboolean gst_wrtc_src_session_negotiated (Session * s, GError ** error);
+gboolean gst_wrtc_src_session_had_media (Session * s);
+void gst_wrtc_src_session_push_eos (Session * s);
+void gst_wrtc_src_session_end_media (Session * s, const gchar * reason);
+void gst_wrtc_src_session_destroy (Session * s);
+gpointer gst_wrtc_src_session_teardown_thread (gpointer data);
+void gst_wrtc_src_session_add_stats (Session * s, GstStructure * st);
+
+G_END_DECLS
+#endif
