@@ -16,12 +16,16 @@
   obs-offer     (WHIP server) an offer shaped like OBS Studio's is
                 answered with its H.264 and Opus
   cycles        READY -> PLAYING -> NULL twice with a live server
+  downstream-eos  "record the first N frames": gst-launch-1.0 with identity
+                eos-after=61 on video_0 and eos-after=26 on audio_0 ends
+                by itself (a GST_FLOW_EOS from downstream ends that pad,
+                as basesrc does), and webrtcsink's viewer is gone (DELETE)
   zero-latency  latency=0: rtpbin gets webrtcsrc's zero-latency
                 jitterbuffer; decoded video and audio arrive, each frame
                 in the thread that received its packets, with presentation
                 times that never go back
 
-Usage: webrtcsrc-whep.py [--codec VP8|H264] (run in scripts/gst-env)."""
+Usage: webrtcsrc-whep.py [--codec VP8|H264|AV1] (run in scripts/gst-env)."""
 import argparse
 import os
 import threading
@@ -320,6 +324,50 @@ def two_process(codec):
         stop_child(child)
 
 
+def sink_viewers(url):
+    """webrtcsink's viewer count, from its /stats.json."""
+    import json
+    import urllib.request
+    with urllib.request.urlopen(url + 'stats.json', timeout=5) as r:
+        return json.load(r)['viewers']
+
+
+def downstream_eos(codec):
+    # with rtpjitterbuffer's threads, and at latency 0 (the ICE thread
+    # pushes through to the pads; there the sinks must not preroll: a sink
+    # waiting for preroll on the ICE thread holds up every other track)
+    for latency in ('50', '0'):
+        sink = 'fakesink' if latency != '0' else 'fakesink async=false'
+
+        child, url = start_sink_process(codec)
+        what = 'downstream-eos (latency %s)' % latency
+        try:
+            cmd = ['gst-launch-1.0', 'webrtcsrc', 'name=s',
+                   'local-addresses=127.0.0.1', 'latency=' + latency,
+                   'whep-url=%swhep' % url,
+                   's.video_0', '!', 'identity', 'eos-after=61', '!'] + \
+                sink.split() + ['s.audio_0', '!', 'identity', 'eos-after=26',
+                                '!'] + sink.split()
+            try:
+                out = subprocess.run(cmd, capture_output=True, text=True,
+                                     timeout=DEADLINE)
+                code, text = out.returncode, out.stdout + out.stderr
+            except subprocess.TimeoutExpired as e:
+                code, text = None, '%s' % e
+            check(code == 0 and 'Got EOS from element' in text,
+                  '%s: the pipeline ends by itself with EOS (exit %s):\n%s'
+                  % (what, code, text[-2000:]))
+            end = time.monotonic() + DEADLINE
+            viewers = sink_viewers(url)
+            while viewers and time.monotonic() < end:
+                time.sleep(0.1)
+                viewers = sink_viewers(url)
+            check(viewers == 0, '%s: the session ended at webrtcsink '
+                  '(DELETE): %s viewers left' % (what, viewers))
+        finally:
+            stop_child(child)
+
+
 def record():
     child, url = start_sink_process('VP8')
     path = os.path.join(tempfile.mkdtemp(prefix='webrtcsrc-'), 'rec.mkv')
@@ -608,10 +656,11 @@ def main():
              'two-process': lambda: two_process(args.codec),
              'record': record, 'refused': refused, 'leaks': leaks,
              'whip-config': whip_config, 'obs-offer': obs_offer,
-             'cycles': cycles, 'zero-latency': zero_latency}
+             'cycles': cycles, 'zero-latency': zero_latency,
+             'downstream-eos': lambda: downstream_eos(args.codec)}
     if args.codec != 'VP8':
         tests = {k: v for k, v in tests.items()
-                 if k in ('one-pipeline', 'two-process')}
+                 if k in ('one-pipeline', 'two-process', 'downstream-eos')}
     for name, fn in tests.items():
         if args.only and name != args.only:
             continue

@@ -148,6 +148,19 @@ gst_wrtc_webrtc_src_get_server (GstWrtcWebrtcSrc * self)
   return server;
 }
 
+/* EOS into rtpbin, so the bin's own sinks (RTCP out) end and the bin
+ * posts EOS: not on the streaming thread that saw the last pad end (at
+ * latency 0 the ICE thread pushes through to it) */
+static gpointer
+finish_thread (gpointer data)
+{
+  Session *s = data;
+
+  gst_wrtc_src_session_push_eos (s);
+  gst_wrtc_src_session_unref (s);
+  return NULL;
+}
+
 /* Every pad of @s ended downstream: so does the session (a streaming
  * thread). */
 void
@@ -160,6 +173,8 @@ gst_wrtc_webrtc_src_session_finished (GstWrtcWebrtcSrc * self, Session * s)
   GST_INFO_OBJECT (self, "every pad is EOS: the session ends");
   g_mutex_lock (&self->lock);
   self->finished = TRUE;
+  g_ptr_array_add (self->teardowns, g_thread_new ("wrtc-src-eos",
+          finish_thread, gst_wrtc_src_session_ref (s)));
   /* RFC 9725 section 4.2: DELETE, on the client's thread */
   if (!s->id && self->whep)
     gst_wrtc_client_session_end (self->whep);
