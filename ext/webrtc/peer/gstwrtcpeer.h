@@ -21,9 +21,13 @@
  *   - application threads: whatever calls in (an element's state change,
  *     a streaming thread, the signalling layer's threads).
  *
- * Functions (any thread unless said otherwise; none may be called with a
- * lock held that one of this peer's callbacks or signal handlers takes,
- * since some wait for those):
+ * Functions (any thread unless said otherwise).  Locks: set_receive_func,
+ * set_data_func, close and close_and_wait wait for the ICE thread or for
+ * this peer's callbacks, so never call them holding a lock that one of
+ * this peer's callbacks or signal handlers (or other code on the ICE
+ * thread) takes.  The others take only the peer's own lock and those of
+ * the layers below, never while calling out, and may be called from
+ * anywhere, callbacks included.
  *   new, get_state, get_negotiation, get_track_codec, get_track_stats,
  *   get_transport_stats, add_transport_stats: do not block.
  *   create_answer, create_offer, create_send_offer: block only to resolve
@@ -45,9 +49,10 @@
  *     Closes if close() was not called, then waits, at most @timeout_us,
  *     for the ICE close to finish (TURN allocations deleted) and for every
  *     callback of this peer to return; after it returned TRUE none runs
- *     again.  The wait for ICE closes is process-wide, so closing many
- *     peers with close() each, then close_and_wait() each, costs about one
- *     wait.  On the ICE thread it closes but does not wait (the ICE closes
+ *     again.  The wait for ICE closes is process-wide (the ICE layer
+ *     counts closes, not whose they are: other transports' closes pending
+ *     are waited for too), so closing many peers with close() each, then
+ *     close_and_wait() each, costs about one wait.  On the ICE thread it closes but does not wait (the ICE closes
  *     finish on that thread): TRUE only when all was already done.  Called
  *     from inside one of this peer's callbacks on another thread, that
  *     call is not waited for; from a state-changed handler of a close()
@@ -60,7 +65,7 @@
  *   "state-changed" (guint state): the thread that caused it: the ICE
  *     thread (ICE checks, the DTLS handshake, the remote's close_notify),
  *     the DTLS timer thread (handshake timeout), the caller's thread
- *     (close(), create_* or set_answer failing).
+ *     (close(), create_* failing).
  *   "keyframe-request" (guint track): the ICE thread (PLI, FIR, and once
  *     connected).
  * None is called once close() has finished.
