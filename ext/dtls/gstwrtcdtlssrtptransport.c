@@ -51,6 +51,11 @@ struct _GstWrtcDtlsSrtpTransport
 
   /* atomic counters (demultiplexer) */
   gint n_dtls, n_stun, n_unknown, n_oversized, n_data_dropped;
+
+  /* datagrams on the wire; their own lock, taken per packet, never with
+   * @lock */
+  GMutex wire_lock;
+  GstWrtcDtlsSrtpTransportCounters wire;
 };
 
 G_DEFINE_TYPE_WITH_CODE (GstWrtcDtlsSrtpTransport,
@@ -139,6 +144,7 @@ gst_wrtc_dtls_srtp_transport_finalize (GObject * object)
   g_weak_ref_clear (&self->receiver);
   gst_wrtc_srtp_context_free (self->tx);
   gst_wrtc_srtp_context_free (self->rx);
+  g_mutex_clear (&self->wire_lock);
   g_mutex_clear (&self->lock);
 
   G_OBJECT_CLASS (gst_wrtc_dtls_srtp_transport_parent_class)->finalize (object);
@@ -163,6 +169,7 @@ static void
 gst_wrtc_dtls_srtp_transport_init (GstWrtcDtlsSrtpTransport * self)
 {
   g_mutex_init (&self->lock);
+  g_mutex_init (&self->wire_lock);
   g_weak_ref_init (&self->sender, NULL);
   g_weak_ref_init (&self->receiver, NULL);
   self->handshake_timeout_ms = GST_WRTC_DTLS_DEFAULT_HANDSHAKE_TIMEOUT_MS;
@@ -263,6 +270,20 @@ gst_wrtc_dtls_srtp_transport_set_handshake_timeout (GstWrtcDtlsSrtpTransport *
 /* ------------------------------------------------------------------------ */
 
 static void
+count_wire (GstWrtcDtlsSrtpTransport * self, gboolean sent, gsize len)
+{
+  g_mutex_lock (&self->wire_lock);
+  if (sent) {
+    self->wire.packets_sent++;
+    self->wire.bytes_sent += len;
+  } else {
+    self->wire.packets_received++;
+    self->wire.bytes_received += len;
+  }
+  g_mutex_unlock (&self->wire_lock);
+}
+
+static void
 conn_send_cb (const guint8 * data, gsize len, GObject * owner)
 {
   GstWrtcDtlsSrtpTransport *self = GST_WRTC_DTLS_SRTP_TRANSPORT (owner);
@@ -274,9 +295,10 @@ conn_send_cb (const guint8 * data, gsize len, GObject * owner)
   sender = g_weak_ref_get (&self->sender);
   g_mutex_unlock (&self->lock);
 
-  if (sender && func)
+  if (sender && func) {
+    count_wire (self, TRUE, len);
     func (sender, data, len);
-  else
+  } else
     GST_DEBUG_OBJECT (self, "no sender, %" G_GSIZE_FORMAT " bytes lost", len);
   if (sender)
     g_object_unref (sender);
@@ -495,6 +517,7 @@ gst_wrtc_dtls_srtp_transport_receive (GstWrtcDtlsSrtpTransport * t,
 {
   GstWrtcPacketKind kind;
   GstWrtcDtlsConnection *conn;
+  gsize wire_len = *len;
 
   *result = GST_WRTC_SRTP_MALFORMED;
   if (*len > MAX_DATAGRAM) {
@@ -508,9 +531,12 @@ gst_wrtc_dtls_srtp_transport_receive (GstWrtcDtlsSrtpTransport * t,
     case GST_WRTC_PACKET_RTCP:
       *result = gst_wrtc_srtp_context_unprotect (t->rx,
           kind == GST_WRTC_PACKET_RTCP, data, len);
+      if (*result == GST_WRTC_SRTP_OK)
+        count_wire (t, FALSE, wire_len);
       break;
     case GST_WRTC_PACKET_DTLS:
       g_atomic_int_inc (&t->n_dtls);
+      count_wire (t, FALSE, wire_len);
       conn = get_conn (t);
       if (conn) {
         gst_wrtc_dtls_connection_process (conn, data, *len, NULL);
@@ -532,7 +558,12 @@ GstWrtcSrtpResult
 gst_wrtc_dtls_srtp_transport_protect (GstWrtcDtlsSrtpTransport * t,
     gboolean rtcp, guint8 * data, gsize * len, gsize max)
 {
-  return gst_wrtc_srtp_context_protect (t->tx, rtcp, data, len, max);
+  GstWrtcSrtpResult res;
+
+  res = gst_wrtc_srtp_context_protect (t->tx, rtcp, data, len, max);
+  if (res == GST_WRTC_SRTP_OK)
+    count_wire (t, TRUE, *len);
+  return res;
 }
 
 gboolean
@@ -656,6 +687,26 @@ GstWrtcSrtpProfile
 gst_wrtc_dtls_srtp_transport_get_profile (GstWrtcDtlsSrtpTransport * t)
 {
   return gst_wrtc_srtp_context_get_profile (t->tx);
+}
+
+gboolean
+gst_wrtc_dtls_srtp_transport_get_is_client (GstWrtcDtlsSrtpTransport * t)
+{
+  gboolean client;
+
+  g_mutex_lock (&t->lock);
+  client = t->is_client;
+  g_mutex_unlock (&t->lock);
+  return client;
+}
+
+void
+gst_wrtc_dtls_srtp_transport_get_counters (GstWrtcDtlsSrtpTransport * t,
+    GstWrtcDtlsSrtpTransportCounters * counters)
+{
+  g_mutex_lock (&t->wire_lock);
+  *counters = t->wire;
+  g_mutex_unlock (&t->wire_lock);
 }
 
 GstStructure *

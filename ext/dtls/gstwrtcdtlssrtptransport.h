@@ -95,6 +95,21 @@ gst_wrtc_dtls_srtp_transport_get_peer_fingerprint (GstWrtcDtlsSrtpTransport *
     t);
 GstWrtcSrtpProfile
 gst_wrtc_dtls_srtp_transport_get_profile (GstWrtcDtlsSrtpTransport * t);
+/* The DTLS role the next (or current) connection takes. */
+gboolean gst_wrtc_dtls_srtp_transport_get_is_client (GstWrtcDtlsSrtpTransport *
+    t);
+
+/* Datagrams on the wire, as W3C RTCTransportStats counts them: sent are
+ * the DTLS records handed to the sender and the packets protect() made
+ * (their protected length); received are the DTLS datagrams and the
+ * packets that unprotected (their length on the wire). */
+typedef struct
+{
+  guint64 packets_sent, bytes_sent, packets_received, bytes_received;
+} GstWrtcDtlsSrtpTransportCounters;
+
+void gst_wrtc_dtls_srtp_transport_get_counters (GstWrtcDtlsSrtpTransport * t,
+    GstWrtcDtlsSrtpTransportCounters * counters);
 
 /* Counters of both directions and the demultiplexer, as a structure
  * "dtls-srtp-stats" (fields documented in the elements). */

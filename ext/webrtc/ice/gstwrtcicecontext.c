@@ -111,3 +111,14 @@ gst_wrtc_ice_context_wait_closes (gint64 timeout_us)
   g_mutex_unlock (&closes_lock);
   return none;
 }
+
+guint
+gst_wrtc_ice_context_closes_pending (void)
+{
+  guint n;
+
+  g_mutex_lock (&closes_lock);
+  n = closes_pending;
+  g_mutex_unlock (&closes_lock);
+  return n;
+}

@@ -37,6 +37,9 @@ void gst_wrtc_ice_context_invoke_sync (GSourceFunc func, gpointer data);
 void gst_wrtc_ice_context_close_begun (void);
 void gst_wrtc_ice_context_close_done (void);
 gboolean gst_wrtc_ice_context_wait_closes (gint64 timeout_us);
+/* How many closes are pending now; any thread, the ICE thread included
+ * (where waiting for them cannot work: they finish there). */
+guint gst_wrtc_ice_context_closes_pending (void);
 
 G_END_DECLS
 #endif

@@ -1,19 +1,27 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/* gst-plugins-webrtc: the peer connection core. */
+/* gst-plugins-webrtc: the peer connection core.
+ *
+ * Stacked as libdatachannel stacks its transports: the ICE transport
+ * carries every datagram; the peer's own GstWrtcDtlsSrtpTransport
+ * demultiplexes them (RFC 7983), runs the DTLS handshake, keys SRTP
+ * (RFC 5764) and passes DTLS application data up (to SCTP, RFC 8261); the
+ * RTP senders and JSEP sit on top.  The peer never reaches around the
+ * transport to its DTLS connection or SRTP contexts.
+ */
 #ifdef HAVE_CONFIG_H
 #include "config.h"
 #endif
 
 #include "gstwrtcpeer.h"
+#include "gstwrtcpeer-private.h"
 
 #include <string.h>
 #include <gst/gst.h>
 
-#include "gstwrtcdtlsconnection.h"
+#include "gstwrtcdtlssrtptransport.h"
+#include "gstwrtcfsm.h"
 #include "gstwrtcicecontext.h"
 #include "gstwrtcicetransport.h"
-#include "gstwrtcrfc7983.h"
-#include "gstwrtcsrtp.h"
 
 GST_DEBUG_CATEGORY_STATIC (wrtc_peer_debug);
 #define GST_CAT_DEFAULT wrtc_peer_debug
@@ -53,11 +61,33 @@ typedef enum
   ROLE_OFFERER,
 } Role;
 
+/* A function the application sets (receive, data).  Calls in progress are
+ * counted by generation: replacing the function waits for the calls of the
+ * functions it replaced, never for calls of the new one. */
+typedef struct
+{
+  gpointer func, data;
+  guint gen;
+  guint calls;                  /* of the current function */
+  guint old_calls;              /* of the functions replaced since */
+} AppFunc;
+
+/* The callbacks of peers running on this thread, innermost first, so that
+ * close_and_wait() called from inside one does not wait for itself. */
+typedef struct _Frame
+{
+  GstWrtcPeer *peer;
+  struct _Frame *up;
+} Frame;
+
+static GPrivate current_frame;
+
 struct _GstWrtcPeer
 {
   GObject parent;
 
   GMutex lock;
+  GCond cond;                   /* @running went down, the close finished */
   /* immutable after new() */
   gchar **local_addresses;
   gchar *stun_server;
@@ -67,14 +97,17 @@ struct _GstWrtcPeer
   gchar *cname;
   gboolean twcc;
   guint64 session_id;
+  /* immutable pointer (own lock): DTLS, SRTP, the RFC 7983 demux and the
+   * wire counters */
+  GstWrtcDtlsSrtpTransport *transport;
+  gulong transport_state_handler;
 
   /* lock */
   Role role;
   GstWrtcPeerState state;
   GstWrtcIceTransport *ice;
-  GstWrtcDtlsConnection *dtls;
-  gboolean dtls_started;
-  GstWrtcSrtpContext *tx, *rx;  /* immutable pointers, own locks */
+  gboolean transport_ready;     /* DTLS role and fingerprint set */
+  gboolean dtls_attached;       /* handshake started (ICE connected) */
   GArray *tracks;               /* Track */
   GstWrtcSessionDesc *offer;    /* answerer: the remote offer */
   GstWrtcOfferMedia *offer_media;       /* offerer: what we offered */
@@ -87,10 +120,13 @@ struct _GstWrtcPeer
   guint n_recv;
   guint16 twcc_seq;
   GSource *report_timer;
-  GstWrtcPeerReceiveFunc receive_func;
-  gpointer receive_data;
-  /* W3C "transport" counters: every datagram, whatever it carries */
-  guint64 packets_sent, bytes_sent, packets_received, bytes_received;
+  AppFunc receive;              /* GstWrtcPeerReceiveFunc */
+  AppFunc data;                 /* GstWrtcPeerDataFunc */
+  /* close(): begun, by which thread (while it runs), finished; once it
+   * finished no callback starts any more */
+  gboolean close_called, close_done;
+  GThread *closing_thread;
+  guint running;                /* our callbacks and signals in progress */
 };
 
 G_DEFINE_TYPE_WITH_CODE (GstWrtcPeer, gst_wrtc_peer, G_TYPE_OBJECT,
@@ -116,15 +152,6 @@ gst_wrtc_ice_transport_policy_get_type (void)
   return type;
 }
 
-const gchar *
-gst_wrtc_peer_state_name (GstWrtcPeerState s)
-{
-  static const gchar *names[] = { "new", "connecting", "connected", "failed",
-    "closed"
-  };
-  return (guint) s < G_N_ELEMENTS (names) ? names[s] : "invalid";
-}
-
 /* ------------------------------------------------------------------------
  * State machine (W3C RTCPeerConnectionState, without "disconnected": our
  * ICE layer goes straight to failed when consent is lost).  Legal edges:
@@ -137,61 +164,206 @@ gst_wrtc_peer_state_name (GstWrtcPeerState s)
  *   connected  -> failed       consent lost, DTLS alert
  *   connected  -> closed       close(), or the peer's close_notify
  *   failed     -> closed       close() after a failure
+ * closed is final.
  */
-static gboolean
-edge_is_legal (GstWrtcPeerState from, GstWrtcPeerState to)
+#define TO(s) GST_WRTC_FSM_TO (GST_WRTC_PEER_STATE_ ## s)
+
+static const gchar *const state_names[] = {
+  "new", "connecting", "connected", "failed", "closed"
+};
+
+static const guint32 state_edges[] = {
+  /* new */ TO (CONNECTING) | TO (FAILED) | TO (CLOSED),
+  /* connecting */ TO (CONNECTED) | TO (FAILED) | TO (CLOSED),
+  /* connected */ TO (FAILED) | TO (CLOSED),
+  /* failed */ TO (CLOSED),
+  /* closed */ 0,
+};
+
+static const GstWrtcFsm peer_fsm = {
+  "peer", &wrtc_peer_debug, G_N_ELEMENTS (state_names), state_names,
+  state_edges
+};
+
+const GstWrtcFsm *
+gst_wrtc_peer_state_machine (void)
 {
-  switch (from) {
-    case GST_WRTC_PEER_STATE_NEW:
-      return to == GST_WRTC_PEER_STATE_CONNECTING
-          || to == GST_WRTC_PEER_STATE_FAILED
-          || to == GST_WRTC_PEER_STATE_CLOSED;
-    case GST_WRTC_PEER_STATE_CONNECTING:
-      return to == GST_WRTC_PEER_STATE_CONNECTED
-          || to == GST_WRTC_PEER_STATE_FAILED
-          || to == GST_WRTC_PEER_STATE_CLOSED;
-    case GST_WRTC_PEER_STATE_CONNECTED:
-      return to == GST_WRTC_PEER_STATE_FAILED
-          || to == GST_WRTC_PEER_STATE_CLOSED;
-    case GST_WRTC_PEER_STATE_FAILED:
-      return to == GST_WRTC_PEER_STATE_CLOSED;
-    default:
-      return FALSE;
-  }
+  return &peer_fsm;
 }
 
-/* With the lock.  Returns TRUE when the caller must emit state-changed
- * (after unlocking). */
-static gboolean
-set_state_locked (GstWrtcPeer * self, GstWrtcPeerState to)
+const gchar *
+gst_wrtc_peer_state_name (GstWrtcPeerState s)
 {
-  if (self->state == to)
+  return gst_wrtc_fsm_state_name (&peer_fsm, s);
+}
+
+/* ------------------------------------------------------------------------
+ * Calling out: the application's functions and our signals, counted while
+ * they run so that the setters and close_and_wait() can wait for them.
+ */
+static void
+frame_push (Frame * f, GstWrtcPeer * self)
+{
+  f->peer = self;
+  f->up = g_private_get (&current_frame);
+  g_private_set (&current_frame, f);
+}
+
+static void
+frame_pop (Frame * f)
+{
+  g_private_set (&current_frame, f->up);
+}
+
+/* How many of @self's callbacks this thread is inside of. */
+static guint
+own_frames (GstWrtcPeer * self)
+{
+  Frame *f;
+  guint n = 0;
+
+  for (f = g_private_get (&current_frame); f; f = f->up)
+    if (f->peer == self)
+      n++;
+  return n;
+}
+
+/* With the lock: TRUE with the function to call, counted as running
+ * (app_func_end_locked() afterwards); FALSE when there is none, or once
+ * closed. */
+static gboolean
+app_func_begin_locked (GstWrtcPeer * self, AppFunc * f, gpointer * func,
+    gpointer * data, guint * gen)
+{
+  if (self->close_done || !f->func)
     return FALSE;
-  if (!edge_is_legal (self->state, to)) {
-    GST_DEBUG_OBJECT (self, "ignoring %s -> %s",
-        gst_wrtc_peer_state_name (self->state), gst_wrtc_peer_state_name (to));
-    return FALSE;
-  }
-  GST_INFO_OBJECT (self, "%s -> %s", gst_wrtc_peer_state_name (self->state),
-      gst_wrtc_peer_state_name (to));
-  self->state = to;
+  *func = f->func;
+  *data = f->data;
+  *gen = f->gen;
+  f->calls++;
+  self->running++;
   return TRUE;
 }
 
 static void
-set_state (GstWrtcPeer * self, GstWrtcPeerState to)
+app_func_end_locked (GstWrtcPeer * self, AppFunc * f, guint gen)
 {
-  gboolean emit;
+  if (gen == f->gen)
+    f->calls--;
+  else
+    f->old_calls--;
+  self->running--;
+  g_cond_broadcast (&self->cond);
+}
+
+/* Replaces the function; returns once no call of the replaced ones runs.
+ * They run on the ICE thread alone: there, a call in progress is up this
+ * very stack and is not waited for. */
+static void
+app_func_set (GstWrtcPeer * self, AppFunc * f, gpointer func, gpointer data)
+{
+  gboolean wait = !gst_wrtc_ice_context_is_ice_thread ();
 
   g_mutex_lock (&self->lock);
-  emit = set_state_locked (self, to);
+  f->old_calls += f->calls;
+  f->calls = 0;
+  f->gen++;
+  f->func = func;
+  f->data = data;
+  while (wait && f->old_calls > 0)
+    g_cond_wait (&self->cond, &self->lock);
   g_mutex_unlock (&self->lock);
-  if (emit)
+}
+
+/* A signal emission, counted as running; none starts once closed. */
+static gboolean
+emit_begin (GstWrtcPeer * self, Frame * frame)
+{
+  g_mutex_lock (&self->lock);
+  if (self->close_done) {
+    g_mutex_unlock (&self->lock);
+    return FALSE;
+  }
+  self->running++;
+  g_mutex_unlock (&self->lock);
+  frame_push (frame, self);
+  return TRUE;
+}
+
+static void
+emit_end (GstWrtcPeer * self, Frame * frame)
+{
+  frame_pop (frame);
+  g_mutex_lock (&self->lock);
+  self->running--;
+  g_cond_broadcast (&self->cond);
+  g_mutex_unlock (&self->lock);
+}
+
+static void
+emit_keyframe_request (GstWrtcPeer * self, guint track)
+{
+  Frame frame;
+
+  if (!emit_begin (self, &frame))
+    return;
+  g_signal_emit (self, signals[SIGNAL_KEYFRAME_REQUEST], 0, track);
+  emit_end (self, &frame);
+}
+
+/* With the lock: the one state setter.  TRUE when the state changed; the
+ * caller emits state-changed after unlocking. */
+static gboolean
+set_state_locked (GstWrtcPeer * self, GstWrtcPeerState to)
+{
+  if (!gst_wrtc_fsm_transition (&peer_fsm, self, NULL, self->state, to))
+    return FALSE;
+  self->state = to;
+  return TRUE;
+}
+
+#define FROM(s) GST_WRTC_FSM_TO (GST_WRTC_PEER_STATE_ ## s)
+#define FROM_ANY_BUT_CLOSED (FROM (NEW) | FROM (CONNECTING) | \
+    FROM (CONNECTED) | FROM (FAILED))
+
+/* Moves to @to when the state is one of @from (FROM() bits): events that
+ * may come late (a DTLS failure after close(), ICE completing once
+ * connected) are tried only where they mean something, so that an illegal
+ * edge logged by the state machine is a bug.  TRUE when it moved. */
+static gboolean
+move_to (GstWrtcPeer * self, GstWrtcPeerState to, guint32 from)
+{
+  gboolean moved = FALSE;
+  Frame frame;
+
+  g_mutex_lock (&self->lock);
+  if (from & GST_WRTC_FSM_TO (self->state))
+    moved = set_state_locked (self, to);
+  g_mutex_unlock (&self->lock);
+  if (moved && emit_begin (self, &frame)) {
     g_signal_emit (self, signals[SIGNAL_STATE_CHANGED], 0, to);
+    emit_end (self, &frame);
+  }
+  return moved;
+}
+
+/* Negotiation or the transport failed (unless already closed). */
+static void
+fail (GstWrtcPeer * self)
+{
+  move_to (self, GST_WRTC_PEER_STATE_FAILED, FROM (NEW) | FROM (CONNECTING) |
+      FROM (CONNECTED));
+}
+
+gboolean
+gst_wrtc_peer_try_state (GstWrtcPeer * self, GstWrtcPeerState to)
+{
+  return move_to (self, to, G_MAXUINT32);
 }
 
 /* ------------------------------------------------------------------------
- * Sending
+ * Sending: every datagram goes out on the ICE transport; the DTLS-SRTP
+ * transport counts them.
  */
 static void
 send_datagram (GstWrtcPeer * self, const guint8 * data, gsize len)
@@ -201,10 +373,6 @@ send_datagram (GstWrtcPeer * self, const guint8 * data, gsize len)
 
   g_mutex_lock (&self->lock);
   ice = self->ice ? g_object_ref (self->ice) : NULL;
-  if (ice) {
-    self->packets_sent++;
-    self->bytes_sent += len;
-  }
   g_mutex_unlock (&self->lock);
   if (!ice)
     return;
@@ -215,25 +383,20 @@ send_datagram (GstWrtcPeer * self, const guint8 * data, gsize len)
   g_object_unref (ice);
 }
 
+/* DTLS records (the handshake, alerts, application data) */
 static void
-dtls_send_cb (const guint8 * data, gsize len, GObject * owner)
+transport_send_cb (GObject * owner, const guint8 * data, gsize len)
 {
   send_datagram (GST_WRTC_PEER (owner), data, len);
 }
 
+/* RTP or RTCP of ours in @buf (@max bytes), protected in place */
 static void
-dtls_receive_cb (const guint8 * data, gsize len, GObject * owner)
+protect_and_send (GstWrtcPeer * self, gboolean rtcp, guint8 * buf, gsize len,
+    gsize max)
 {
-  /* SCTP over DTLS (data channels) is not wired yet */
-  GST_LOG_OBJECT (owner, "dropping %" G_GSIZE_FORMAT " bytes of DTLS "
-      "application data", len);
-}
-
-static void
-protect_and_send_rtcp (GstWrtcPeer * self, guint8 * buf, gsize len, gsize max)
-{
-  if (gst_wrtc_srtp_context_protect (self->tx, TRUE, buf, &len, max) ==
-      GST_WRTC_SRTP_OK)
+  if (gst_wrtc_dtls_srtp_transport_protect (self->transport, rtcp, buf, &len,
+          max) == GST_WRTC_SRTP_OK)
     send_datagram (self, buf, len);
 }
 
@@ -255,9 +418,8 @@ gst_wrtc_peer_send_rtp (GstWrtcPeer * self, guint track, const guint8 * pkt,
           buf, sizeof (buf) - GST_WRTC_SRTP_MAX_TRAILER);
   }
   g_mutex_unlock (&self->lock);
-  if (n && gst_wrtc_srtp_context_protect (self->tx, FALSE, buf, &n,
-          sizeof (buf)) == GST_WRTC_SRTP_OK)
-    send_datagram (self, buf, n);
+  if (n)
+    protect_and_send (self, FALSE, buf, n, sizeof (buf));
 }
 
 gboolean
@@ -274,8 +436,27 @@ gst_wrtc_peer_send_rtcp (GstWrtcPeer * self, const guint8 * data, gsize len,
     return FALSE;
   }
   memcpy (buf, data, len);
-  protect_and_send_rtcp (self, buf, len, sizeof (buf));
+  protect_and_send (self, TRUE, buf, len, sizeof (buf));
   return TRUE;
+}
+
+gboolean
+gst_wrtc_peer_send_data (GstWrtcPeer * self, const guint8 * data, gsize len,
+    GError ** error)
+{
+  GstWrtcPeerState s;
+
+  g_return_val_if_fail (GST_WRTC_IS_PEER (self), FALSE);
+
+  s = gst_wrtc_peer_get_state (self);
+  if (s != GST_WRTC_PEER_STATE_CONNECTED) {
+    g_set_error (error, GST_WRTC_DTLS_ERROR, GST_WRTC_DTLS_ERROR_CLOSED,
+        "cannot send data: the peer is %s", gst_wrtc_peer_state_name (s));
+    return FALSE;
+  }
+  /* one DTLS application data record (RFC 8261 section 5) */
+  return gst_wrtc_dtls_srtp_transport_send_data (self->transport, data, len,
+      error);
 }
 
 /* RFC 3550 section 6.4.1: a sender report per track we send */
@@ -314,7 +495,7 @@ on_report_timer (gpointer user_data)
     gsize n;
     const guint8 *d = g_bytes_get_data (reports->pdata[i], &n);
     memcpy (buf, d, n);
-    protect_and_send_rtcp (self, buf, n, sizeof (buf));
+    protect_and_send (self, TRUE, buf, n, sizeof (buf));
   }
   g_ptr_array_unref (reports);
   g_object_unref (self);
@@ -326,6 +507,12 @@ weak_ref_free (gpointer data)
 {
   g_weak_ref_clear (data);
   g_free (data);
+}
+
+static void
+weak_ref_closure_free (gpointer data, GClosure * closure)
+{
+  weak_ref_free (data);
 }
 
 /* ------------------------------------------------------------------------
@@ -380,13 +567,10 @@ handle_rtcp (GstWrtcPeer * self, const guint8 * data, gsize len)
     if (n > MAX_PACKET + GST_WRTC_RTP_MAX_GROWTH)
       continue;
     memcpy (buf, d, n);
-    if (gst_wrtc_srtp_context_protect (self->tx, FALSE, buf, &n,
-            sizeof (buf)) == GST_WRTC_SRTP_OK)
-      send_datagram (self, buf, n);
+    protect_and_send (self, FALSE, buf, n, sizeof (buf));
   }
   for (i = 0; i < keyframes->len; i++)
-    g_signal_emit (self, signals[SIGNAL_KEYFRAME_REQUEST], 0,
-        g_array_index (keyframes, guint, i));
+    emit_keyframe_request (self, g_array_index (keyframes, guint, i));
   g_ptr_array_unref (retransmits);
   g_array_unref (keyframes);
 }
@@ -395,136 +579,175 @@ static void
 ice_receive_cb (const guint8 * data, gsize len, GObject * owner)
 {
   GstWrtcPeer *self = GST_WRTC_PEER (owner);
-  GstWrtcDtlsConnection *dtls = NULL;
   GstWrtcPeerReceiveFunc func;
+  GstWrtcPacketKind kind;
+  GstWrtcSrtpResult res;
   gpointer func_data;
-  GstWrtcPacketKind kind = gst_wrtc_rfc7983_classify (data, len);
   guint8 buf[65536];
   gsize n = len;
   gint media = -1;
+  gboolean rtcp;
+  guint gen;
+  Frame frame;
 
-  switch (kind) {
-    case GST_WRTC_PACKET_DTLS:
-      g_mutex_lock (&self->lock);
-      self->packets_received++;
-      self->bytes_received += len;
-      if (self->dtls && self->dtls_started)
-        dtls = g_object_ref (self->dtls);
-      g_mutex_unlock (&self->lock);
-      if (dtls) {
-        gst_wrtc_dtls_connection_process (dtls, data, len, NULL);
-        g_object_unref (dtls);
-      }
-      break;
-    case GST_WRTC_PACKET_RTP:
-    case GST_WRTC_PACKET_RTCP:
-      if (len > sizeof (buf))
-        break;
-      /* counted under the lock taken below for the receive function */
-      memcpy (buf, data, len);
-      if (gst_wrtc_srtp_context_unprotect (self->rx,
-              kind == GST_WRTC_PACKET_RTCP, buf, &n) != GST_WRTC_SRTP_OK)
-        break;
-      if (kind == GST_WRTC_PACKET_RTCP)
-        handle_rtcp (self, buf, n);
-      g_mutex_lock (&self->lock);
-      self->packets_received++;
-      self->bytes_received += len;
-      func = self->receive_func;
-      func_data = self->receive_data;
-      if (kind == GST_WRTC_PACKET_RTP)
-        media = media_for_pt (self, buf[1] & 0x7f);
-      g_mutex_unlock (&self->lock);
-      if (func)
-        func (self, media, kind == GST_WRTC_PACKET_RTCP, buf, n, func_data);
-      break;
-    default:
-      break;
+  if (len > sizeof (buf))
+    return;
+  /* RFC 7983: DTLS goes to the association (its application data comes
+   * back through transport_data_cb), SRTP and SRTCP are unprotected in
+   * place */
+  memcpy (buf, data, len);
+  kind = gst_wrtc_dtls_srtp_transport_receive (self->transport, buf, &n, &res);
+  if ((kind != GST_WRTC_PACKET_RTP && kind != GST_WRTC_PACKET_RTCP)
+      || res != GST_WRTC_SRTP_OK)
+    return;
+  rtcp = kind == GST_WRTC_PACKET_RTCP;
+  if (rtcp)
+    handle_rtcp (self, buf, n);
+
+  g_mutex_lock (&self->lock);
+  if (!app_func_begin_locked (self, &self->receive, (gpointer *) & func,
+          &func_data, &gen)) {
+    g_mutex_unlock (&self->lock);
+    return;
   }
+  if (!rtcp)
+    media = media_for_pt (self, buf[1] & 0x7f);
+  g_mutex_unlock (&self->lock);
+
+  frame_push (&frame, self);
+  func (self, media, rtcp, buf, n, func_data);
+  frame_pop (&frame);
+
+  g_mutex_lock (&self->lock);
+  app_func_end_locked (self, &self->receive, gen);
+  g_mutex_unlock (&self->lock);
+}
+
+/* DTLS application data (ICE thread, from the transport) */
+static void
+transport_data_cb (GObject * owner, const guint8 * data, gsize len)
+{
+  GstWrtcPeer *self = GST_WRTC_PEER (owner);
+  GstWrtcPeerDataFunc func;
+  gpointer func_data;
+  guint gen;
+  Frame frame;
+
+  g_mutex_lock (&self->lock);
+  if (!app_func_begin_locked (self, &self->data, (gpointer *) & func,
+          &func_data, &gen)) {
+    g_mutex_unlock (&self->lock);
+    GST_LOG_OBJECT (self, "no data function, %" G_GSIZE_FORMAT " bytes of "
+        "DTLS application data dropped", len);
+    return;
+  }
+  g_mutex_unlock (&self->lock);
+
+  frame_push (&frame, self);
+  func (self, data, len, func_data);
+  frame_pop (&frame);
+
+  g_mutex_lock (&self->lock);
+  app_func_end_locked (self, &self->data, gen);
+  g_mutex_unlock (&self->lock);
 }
 
 /* ------------------------------------------------------------------------
  * DTLS and ICE events
  */
+
+/* The transport's state (ICE thread while the handshake runs, the DTLS
+ * timer thread when it times out, close()'s thread for our close_notify).
+ * Held through a weak reference: the timer thread may still be here while
+ * the last reference goes. */
 static void
-dtls_state_cb (GstWrtcDtlsConnection * dtls, GstWrtcDtlsConnectionState s,
-    GstWrtcPeer * self)
+transport_state_cb (GstWrtcDtlsSrtpTransport * t,
+    GstWrtcDtlsConnectionState s, GWeakRef * ref)
 {
-  GstWrtcSrtpKeys k;
-  gboolean client = gst_wrtc_dtls_connection_is_client (dtls);
+  GstWrtcPeer *self = g_weak_ref_get (ref);
   GError *err = NULL;
   guint i, n_tracks;
 
+  if (!self)
+    return;
   switch (s) {
     case GST_WRTC_DTLS_CONNECTION_STATE_CONNECTED:
-      /* RFC 5764 section 4.2: client writes with the client key */
-      if (!gst_wrtc_dtls_connection_get_srtp_keys (dtls, &k)
-          || !gst_wrtc_srtp_context_set_key (self->tx, k.profile,
-              client ? k.client_key : k.server_key,
-              client ? k.client_salt : k.server_salt, &err)
-          || !gst_wrtc_srtp_context_set_key (self->rx, k.profile,
-              client ? k.server_key : k.client_key,
-              client ? k.server_salt : k.client_salt, &err)) {
-        GST_WARNING_OBJECT (self, "no SRTP keys: %s",
-            err ? err->message : "no profile negotiated");
-        g_clear_error (&err);
-        set_state (self, GST_WRTC_PEER_STATE_FAILED);
+      /* the transport installed the keys (RFC 5764 section 4.2) before
+       * telling us; a peer without SRTP has nothing to carry */
+      if (!gst_wrtc_dtls_srtp_transport_has_keys (t)) {
+        GST_WARNING_OBJECT (self, "DTLS connected without SRTP keys");
+        fail (self);
         break;
       }
-      memset (&k, 0, sizeof (k));
-      set_state (self, GST_WRTC_PEER_STATE_CONNECTED);
+      if (!move_to (self, GST_WRTC_PEER_STATE_CONNECTED, FROM (CONNECTING)))
+        break;
       /* a new viewer wants a keyframe at once */
       g_mutex_lock (&self->lock);
       n_tracks = self->tracks->len;
       g_mutex_unlock (&self->lock);
       for (i = 0; i < n_tracks; i++)
-        g_signal_emit (self, signals[SIGNAL_KEYFRAME_REQUEST], 0, i);
+        emit_keyframe_request (self, i);
       break;
     case GST_WRTC_DTLS_CONNECTION_STATE_FAILED:
-      err = gst_wrtc_dtls_connection_get_error (dtls);
+      err = gst_wrtc_dtls_srtp_transport_get_error (t);
       GST_WARNING_OBJECT (self, "DTLS failed: %s",
           err ? err->message : "unknown");
       g_clear_error (&err);
-      set_state (self, GST_WRTC_PEER_STATE_FAILED);
+      fail (self);
       break;
     case GST_WRTC_DTLS_CONNECTION_STATE_CLOSED:
-      set_state (self, GST_WRTC_PEER_STATE_CLOSED);
+      /* our close(), or the remote's close_notify */
+      move_to (self, GST_WRTC_PEER_STATE_CLOSED, FROM_ANY_BUT_CLOSED);
       break;
     default:
       break;
   }
+  g_object_unref (self);
+}
+
+/* ICE is connected: attach to the DTLS-SRTP transport, which starts the
+ * handshake in the role the SDP exchange chose. */
+static void
+start_dtls (GstWrtcPeer * self)
+{
+  gboolean start, closed;
+
+  g_mutex_lock (&self->lock);
+  start = self->transport_ready && !self->dtls_attached && !self->close_called;
+  if (start)
+    self->dtls_attached = TRUE;
+  g_mutex_unlock (&self->lock);
+  if (!start)
+    return;
+
+  gst_wrtc_dtls_srtp_transport_attach_receiver (self->transport,
+      G_OBJECT (self), transport_data_cb);
+  gst_wrtc_dtls_srtp_transport_attach_sender (self->transport,
+      G_OBJECT (self), transport_send_cb);
+
+  /* a close() that came in between detached before we attached */
+  g_mutex_lock (&self->lock);
+  closed = self->close_called;
+  g_mutex_unlock (&self->lock);
+  if (closed)
+    gst_wrtc_dtls_srtp_transport_detach_sender (self->transport);
 }
 
 static void
 ice_state_cb (GstWrtcIceTransport * ice, GstWrtcIceTransportState s,
     GstWrtcPeer * self)
 {
-  GstWrtcDtlsConnection *start = NULL;
-  GError *err = NULL;
-
   switch (s) {
     case GST_WRTC_ICE_TRANSPORT_STATE_CHECKING:
-      set_state (self, GST_WRTC_PEER_STATE_CONNECTING);
+      move_to (self, GST_WRTC_PEER_STATE_CONNECTING, FROM (NEW));
       break;
     case GST_WRTC_ICE_TRANSPORT_STATE_CONNECTED:
     case GST_WRTC_ICE_TRANSPORT_STATE_COMPLETED:
-      set_state (self, GST_WRTC_PEER_STATE_CONNECTING);
-      g_mutex_lock (&self->lock);
-      if (self->dtls && !self->dtls_started) {
-        self->dtls_started = TRUE;
-        start = g_object_ref (self->dtls);
-      }
-      g_mutex_unlock (&self->lock);
-      if (start) {
-        if (!gst_wrtc_dtls_connection_start (start, &err)) {
-          GST_WARNING_OBJECT (self, "%s", err->message);
-          g_clear_error (&err);
-        }
-        g_object_unref (start);
-      }
+      move_to (self, GST_WRTC_PEER_STATE_CONNECTING, FROM (NEW));
+      start_dtls (self);
       break;
     case GST_WRTC_ICE_TRANSPORT_STATE_FAILED:
-      set_state (self, GST_WRTC_PEER_STATE_FAILED);
+      fail (self);
       break;
     default:
       break;
@@ -542,22 +765,21 @@ ice_candidate_cb (GstWrtcIceTransport * ice, const gchar * candidate,
 
 /* With the lock: the DTLS association and the senders, once the SDP
  * exchange has decided roles, fingerprint and payload types. */
+/* With the lock: the DTLS role and the remote fingerprint, and the
+ * senders, once the SDP exchange has decided them. */
 static gboolean
 setup_transport_locked (GstWrtcPeer * self, GError ** error)
 {
   guint i;
 
-  self->dtls = gst_wrtc_dtls_connection_new (self->cert,
+  gst_wrtc_dtls_srtp_transport_set_is_client (self->transport,
       self->neg->dtls_client);
-  gst_wrtc_dtls_connection_set_callbacks (self->dtls, dtls_send_cb,
-      dtls_receive_cb, G_OBJECT (self));
   /* RFC 8827 section 6.5: the certificate must match the signalled
    * fingerprint */
-  if (!gst_wrtc_dtls_connection_set_peer_fingerprint (self->dtls,
+  if (!gst_wrtc_dtls_srtp_transport_set_peer_fingerprint (self->transport,
           self->neg->remote_fingerprint, error))
     return FALSE;
-  g_signal_connect (self->dtls, "state-changed", G_CALLBACK (dtls_state_cb),
-      self);
+  self->transport_ready = TRUE;
 
   for (i = 0; i < self->neg->media->len; i++) {
     GstWrtcNegotiatedMedia *n = g_ptr_array_index (self->neg->media, i);
@@ -704,7 +926,7 @@ ice_gathering_done_cb (GstWrtcIceTransport * ice, GstWrtcPeer * self)
   if (add_candidates)
     add_remote_candidates (self, ice);
   if (failed)
-    set_state (self, GST_WRTC_PEER_STATE_FAILED);
+    fail (self);
   if (func)
     func (self, sdp, err, data);
   g_clear_error (&err);
@@ -950,7 +1172,7 @@ gst_wrtc_peer_create_answer (GstWrtcPeer * self, const gchar * offer,
 
   /* ERRORS */
 failed:
-  set_state (self, GST_WRTC_PEER_STATE_FAILED);
+  fail (self);
   if (func)
     func (self, NULL, err, user_data);
   g_clear_error (&err);
@@ -968,7 +1190,7 @@ gst_wrtc_peer_create_offer (GstWrtcPeer * self,
   self->n_offer_media = n_media;
   g_mutex_unlock (&self->lock);
   if (!begin (self, ROLE_OFFERER, func, user_data, &err)) {
-    set_state (self, GST_WRTC_PEER_STATE_FAILED);
+    fail (self);
     if (func)
       func (self, NULL, err, user_data);
     g_clear_error (&err);
@@ -1000,7 +1222,7 @@ gst_wrtc_peer_create_send_offer (GstWrtcPeer * self,
   }
   g_mutex_unlock (&self->lock);
   if (!begin (self, ROLE_OFFERER, func, user_data, &err)) {
-    set_state (self, GST_WRTC_PEER_STATE_FAILED);
+    fail (self);
     if (func)
       func (self, NULL, err, user_data);
     g_clear_error (&err);
@@ -1076,11 +1298,17 @@ gst_wrtc_peer_end_of_remote_candidates (GstWrtcPeer * self)
 void
 gst_wrtc_peer_close (GstWrtcPeer * self)
 {
-  GstWrtcDtlsConnection *dtls;
   GstWrtcIceTransport *ice;
 
+  g_return_if_fail (GST_WRTC_IS_PEER (self));
+
   g_mutex_lock (&self->lock);
-  dtls = self->dtls ? g_object_ref (self->dtls) : NULL;
+  if (self->close_called) {
+    g_mutex_unlock (&self->lock);
+    return;
+  }
+  self->close_called = TRUE;
+  self->closing_thread = g_thread_self ();
   ice = self->ice ? g_object_ref (self->ice) : NULL;
   if (self->report_timer) {
     g_source_destroy (self->report_timer);
@@ -1089,16 +1317,61 @@ gst_wrtc_peer_close (GstWrtcPeer * self)
   }
   g_mutex_unlock (&self->lock);
 
-  /* close_notify first, while ICE still carries it */
-  if (dtls) {
-    gst_wrtc_dtls_connection_close (dtls);
-    g_object_unref (dtls);
-  }
+  /* close_notify first (RFC 5246 section 7.2.1), while ICE still carries
+   * it; the connection stays with the receiving half until dispose, for
+   * the stats */
+  gst_wrtc_dtls_srtp_transport_detach_sender (self->transport);
+  /* returns once the ICE thread has let go of the transport: no receive
+   * callback and no ICE signal after this.  Its TURN allocations are
+   * deleted in the background (close_and_wait() waits for that). */
   if (ice) {
     gst_wrtc_ice_transport_close (ice);
     g_object_unref (ice);
   }
-  set_state (self, GST_WRTC_PEER_STATE_CLOSED);
+  move_to (self, GST_WRTC_PEER_STATE_CLOSED, FROM_ANY_BUT_CLOSED);
+
+  g_mutex_lock (&self->lock);
+  self->close_done = TRUE;
+  self->closing_thread = NULL;
+  g_cond_broadcast (&self->cond);
+  g_mutex_unlock (&self->lock);
+}
+
+gboolean
+gst_wrtc_peer_close_and_wait (GstWrtcPeer * self, gint64 timeout_us)
+{
+  gint64 end = g_get_monotonic_time () + MAX (timeout_us, 0);
+  gboolean done, on_ice_thread;
+  guint own;
+
+  g_return_val_if_fail (GST_WRTC_IS_PEER (self), FALSE);
+
+  gst_wrtc_peer_close (self);
+  on_ice_thread = gst_wrtc_ice_context_is_ice_thread ();
+  own = own_frames (self);
+
+  g_mutex_lock (&self->lock);
+  /* blocking the ICE thread would keep the TURN deletes (and any receive
+   * callback) from ever finishing: there, only look.  Elsewhere, wait for
+   * a close() running on another thread and for our callbacks but the
+   * ones this thread is inside of. */
+  if (self->closing_thread == g_thread_self ()) {
+    /* called from a state-changed handler of our own close() */
+    g_mutex_unlock (&self->lock);
+    return FALSE;
+  }
+  while (!on_ice_thread && (!self->close_done || self->running > own))
+    if (!g_cond_wait_until (&self->cond, &self->lock, end))
+      break;
+  done = self->close_done && self->running <= own;
+  g_mutex_unlock (&self->lock);
+
+  if (on_ice_thread)
+    return done && gst_wrtc_ice_context_closes_pending () == 0;
+  /* RFC 8656 section 7: the TURN allocations deleted (every close pending
+   * in the process: peers closed together wait once) */
+  return gst_wrtc_ice_context_wait_closes (MAX (end -
+          g_get_monotonic_time (), 0)) && done;
 }
 
 GstWrtcPeerState
@@ -1132,37 +1405,40 @@ void
 gst_wrtc_peer_get_transport_stats (GstWrtcPeer * self,
     GstWrtcPeerTransportStats * stats)
 {
+  GstWrtcDtlsSrtpTransportCounters c;
   GstWrtcIceTransport *ice;
-  GstWrtcDtlsConnection *dtls;
+  gboolean ready;
 
   g_return_if_fail (GST_WRTC_IS_PEER (self));
 
   memset (stats, 0, sizeof (*stats));
   g_mutex_lock (&self->lock);
-  stats->packets_sent = self->packets_sent;
-  stats->bytes_sent = self->bytes_sent;
-  stats->packets_received = self->packets_received;
-  stats->bytes_received = self->bytes_received;
   ice = self->ice ? g_object_ref (self->ice) : NULL;
-  dtls = self->dtls ? g_object_ref (self->dtls) : NULL;
+  ready = self->transport_ready;
   g_mutex_unlock (&self->lock);
 
   /* the layers' own locks, never under ours */
+  gst_wrtc_dtls_srtp_transport_get_counters (self->transport, &c);
+  stats->packets_sent = c.packets_sent;
+  stats->bytes_sent = c.bytes_sent;
+  stats->packets_received = c.packets_received;
+  stats->bytes_received = c.bytes_received;
   stats->ice_state = ice ?
       gst_wrtc_ice_transport_state_name (gst_wrtc_ice_transport_get_state
       (ice)) : "new";
-  stats->dtls_state = dtls ?
-      gst_wrtc_dtls_connection_state_name (gst_wrtc_dtls_connection_get_state
-      (dtls)) : "new";
-  stats->dtls_role = !dtls ? "unknown" :
-      gst_wrtc_dtls_connection_is_client (dtls) ? "client" : "server";
+  stats->dtls_state =
+      gst_wrtc_dtls_connection_state_name
+      (gst_wrtc_dtls_srtp_transport_get_state (self->transport));
+  stats->dtls_role = !ready ? "unknown" :
+      gst_wrtc_dtls_srtp_transport_get_is_client (self->transport) ?
+      "client" : "server";
   stats->srtp_cipher =
-      srtp_cipher_name (gst_wrtc_srtp_context_get_profile (self->tx));
+      srtp_cipher_name (gst_wrtc_dtls_srtp_transport_get_profile
+      (self->transport));
   if (ice)
     stats->have_pair = gst_wrtc_ice_transport_get_selected_pair (ice,
         &stats->pair);
   g_clear_object (&ice);
-  g_clear_object (&dtls);
 }
 
 void
@@ -1288,10 +1564,18 @@ void
 gst_wrtc_peer_set_receive_func (GstWrtcPeer * self,
     GstWrtcPeerReceiveFunc func, gpointer user_data)
 {
-  g_mutex_lock (&self->lock);
-  self->receive_func = func;
-  self->receive_data = user_data;
-  g_mutex_unlock (&self->lock);
+  g_return_if_fail (GST_WRTC_IS_PEER (self));
+
+  app_func_set (self, &self->receive, func, user_data);
+}
+
+void
+gst_wrtc_peer_set_data_func (GstWrtcPeer * self, GstWrtcPeerDataFunc func,
+    gpointer user_data)
+{
+  g_return_if_fail (GST_WRTC_IS_PEER (self));
+
+  app_func_set (self, &self->data, func, user_data);
 }
 
 /* ------------------------------------------------------------------------ */
@@ -1322,11 +1606,13 @@ gst_wrtc_peer_dispose (GObject * object)
 {
   GstWrtcPeer *self = GST_WRTC_PEER (object);
 
-  if (self->state != GST_WRTC_PEER_STATE_CLOSED)
-    gst_wrtc_peer_close (self);
-  if (self->dtls) {
-    g_signal_handlers_disconnect_by_data (self->dtls, self);
-    g_clear_object (&self->dtls);
+  gst_wrtc_peer_close (self);
+  /* drops the DTLS connection */
+  gst_wrtc_dtls_srtp_transport_detach_receiver (self->transport);
+  if (self->transport_state_handler) {
+    g_signal_handler_disconnect (self->transport,
+        self->transport_state_handler);
+    self->transport_state_handler = 0;
   }
   if (self->ice) {
     g_signal_handlers_disconnect_by_data (self->ice, self);
@@ -1345,14 +1631,14 @@ gst_wrtc_peer_finalize (GObject * object)
   g_strfreev (self->turn_servers);
   g_clear_object (&self->cert);
   g_free (self->cname);
-  gst_wrtc_srtp_context_free (self->tx);
-  gst_wrtc_srtp_context_free (self->rx);
+  g_object_unref (self->transport);
   g_array_unref (self->tracks);
   gst_wrtc_session_desc_free (self->offer);
   g_free (self->offer_media);
   gst_wrtc_answer_free (self->neg);
   g_ptr_array_unref (self->local_candidates);
   g_free (self->recv);
+  g_cond_clear (&self->cond);
   g_mutex_clear (&self->lock);
   G_OBJECT_CLASS (gst_wrtc_peer_parent_class)->finalize (object);
 }
@@ -1365,7 +1651,8 @@ gst_wrtc_peer_class_init (GstWrtcPeerClass * klass)
   gobject_class->dispose = gst_wrtc_peer_dispose;
   gobject_class->finalize = gst_wrtc_peer_finalize;
 
-  /* (guint state): emitted without locks, from the thread that caused it */
+  /* (guint state): emitted without locks, from the thread that caused it
+   * (see the header) */
   signals[SIGNAL_STATE_CHANGED] = g_signal_new ("state-changed",
       G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
       G_TYPE_NONE, 1, G_TYPE_UINT);
@@ -1380,19 +1667,21 @@ static void
 gst_wrtc_peer_init (GstWrtcPeer * self)
 {
   g_mutex_init (&self->lock);
+  g_cond_init (&self->cond);
   self->tracks = g_array_new (FALSE, TRUE, sizeof (Track));
   g_array_set_clear_func (self->tracks, (GDestroyNotify) track_clear);
   self->local_candidates = g_ptr_array_new_with_free_func (g_free);
-  self->tx = gst_wrtc_srtp_context_new (TRUE);
-  self->rx = gst_wrtc_srtp_context_new (FALSE);
   self->session_id = g_random_int () | ((guint64) g_random_int () << 31);
   self->twcc_seq = 1;
+  /* our own association: no connection-id, nobody else shares it */
+  self->transport = gst_wrtc_dtls_srtp_transport_acquire (NULL);
 }
 
 GstWrtcPeer *
 gst_wrtc_peer_new (const GstWrtcPeerConfig * config, GError ** error)
 {
   GstWrtcPeer *self = g_object_new (GST_WRTC_TYPE_PEER, NULL);
+  GWeakRef *ref = g_new0 (GWeakRef, 1);
 
   self->local_addresses = g_strdupv ((gchar **) config->local_addresses);
   self->stun_server = g_strdup (config->stun_server);
@@ -1402,5 +1691,11 @@ gst_wrtc_peer_new (const GstWrtcPeerConfig * config, GError ** error)
   self->cname = g_strdup (config->cname ? config->cname : "gst-webrtc");
   self->twcc = config->twcc;
   self->relay_only = config->relay_only;
+
+  gst_wrtc_dtls_srtp_transport_set_certificate (self->transport, self->cert);
+  g_weak_ref_init (ref, self);
+  self->transport_state_handler = g_signal_connect_data (self->transport,
+      "state-changed", G_CALLBACK (transport_state_cb), ref,
+      weak_ref_closure_free, 0);
   return self;
 }

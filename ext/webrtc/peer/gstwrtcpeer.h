@@ -2,16 +2,73 @@
 /* gst-plugins-webrtc: one peer connection, pad-less.
  *
  * Joins the layers below it: an ICE transport (all m-sections bundled on
- * one, RFC 8843), a DTLS association over it keying SRTP (RFC 5764), the
- * RTP send path for the tracks it sends and a receive path for what it is
- * sent, negotiated by JSEP (RFC 8829) as answerer (a WHEP or WHIP server)
- * or offerer (a WHEP or WHIP client).  Our SDP always carries all our
- * candidates (loopback and host gathering is immediate); remote candidates
- * may trickle in.
+ * one, RFC 8843), its own DTLS-SRTP transport over it (the RFC 7983 demux,
+ * the DTLS association keying SRTP, RFC 5764, and DTLS application data
+ * for SCTP, RFC 8261), the RTP send path for the tracks it sends and a
+ * receive path for what it is sent, negotiated by JSEP (RFC 8829) as
+ * answerer (a WHEP or WHIP server) or offerer (a WHEP or WHIP client).
+ * Our SDP always carries all our candidates (loopback and host gathering
+ * is immediate); remote candidates may trickle in.
  *
- * It has no thread of its own: ICE input, DTLS timers and RTCP run on the
- * process-wide ICE and DTLS threads; gst_wrtc_peer_send_rtp() runs on the
- * caller's (a streaming thread).
+ * THREADS
+ *
+ * The peer has no thread of its own.  Three kinds of thread meet here:
+ *   - the ICE thread (gstwrtcicecontext.h), one per process: ICE input
+ *     (every datagram received, so also DTLS handshake progress, SRTCP
+ *     feedback and DTLS application data), ICE state, sender reports;
+ *   - the DTLS timer thread, one per process: handshake retransmissions
+ *     and the handshake timeout;
+ *   - application threads: whatever calls in (an element's state change,
+ *     a streaming thread, the signalling layer's threads).
+ *
+ * Functions (any thread unless said otherwise).  Locks: set_receive_func,
+ * set_data_func, close and close_and_wait wait for the ICE thread or for
+ * this peer's callbacks, so never call them holding a lock that one of
+ * this peer's callbacks or signal handlers (or other code on the ICE
+ * thread) takes.  The others take only the peer's own lock and those of
+ * the layers below, never while calling out, and may be called from
+ * anywhere, callbacks included.
+ *   new, get_state, get_negotiation, get_track_codec, get_track_stats,
+ *   get_transport_stats, add_transport_stats: do not block.
+ *   create_answer, create_offer, create_send_offer: block only to resolve
+ *     STUN/TURN host names; the SDP function comes later on the ICE
+ *     thread, or at once on the caller's thread when they fail.
+ *   set_answer, add_remote_candidate, end_of_remote_candidates: do not
+ *     block (the ICE work is queued to the ICE thread).
+ *   send_rtp (a streaming thread), send_rtcp, send_data: do not block;
+ *     nothing goes out before the state is connected.
+ *   set_receive_func, set_data_func: a barrier.  When they return, no call
+ *     of the function they replaced is running (they wait for one running
+ *     on the ICE thread); called on the ICE thread (say, from inside the
+ *     function itself) they do not wait, since those functions run only
+ *     there.
+ *   close: sends close_notify, closes ICE and returns once the ICE thread
+ *     has let go of the transport (one round trip to the ICE thread; none
+ *     on the ICE thread).  Idempotent.
+ *   close_and_wait: for an application thread (a bin's state change).
+ *     Closes if close() was not called, then waits, at most @timeout_us,
+ *     for the ICE close to finish (TURN allocations deleted) and for every
+ *     callback of this peer to return; after it returned TRUE none runs
+ *     again.  The wait for ICE closes is process-wide (the ICE layer
+ *     counts closes, not whose they are: other transports' closes pending
+ *     are waited for too), so closing many peers with close() each, then
+ *     close_and_wait() each, costs about one wait.  On the ICE thread it closes but does not wait (the ICE closes
+ *     finish on that thread): TRUE only when all was already done.  Called
+ *     from inside one of this peer's callbacks on another thread, that
+ *     call is not waited for; from a state-changed handler of a close()
+ *     still running on this thread it returns FALSE at once.
+ *
+ * Callbacks and signals (never with the peer's lock held):
+ *   GstWrtcPeerSdpFunc: the ICE thread (gathering done), or the caller's
+ *     thread when create_* fails at once.
+ *   GstWrtcPeerReceiveFunc, GstWrtcPeerDataFunc: the ICE thread.
+ *   "state-changed" (guint state): the thread that caused it: the ICE
+ *     thread (ICE checks, the DTLS handshake, the remote's close_notify),
+ *     the DTLS timer thread (handshake timeout), the caller's thread
+ *     (close(), create_* failing).
+ *   "keyframe-request" (guint track): the ICE thread (PLI, FIR, and once
+ *     connected).
+ * None is called once close() has finished.
  */
 #ifndef __GST_WRTC_PEER_H__
 #define __GST_WRTC_PEER_H__
@@ -23,6 +80,7 @@
 #include "gstwrtcdtlscertificate.h"
 #include "gstwrtcrtpsender.h"
 #include "gstwrtcicetransport.h"
+#include "gstwrtcfsm.h"
 
 G_BEGIN_DECLS
 /* W3C RTCPeerConnectionState */
@@ -36,6 +94,8 @@ G_BEGIN_DECLS
 } GstWrtcPeerState;
 
 const gchar *gst_wrtc_peer_state_name (GstWrtcPeerState s);
+/* The table of legal GstWrtcPeerState edges (gst/gstwrtcfsm.h). */
+const GstWrtcFsm *gst_wrtc_peer_state_machine (void);
 
 #define GST_WRTC_TYPE_PEER (gst_wrtc_peer_get_type ())
 G_DECLARE_FINAL_TYPE (GstWrtcPeer, gst_wrtc_peer, GST_WRTC, PEER, GObject);
@@ -89,10 +149,18 @@ typedef void (*GstWrtcPeerSdpFunc) (GstWrtcPeer * peer, const gchar * sdp,
 typedef void (*GstWrtcPeerReceiveFunc) (GstWrtcPeer * peer, gint media,
     gboolean rtcp, const guint8 * data, gsize len, gpointer user_data);
 
+/* DTLS application data the remote sent (one record: an SCTP packet,
+ * RFC 8261). */
+typedef void (*GstWrtcPeerDataFunc) (GstWrtcPeer * peer, const guint8 * data,
+    gsize len, gpointer user_data);
+
 GstWrtcPeer *gst_wrtc_peer_new (const GstWrtcPeerConfig * config,
     GError ** error);
+/* NULL clears; both are barriers (see THREADS). */
 void gst_wrtc_peer_set_receive_func (GstWrtcPeer * peer,
     GstWrtcPeerReceiveFunc func, gpointer user_data);
+void gst_wrtc_peer_set_data_func (GstWrtcPeer * peer,
+    GstWrtcPeerDataFunc func, gpointer user_data);
 
 /* A one-shot wait for a GstWrtcPeerSdpFunc, for a client's own thread
  * (WHEP, WHIP: the HTTP client calls block): pass
@@ -148,9 +216,18 @@ gint gst_wrtc_peer_get_track_codec (GstWrtcPeer * peer, guint track);
 /* RTCP of our own (receiver feedback: PLI, NACK, RR). */
 gboolean gst_wrtc_peer_send_rtcp (GstWrtcPeer * peer, const guint8 * data,
     gsize len, GError ** error);
+/* One DTLS application data record (an SCTP packet, RFC 8261); FALSE with
+ * an error unless connected. */
+gboolean gst_wrtc_peer_send_data (GstWrtcPeer * peer, const guint8 * data,
+    gsize len, GError ** error);
 
-/* Sends close_notify and closes ICE; state closed. */
+/* Sends close_notify and closes ICE; state closed (see THREADS). */
 void gst_wrtc_peer_close (GstWrtcPeer * peer);
+/* close(), then waits at most @timeout_us until the ICE close finished
+ * (TURN allocations deleted, RFC 8656 section 7) and no callback of this
+ * peer runs or will run again; TRUE when all of that happened in time
+ * (see THREADS). */
+gboolean gst_wrtc_peer_close_and_wait (GstWrtcPeer * peer, gint64 timeout_us);
 GstWrtcPeerState gst_wrtc_peer_get_state (GstWrtcPeer * peer);
 /* The counters of the track we send as @track (W3C outbound-rtp and what
  * the remote reported in RTCP), the SSRC it goes out with and the codec's

@@ -642,6 +642,69 @@ GST_START_TEST (test_application_data)
 
 GST_END_TEST;
 
+/* The wire counters (W3C RTCTransportStats, the peer's transport stats):
+ * every DTLS record and protected packet sent, every DTLS datagram and
+ * packet that unprotected received, at their length on the wire. */
+GST_START_TEST (test_wire_counters)
+{
+  TPeer *c = tpeer_new ("client", NULL, TRUE);
+  TPeer *s = tpeer_new ("server", NULL, FALSE);
+  GstWrtcDtlsSrtpTransportCounters c0, s0, c1, s1;
+  guint8 buf[BUF];
+  gsize len;
+  GstWrtcSrtpResult res;
+  guint i;
+
+  gst_wrtc_dtls_srtp_transport_get_counters (c->t, &c0);
+  fail_unless_equals_uint64 (c0.packets_sent + c0.packets_received, 0);
+  connect_pair (c, s);
+  /* what the handshake left in flight */
+  while (tpump_one (c, s, 0) || tpump_one (s, c, 0));
+  gst_wrtc_dtls_srtp_transport_get_counters (c->t, &c0);
+  gst_wrtc_dtls_srtp_transport_get_counters (s->t, &s0);
+  fail_unless (c0.packets_sent > 0 && c0.packets_received > 0);
+  /* the handshake, datagram for datagram */
+  fail_unless_equals_uint64 (c0.packets_sent, s0.packets_received);
+  fail_unless_equals_uint64 (c0.bytes_sent, s0.bytes_received);
+  fail_unless_equals_uint64 (s0.packets_sent, c0.packets_received);
+  fail_unless_equals_uint64 (s0.bytes_sent, c0.bytes_received);
+
+  for (i = 0; i < 10; i++)
+    fail_unless_equals_int (send_rtp (c, s, FALSE, i), GST_WRTC_SRTP_OK);
+  fail_unless_equals_int (send_rtp (c, s, TRUE, 0), GST_WRTC_SRTP_OK);
+  /* a tampered packet is sent but never received */
+  len = make_rtp (buf, 0xbeef, 100, 200);
+  fail_unless_equals_int (gst_wrtc_dtls_srtp_transport_protect (c->t, FALSE,
+          buf, &len, sizeof (buf)), GST_WRTC_SRTP_OK);
+  buf[20] ^= 1;
+  gst_wrtc_dtls_srtp_transport_receive (s->t, buf, &len, &res);
+  fail_unless_equals_int (res, GST_WRTC_SRTP_AUTH_FAILED);
+  /* application data is a DTLS record each way */
+  fail_unless (gst_wrtc_dtls_srtp_transport_send_data (c->t,
+          (const guint8 *) "to server", 9, NULL));
+  fail_unless (gst_wrtc_dtls_srtp_transport_send_data (s->t,
+          (const guint8 *) "to client", 9, NULL));
+  fail_unless (tpump (c, s, data_both));
+
+  gst_wrtc_dtls_srtp_transport_get_counters (c->t, &c1);
+  gst_wrtc_dtls_srtp_transport_get_counters (s->t, &s1);
+  fail_unless_equals_uint64 (c1.packets_sent - c0.packets_sent, 10 + 1 + 1 + 1);
+  fail_unless_equals_uint64 (s1.packets_received - s0.packets_received,
+      10 + 1 + 1);
+  /* 10 RTP of 212 bytes and their 16-byte GCM tags at least */
+  fail_unless (s1.bytes_received - s0.bytes_received > 10 * (212 + 16));
+  fail_unless_equals_uint64 (s1.packets_sent - s0.packets_sent, 1);
+  fail_unless_equals_uint64 (c1.packets_received - c0.packets_received, 1);
+  fail_unless_equals_uint64 (s1.bytes_sent - s0.bytes_sent,
+      c1.bytes_received - c0.bytes_received);
+  fail_unless (gst_wrtc_dtls_srtp_transport_get_is_client (c->t));
+  fail_if (gst_wrtc_dtls_srtp_transport_get_is_client (s->t));
+  tpeer_free (c);
+  tpeer_free (s);
+}
+
+GST_END_TEST;
+
 static void
 check_fingerprint_mismatch (gboolean set_after_attach)
 {
@@ -908,6 +971,7 @@ dtlssrtptransport_suite (void)
   tcase_add_test (tc, test_demux);
   tcase_add_test (tc, test_replay_and_tamper);
   tcase_add_test (tc, test_application_data);
+  tcase_add_test (tc, test_wire_counters);
   tcase_add_test (tc, test_fingerprint_mismatch);
   tcase_add_test (tc, test_fingerprint_set_after_attach);
   tcase_add_test (tc, test_fingerprint_match);

@@ -9,6 +9,8 @@
 #include <string.h>
 
 #include "gstwrtcpeer.h"
+#include "gstwrtcpeer-private.h"
+#include "gstwrtcicecontext.h"
 #include "gstwrtcrtp.h"
 
 #define SSRC 0x0a0b0c0d
@@ -411,6 +413,538 @@ GST_START_TEST (test_peer_send_offer)
 
 GST_END_TEST;
 
+/* ------------------------------------------------------------------------
+ * The data path for SCTP: DTLS application data both ways.
+ */
+typedef struct
+{
+  GMutex lock;
+  GCond cond;
+  GPtrArray *messages;          /* GBytes */
+} DataProbe;
+
+static void
+data_probe_init (DataProbe * d)
+{
+  g_mutex_init (&d->lock);
+  g_cond_init (&d->cond);
+  d->messages = g_ptr_array_new_with_free_func ((GDestroyNotify)
+      g_bytes_unref);
+}
+
+static void
+data_probe_clear (DataProbe * d)
+{
+  g_ptr_array_unref (d->messages);
+  g_mutex_clear (&d->lock);
+  g_cond_clear (&d->cond);
+}
+
+static void
+on_data (GstWrtcPeer * peer, const guint8 * data, gsize len, gpointer user_data)
+{
+  DataProbe *d = user_data;
+
+  fail_unless (gst_wrtc_ice_context_is_ice_thread ());
+  g_mutex_lock (&d->lock);
+  g_ptr_array_add (d->messages, g_bytes_new (data, len));
+  g_cond_broadcast (&d->cond);
+  g_mutex_unlock (&d->lock);
+}
+
+static gboolean
+wait_messages (DataProbe * d, guint n)
+{
+  gint64 end = g_get_monotonic_time () + WAIT_US;
+
+  g_mutex_lock (&d->lock);
+  while (d->messages->len < n && g_cond_wait_until (&d->cond, &d->lock, end));
+  g_mutex_unlock (&d->lock);
+  return d->messages->len >= n;
+}
+
+static void
+check_message (DataProbe * d, guint i, const guint8 * data, gsize len)
+{
+  gsize n;
+  const guint8 *got = g_bytes_get_data (d->messages->pdata[i], &n);
+
+  fail_unless_equals_uint64 (n, len);
+  fail_unless (memcmp (got, data, len) == 0);
+}
+
+GST_START_TEST (test_peer_data_both_ways)
+{
+  static const guint8 hello[] = "hello from the answerer";
+  static const guint8 reply[] = "and from the offerer";
+  guint8 big[1000];
+  DataProbe at_tx, at_rx;
+  GstWrtcPeerTransportStats st;
+  GError *err = NULL;
+  Pair pr;
+  guint i;
+
+  for (i = 0; i < sizeof (big); i++)
+    big[i] = i * 7;
+  data_probe_init (&at_tx);
+  data_probe_init (&at_rx);
+
+  pair_negotiate (&pr, NULL);
+  /* nothing to carry it yet */
+  fail_if (gst_wrtc_peer_send_data (pr.tx, hello, sizeof (hello), &err));
+  fail_unless (err != NULL);
+  g_clear_error (&err);
+  gst_wrtc_peer_set_data_func (pr.tx, on_data, &at_tx);
+  gst_wrtc_peer_set_data_func (pr.rx, on_data, &at_rx);
+  fail_unless (wait_state (pr.tx, GST_WRTC_PEER_STATE_CONNECTED));
+  fail_unless (wait_state (pr.rx, GST_WRTC_PEER_STATE_CONNECTED));
+
+  fail_unless (gst_wrtc_peer_send_data (pr.tx, hello, sizeof (hello), &err),
+      "%s", err ? err->message : "");
+  fail_unless (gst_wrtc_peer_send_data (pr.rx, reply, sizeof (reply), &err),
+      "%s", err ? err->message : "");
+  fail_unless (gst_wrtc_peer_send_data (pr.rx, big, sizeof (big), &err),
+      "%s", err ? err->message : "");
+  fail_unless (wait_messages (&at_rx, 1));
+  fail_unless (wait_messages (&at_tx, 2));
+  check_message (&at_rx, 0, hello, sizeof (hello));
+  check_message (&at_tx, 0, reply, sizeof (reply));
+  check_message (&at_tx, 1, big, sizeof (big));
+
+  /* the transport's counters are the peer's W3C transport stats: the
+   * handshake and the records went both ways */
+  gst_wrtc_peer_get_transport_stats (pr.tx, &st);
+  fail_unless (st.packets_sent >= 3 && st.bytes_sent > sizeof (hello));
+  fail_unless (st.packets_received >= 3 && st.bytes_received > sizeof (big));
+  fail_unless_equals_string (st.dtls_state, "connected");
+  /* a=setup:active: the answerer is the DTLS client */
+  fail_unless_equals_string (st.dtls_role, "client");
+  fail_unless_equals_string (st.srtp_cipher, "AEAD_AES_128_GCM");
+  fail_unless (st.have_pair);
+  gst_wrtc_peer_transport_stats_clear (&st);
+  gst_wrtc_peer_get_transport_stats (pr.rx, &st);
+  fail_unless_equals_string (st.dtls_role, "server");
+  gst_wrtc_peer_transport_stats_clear (&st);
+
+  /* cleared: the next record is dropped, and no call of the old function
+   * is running once the setter returned */
+  gst_wrtc_peer_set_data_func (pr.rx, NULL, NULL);
+  fail_unless (gst_wrtc_peer_close_and_wait (pr.rx, WAIT_US));
+  fail_unless (gst_wrtc_peer_close_and_wait (pr.tx, WAIT_US));
+  fail_unless_equals_int (at_rx.messages->len, 1);
+  /* closed: nothing more to send on */
+  fail_if (gst_wrtc_peer_send_data (pr.tx, hello, sizeof (hello), NULL));
+  pair_clear (&pr);
+  data_probe_clear (&at_tx);
+  data_probe_clear (&at_rx);
+}
+
+GST_END_TEST;
+
+/* ------------------------------------------------------------------------
+ * Barriers: close_and_wait() and clearing the receive function.
+ */
+typedef struct
+{
+  GMutex lock;
+  GCond cond;
+  gboolean armed;               /* the next call blocks until released */
+  gboolean entered, released;
+  gboolean in_call;
+  gboolean after;               /* calls from now on are late */
+  guint calls, late_calls;
+} Gate;
+
+static void
+gate_init (Gate * g)
+{
+  memset (g, 0, sizeof (*g));
+  g_mutex_init (&g->lock);
+  g_cond_init (&g->cond);
+}
+
+static void
+gate_clear (Gate * g)
+{
+  g_mutex_clear (&g->lock);
+  g_cond_clear (&g->cond);
+}
+
+static void
+gate_receive (GstWrtcPeer * peer, gint media, gboolean rtcp,
+    const guint8 * data, gsize len, gpointer user_data)
+{
+  Gate *g = user_data;
+
+  g_mutex_lock (&g->lock);
+  if (g->after)
+    g->late_calls++;
+  g->calls++;
+  g->in_call = TRUE;
+  if (g->armed && !g->entered) {
+    g->entered = TRUE;
+    g_cond_broadcast (&g->cond);
+    while (!g->released)
+      g_cond_wait (&g->cond, &g->lock);
+  }
+  g->in_call = FALSE;
+  g_mutex_unlock (&g->lock);
+}
+
+/* Sends media until a call of the gate's function is blocked in it. */
+static void
+gate_block (Gate * g, Pair * pr)
+{
+  gint64 end = g_get_monotonic_time () + WAIT_US;
+  guint16 seq = 2000;
+
+  g_mutex_lock (&g->lock);
+  g->armed = TRUE;
+  while (!g->entered && g_get_monotonic_time () < end) {
+    g_mutex_unlock (&g->lock);
+    send_packets (pr, seq++, 1);
+    g_mutex_lock (&g->lock);
+    g_cond_wait_until (&g->cond, &g->lock, g_get_monotonic_time () +
+        G_USEC_PER_SEC / 20);
+  }
+  fail_unless (g->entered);
+  g_mutex_unlock (&g->lock);
+}
+
+static void
+gate_release (Gate * g)
+{
+  g_mutex_lock (&g->lock);
+  g->released = TRUE;
+  g_cond_broadcast (&g->cond);
+  g_mutex_unlock (&g->lock);
+}
+
+typedef struct
+{
+  Pair *pr;
+  Gate *gate;
+  gboolean returned, result, in_call_at_return;
+  guint closes_pending_at_return;
+} Closer;
+
+static gpointer
+close_and_wait_thread (gpointer data)
+{
+  Closer *c = data;
+  gboolean ok = gst_wrtc_peer_close_and_wait (c->pr->rx, WAIT_US);
+
+  c->closes_pending_at_return = gst_wrtc_ice_context_closes_pending ();
+  g_mutex_lock (&c->gate->lock);
+  c->in_call_at_return = c->gate->in_call;
+  c->result = ok;
+  c->returned = TRUE;
+  /* from now on, a call is a bug */
+  c->gate->after = TRUE;
+  g_mutex_unlock (&c->gate->lock);
+  return NULL;
+}
+
+static gpointer
+clear_receive_thread (gpointer data)
+{
+  Closer *c = data;
+
+  gst_wrtc_peer_set_receive_func (c->pr->rx, NULL, NULL);
+  g_mutex_lock (&c->gate->lock);
+  c->in_call_at_return = c->gate->in_call;
+  c->returned = TRUE;
+  c->gate->after = TRUE;
+  g_mutex_unlock (&c->gate->lock);
+  return NULL;
+}
+
+/* close_and_wait() returns only once the receive function's call in
+ * progress returned; the function is never called afterwards, and no ICE
+ * close is left pending. */
+GST_START_TEST (test_peer_close_and_wait)
+{
+  Closer c = { 0, };
+  Gate gate;
+  GThread *thread;
+  Pair pr;
+
+  gate_init (&gate);
+  pair_negotiate (&pr, NULL);
+  gst_wrtc_peer_set_receive_func (pr.rx, gate_receive, &gate);
+  fail_unless (wait_state (pr.tx, GST_WRTC_PEER_STATE_CONNECTED));
+  fail_unless (wait_state (pr.rx, GST_WRTC_PEER_STATE_CONNECTED));
+
+  gate_block (&gate, &pr);
+  c.pr = &pr;
+  c.gate = &gate;
+  thread = g_thread_new ("closer", close_and_wait_thread, &c);
+  /* the close_notify went out (our DTLS closed) while the call is still
+   * blocked: close_and_wait has not returned */
+  fail_unless (wait_state (pr.rx, GST_WRTC_PEER_STATE_CLOSED));
+  g_mutex_lock (&gate.lock);
+  fail_if (c.returned);
+  g_mutex_unlock (&gate.lock);
+
+  gate_release (&gate);
+  g_thread_join (thread);
+  fail_unless (c.returned && c.result);
+  fail_if (c.in_call_at_return);
+  fail_unless_equals_int (c.closes_pending_at_return, 0);
+
+  /* more media: nothing reaches the closed peer's function */
+  send_packets (&pr, 3000, 20);
+  fail_unless (gst_wrtc_peer_close_and_wait (pr.tx, WAIT_US));
+  fail_unless_equals_int (gate.late_calls, 0);
+  pair_clear (&pr);
+  gate_clear (&gate);
+}
+
+GST_END_TEST;
+
+/* Clearing the receive function waits for its call in progress; later
+ * packets go to the next function, never to the cleared one. */
+GST_START_TEST (test_peer_clear_receive_func_is_barrier)
+{
+  Closer c = { 0, };
+  Gate gate;
+  GThread *thread;
+  Pair pr;
+
+  gate_init (&gate);
+  pair_negotiate (&pr, NULL);
+  gst_wrtc_peer_set_receive_func (pr.rx, gate_receive, &gate);
+  fail_unless (wait_state (pr.tx, GST_WRTC_PEER_STATE_CONNECTED));
+  fail_unless (wait_state (pr.rx, GST_WRTC_PEER_STATE_CONNECTED));
+
+  gate_block (&gate, &pr);
+  c.pr = &pr;
+  c.gate = &gate;
+  thread = g_thread_new ("clearer", clear_receive_thread, &c);
+  /* whenever we look while the call is blocked, the setter has not
+   * returned */
+  g_mutex_lock (&gate.lock);
+  fail_if (c.returned);
+  g_mutex_unlock (&gate.lock);
+  gate_release (&gate);
+  g_thread_join (thread);
+  fail_unless (c.returned);
+  fail_if (c.in_call_at_return);
+
+  /* media keeps flowing to a new function, not to the cleared one */
+  gst_wrtc_peer_set_receive_func (pr.rx, on_receive, &pr.rx_probe);
+  send_packets (&pr, 4000, 20);
+  fail_unless (wait_count (&pr.rx_probe, &pr.rx_probe.received, 1));
+  fail_unless_equals_int (gate.late_calls, 0);
+
+  gst_wrtc_peer_close (pr.tx);
+  gst_wrtc_peer_close (pr.rx);
+  pair_clear (&pr);
+  gate_clear (&gate);
+}
+
+GST_END_TEST;
+
+/* Many peers closed together wait once: after close() on each, the first
+ * close_and_wait() waits for every pending ICE close, and the next ones
+ * have nothing left to wait for. */
+GST_START_TEST (test_peer_close_many_wait_once)
+{
+  Pair pr;
+
+  pair_negotiate (&pr, NULL);
+  fail_unless (wait_state (pr.tx, GST_WRTC_PEER_STATE_CONNECTED));
+  fail_unless (wait_state (pr.rx, GST_WRTC_PEER_STATE_CONNECTED));
+  gst_wrtc_peer_close (pr.tx);
+  gst_wrtc_peer_close (pr.rx);
+  fail_unless (gst_wrtc_peer_close_and_wait (pr.rx, WAIT_US));
+  fail_unless (gst_wrtc_peer_close_and_wait (pr.tx, 0));
+  fail_unless_equals_int (gst_wrtc_ice_context_closes_pending (), 0);
+  /* and again: idempotent */
+  fail_unless (gst_wrtc_peer_close_and_wait (pr.tx, 0));
+  fail_unless_equals_int (gst_wrtc_peer_get_state (pr.tx),
+      GST_WRTC_PEER_STATE_CLOSED);
+  pair_clear (&pr);
+}
+
+GST_END_TEST;
+
+/* On the ICE thread (here, inside the receive function) close_and_wait()
+ * closes without waiting for what only the ICE thread can finish. */
+typedef struct
+{
+  GMutex lock;
+  GCond cond;
+  gboolean called;
+} IceClose;
+
+static void
+close_on_ice_thread (GstWrtcPeer * peer, gint media, gboolean rtcp,
+    const guint8 * data, gsize len, gpointer user_data)
+{
+  IceClose *ic = user_data;
+
+  g_mutex_lock (&ic->lock);
+  if (ic->called) {
+    g_mutex_unlock (&ic->lock);
+    return;
+  }
+  g_mutex_unlock (&ic->lock);
+  /* its result: whether all was already done, which it cannot be yet */
+  gst_wrtc_peer_close_and_wait (peer, WAIT_US);
+  g_mutex_lock (&ic->lock);
+  ic->called = TRUE;
+  g_cond_broadcast (&ic->cond);
+  g_mutex_unlock (&ic->lock);
+}
+
+GST_START_TEST (test_peer_close_and_wait_on_ice_thread)
+{
+  gint64 end = g_get_monotonic_time () + WAIT_US;
+  IceClose ic = { 0, };
+  Pair pr;
+  guint16 seq = 5000;
+
+  g_mutex_init (&ic.lock);
+  g_cond_init (&ic.cond);
+  pair_negotiate (&pr, NULL);
+  gst_wrtc_peer_set_receive_func (pr.rx, close_on_ice_thread, &ic);
+  fail_unless (wait_state (pr.rx, GST_WRTC_PEER_STATE_CONNECTED));
+  g_mutex_lock (&ic.lock);
+  while (!ic.called && g_get_monotonic_time () < end) {
+    g_mutex_unlock (&ic.lock);
+    send_packets (&pr, seq++, 1);
+    g_mutex_lock (&ic.lock);
+    g_cond_wait_until (&ic.cond, &ic.lock, g_get_monotonic_time () +
+        G_USEC_PER_SEC / 20);
+  }
+  fail_unless (ic.called);
+  g_mutex_unlock (&ic.lock);
+  fail_unless_equals_int (gst_wrtc_peer_get_state (pr.rx),
+      GST_WRTC_PEER_STATE_CLOSED);
+  /* from here it can wait */
+  fail_unless (gst_wrtc_peer_close_and_wait (pr.rx, WAIT_US));
+  fail_unless (gst_wrtc_peer_close_and_wait (pr.tx, WAIT_US));
+  pair_clear (&pr);
+  g_mutex_clear (&ic.lock);
+  g_cond_clear (&ic.cond);
+}
+
+GST_END_TEST;
+
+/* ------------------------------------------------------------------------
+ * The state machine, table-driven: the documented edges are the legal
+ * ones, and every other edge is refused by the peer's own setter, leaving
+ * the state as it was and emitting nothing.
+ */
+static const struct
+{
+  GstWrtcPeerState from, to;
+} legal_edges[] = {
+  {GST_WRTC_PEER_STATE_NEW, GST_WRTC_PEER_STATE_CONNECTING},
+  {GST_WRTC_PEER_STATE_NEW, GST_WRTC_PEER_STATE_FAILED},
+  {GST_WRTC_PEER_STATE_NEW, GST_WRTC_PEER_STATE_CLOSED},
+  {GST_WRTC_PEER_STATE_CONNECTING, GST_WRTC_PEER_STATE_CONNECTED},
+  {GST_WRTC_PEER_STATE_CONNECTING, GST_WRTC_PEER_STATE_FAILED},
+  {GST_WRTC_PEER_STATE_CONNECTING, GST_WRTC_PEER_STATE_CLOSED},
+  {GST_WRTC_PEER_STATE_CONNECTED, GST_WRTC_PEER_STATE_FAILED},
+  {GST_WRTC_PEER_STATE_CONNECTED, GST_WRTC_PEER_STATE_CLOSED},
+  {GST_WRTC_PEER_STATE_FAILED, GST_WRTC_PEER_STATE_CLOSED},
+};
+
+/* a legal way from new to each state */
+static const GstWrtcPeerState path_to[][3] = {
+  [GST_WRTC_PEER_STATE_NEW] = {GST_WRTC_PEER_STATE_NEW},
+  [GST_WRTC_PEER_STATE_CONNECTING] = {GST_WRTC_PEER_STATE_CONNECTING},
+  [GST_WRTC_PEER_STATE_CONNECTED] = {GST_WRTC_PEER_STATE_CONNECTING,
+      GST_WRTC_PEER_STATE_CONNECTED},
+  [GST_WRTC_PEER_STATE_FAILED] = {GST_WRTC_PEER_STATE_FAILED},
+  [GST_WRTC_PEER_STATE_CLOSED] = {GST_WRTC_PEER_STATE_CLOSED},
+};
+
+static void
+count_state_changes (GstWrtcPeer * peer, guint state, guint * n)
+{
+  (*n)++;
+}
+
+static void
+try_illegal_edge (const GstWrtcFsm * fsm, guint from, guint to,
+    gpointer user_data)
+{
+  GstWrtcPeerConfig cfg = { loopback, NULL, NULL, NULL, NULL };
+  GstWrtcPeer *peer = gst_wrtc_peer_new (&cfg, NULL);
+  guint *tried = user_data;
+  guint i, changes = 0;
+
+  g_signal_connect (peer, "state-changed", G_CALLBACK (count_state_changes),
+      &changes);
+  for (i = 0; i < G_N_ELEMENTS (path_to[from]) && path_to[from][i] !=
+      GST_WRTC_PEER_STATE_NEW; i++)
+    fail_unless (gst_wrtc_peer_try_state (peer, path_to[from][i]));
+  fail_unless_equals_int (gst_wrtc_peer_get_state (peer), from);
+  changes = 0;
+
+  fail_if (gst_wrtc_peer_try_state (peer, to), "%s -> %s was accepted",
+      gst_wrtc_peer_state_name (from), gst_wrtc_peer_state_name (to));
+  fail_unless_equals_int (gst_wrtc_peer_get_state (peer), from);
+  fail_unless_equals_int (changes, 0);
+  (*tried)++;
+  g_object_unref (peer);
+}
+
+GST_START_TEST (test_peer_state_machine)
+{
+  const GstWrtcFsm *fsm = gst_wrtc_peer_state_machine ();
+  guint from, to, i, n_legal = 0, tried = 0;
+
+  fail_unless_equals_int (fsm->n_states, GST_WRTC_PEER_STATE_CLOSED + 1);
+  for (from = 0; from < fsm->n_states; from++) {
+    fail_unless_equals_string (gst_wrtc_fsm_state_name (fsm, from),
+        gst_wrtc_peer_state_name (from));
+    for (to = 0; to < fsm->n_states; to++) {
+      gboolean documented = FALSE;
+      for (i = 0; i < G_N_ELEMENTS (legal_edges); i++)
+        documented |= legal_edges[i].from == from && legal_edges[i].to == to;
+      fail_unless_equals_int (gst_wrtc_fsm_is_legal (fsm, from, to),
+          documented);
+      n_legal += documented;
+    }
+  }
+  fail_unless_equals_int (n_legal, G_N_ELEMENTS (legal_edges));
+
+  gst_wrtc_fsm_foreach_illegal (fsm, try_illegal_edge, &tried);
+  /* 5 states: 20 edges between distinct states, 9 of them legal */
+  fail_unless_equals_int (tried, 20 - G_N_ELEMENTS (legal_edges));
+}
+
+GST_END_TEST;
+
+/* A closed peer stays closed: what would fail it (a failed negotiation)
+ * comes too late and changes nothing. */
+GST_START_TEST (test_peer_closed_is_final)
+{
+  GstWrtcPeerConfig cfg = { loopback, NULL, NULL, NULL, NULL };
+  GstWrtcPeer *peer = gst_wrtc_peer_new (&cfg, NULL);
+  guint changes = 0;
+  Probe p;
+
+  g_signal_connect (peer, "state-changed", G_CALLBACK (count_state_changes),
+      &changes);
+  fail_unless (gst_wrtc_peer_close_and_wait (peer, WAIT_US));
+  fail_unless_equals_int (changes, 1);
+  probe_init (&p);
+  gst_wrtc_peer_create_answer (peer, "not sdp", NULL, 0, NULL, 0, on_sdp, &p);
+  fail_unless (p.done && p.error != NULL);
+  fail_unless_equals_int (gst_wrtc_peer_get_state (peer),
+      GST_WRTC_PEER_STATE_CLOSED);
+  fail_unless_equals_int (changes, 1);
+  probe_clear (&p);
+  g_object_unref (peer);
+}
+
+GST_END_TEST;
+
 static Suite *
 peer_suite (void)
 {
@@ -424,6 +958,13 @@ peer_suite (void)
   tcase_add_test (tc, test_peer_offer_fingerprint_mismatch);
   tcase_add_test (tc, test_peer_bad_offer);
   tcase_add_test (tc, test_peer_send_offer);
+  tcase_add_test (tc, test_peer_data_both_ways);
+  tcase_add_test (tc, test_peer_close_and_wait);
+  tcase_add_test (tc, test_peer_clear_receive_func_is_barrier);
+  tcase_add_test (tc, test_peer_close_many_wait_once);
+  tcase_add_test (tc, test_peer_close_and_wait_on_ice_thread);
+  tcase_add_test (tc, test_peer_state_machine);
+  tcase_add_test (tc, test_peer_closed_is_final);
   return s;
 }
 
