@@ -348,22 +348,3 @@ gst_wrtc_bin_start_server (GstWrtcBinSettings * s, GstWrtcHttpServer * server,
   g_strfreev (turn);
   return url;
 }
-
-/* TEMPORARY until the peer's own close_and_wait lands */
-#include "gstwrtcicecontext.h"
-static gboolean
-noop (gpointer data)
-{
-  return G_SOURCE_REMOVE;
-}
-
-gboolean
-gst_wrtc_peer_close_and_wait (GstWrtcPeer * peer, gint64 timeout_us)
-{
-  gboolean ok;
-
-  gst_wrtc_peer_close (peer);
-  ok = gst_wrtc_ice_context_wait_closes (timeout_us);
-  gst_wrtc_ice_context_invoke_sync (noop, NULL);
-  return ok;
-}

@@ -91,9 +91,6 @@ GstWrtcPeer *gst_wrtc_bin_settings_new_peer (GstWrtcBinSettings * s,
 gboolean gst_wrtc_bin_add_remote_candidates (GstWrtcPeer * peer,
     const GstWrtcSdpFrag * frag, GstObject * object, GError ** error);
 
-/* TEMPORARY */
-gboolean gst_wrtc_peer_close_and_wait (GstWrtcPeer * peer, gint64 timeout_us);
-
 /* Serves the GResource file @prefix@file at @path. */
 gboolean gst_wrtc_bin_add_page (GstWrtcHttpServer * server, GResource * res,
     const gchar * prefix, const gchar * path, const gchar * file,
