@@ -3,8 +3,9 @@
  *
  *   gstwrtcwebrtcsrc.c   the element: properties, states, the WHEP client
  *                        session or the WHIP server, EOS
- *   gstwrtcsrcsession.c  a session with one sender: its peer, rtpbin and
- *                        the chain and pad per track it sends
+ *   gstwrtcsrcsession.c  a session with one sender: its peer, life cycle,
+ *                        the chain and pad per track it sends, EOS
+ *   gstwrtcsrcrtpbin.c   the session's rtpbin and its callbacks
  *
  * Threads: the application's (properties, states), the ICE thread (the
  * peer's packets into rtpbin, its state changes), rtpbin's (pads, RTCP
@@ -113,6 +114,11 @@ void gst_wrtc_src_session_push_eos (Session * s);
 void gst_wrtc_src_session_end_media (Session * s, const gchar * reason);
 void gst_wrtc_src_session_destroy (Session * s);
 gpointer gst_wrtc_src_session_teardown_thread (gpointer data);
+Track *gst_wrtc_src_session_track_for_pt (Session * s, guint pt,
+    gboolean * rtx);
+
+/* gstwrtcsrcrtpbin.c */
+gboolean gst_wrtc_src_session_build_rtpbin (Session * s, GError ** error);
 void gst_wrtc_src_session_add_stats (Session * s, GstStructure * st);
 
 G_END_DECLS
