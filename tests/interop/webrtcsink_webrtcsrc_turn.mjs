@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
 // Interop matrix, our two elements "via TURN": webrtcsink (gst-launch-1.0)
-// serves 320x240 VP8 and Opus, webrtcsrc (tests/webrtcsrc/whip_receiver.py)
+// serves 320x240 VP8 and Opus, webrtcsrc (tests/lib/whip_receiver.py)
 // pulls it over WHEP, both with turn-servers naming coturn
 // (tests/lib/turn.mjs: long-term credentials, UDP, 127.0.0.1 only),
 // all inside a loopback-only network namespace (tests/lib/run.mjs).

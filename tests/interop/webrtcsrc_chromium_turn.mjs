@@ -3,7 +3,7 @@
 // loopback-only network namespace (tests/lib/run.mjs) the test
 // starts coturn (tests/lib/turn.mjs: long-term credentials, UDP,
 // 127.0.0.1 only) and webrtcsrc as a WHIP server with turn-servers set
-// (tests/webrtcsrc/whip_receiver.py, its own process, the isolated
+// (tests/lib/whip_receiver.py, its own process, the isolated
 // environment).  Headless Chromium opens the /publish page webrtcsrc
 // serves, which takes the TURN server and its credentials from webrtcsrc's
 // /config.json; the test forces the page's RTCPeerConnection to

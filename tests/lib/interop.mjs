@@ -26,8 +26,8 @@ const tests = path.resolve(here, '..');
 // Debian's python3 has gi (a pyenv python3 on PATH may not).
 const PYTHON = '/usr/bin/python3';
 
-/* The npm module @name from tests/node_modules (tests/package.json); a missing one
- * fails the test with what to run (a test never skips). */
+/* The npm module @name from tests/node_modules (tests/package.json); a
+ * missing one fails the test with what to run (a test never skips). */
 export async function importPeer (t, name) {
   // resolved from this file: tests/node_modules
   let m;
@@ -75,7 +75,7 @@ export async function startSink (t) {
 }
 
 /* Our webrtcsrc as a WHIP server on port 0, local-addresses=127.0.0.1,
- * decoded pads counted into fakesinks (tests/webrtcsrc/whip_receiver.py:
+ * decoded pads counted into fakesinks (tests/lib/whip_receiver.py:
  * events pad, track, caps, counts, eos, sender-left, error; a "stats"
  * line on its stdin gives a stats event). */
 export async function startWhipReceiver (t, args = []) {
@@ -89,7 +89,7 @@ export async function startWhepReceiver (t, whepUrl, args = []) {
 
 async function startReceiver (t, args, serves) {
   const quit = (child) => { if (!child.stdin.writableEnded) child.stdin.end('quit\n'); };
-  const c = spawnJsonChild(t, PYTHON, [path.join(tests, 'webrtcsrc', 'whip_receiver.py'), ...args],
+  const c = spawnJsonChild(t, PYTHON, [path.join(here, 'whip_receiver.py'), ...args],
     { stdin: 'pipe', stop: quit, killAfterMs: 10000 });
   const impl = await c.waitFor((e) => ['impl', 'fatal', 'exit'].includes(e.event), 20000);
   if (!impl || impl.event !== 'impl') t.log(`receiver stderr:\n${c.stderr()}`);
