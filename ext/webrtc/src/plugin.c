@@ -4,13 +4,12 @@
 #include "config.h"
 #endif
 
-#include "gstwrtcwebrtcsrc.h"
+#include "gstwrtcsrcelements.h"
 
 static gboolean
 plugin_init (GstPlugin * plugin)
 {
-  return gst_element_register (plugin, "webrtcsrc", GST_RANK_NONE,
-      GST_WRTC_TYPE_WEBRTC_SRC);
+  return GST_ELEMENT_REGISTER (webrtcsrc, plugin);
 }
 
 GST_PLUGIN_DEFINE (GST_VERSION_MAJOR, GST_VERSION_MINOR, webrtcsrcbin,

@@ -1,13 +1,16 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
 // Not a test: measures how soon the player page shows the stream with each
 // candidate mode ("trickle" in config.json), against the in-browser sender
-// (lib/whep-relay.mjs), with and without an unreachable STUN server.
+// (tests/lib/whep-relay.mjs), with and without an unreachable STUN server.
 // Prints one line per load; nothing is asserted.
 //
-//   node measure-start.mjs --browser chromium|firefox --pages DIR [--runs N]
+//   node bench/measure-start.mjs --browser chromium|firefox \
+//     --pages ext/webrtc/pages [--runs N] [--modes auto,always,never] [--stun]
+//
+// Its npm modules come from tests/node_modules (scripts/setup.sh).
 
-import { parseArgs, runTest } from './lib/run.mjs';
-import { startWhepRelay } from './lib/whep-relay.mjs';
+import { parseArgs, runTest } from '../tests/lib/run.mjs';
+import { startWhepRelay } from '../tests/lib/whep-relay.mjs';
 
 const args = parseArgs();
 const which = args.browser || 'chromium';

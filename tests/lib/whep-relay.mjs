@@ -10,7 +10,7 @@ import { fileURLToPath } from 'node:url';
 import { readBody, sendFile, startServer } from './http.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
-const FIXTURES = path.join(here, '..', 'fixtures');
+const FIXTURES = path.join(here, '..', 'browser', 'fixtures');
 const ANSWER_TIMEOUT_MS = 10000;
 
 export async function startWhepRelay (pagesDir) {

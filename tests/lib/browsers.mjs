@@ -71,7 +71,7 @@ async function importOrExplain (mod) {
     return await import(mod);
   } catch (e) {
     throw new Error(`cannot load npm module '${mod}' (${e.code || e.message}); ` +
-      'run scripts/setup.sh, which runs npm ci in tests/browser');
+      'run scripts/setup.sh, which runs npm ci in tests');
   }
 }
 

@@ -10,7 +10,7 @@
 //   const r = await post(`${sink.url}whep`, offerSdp);   // {status, answer, resource}
 //   await del(r.resource);
 //
-// The tests run through tests/browser/lib/run.mjs: a loopback-only network
+// The tests run through tests/lib/run.mjs: a loopback-only network
 // namespace (so every candidate anyone gathers is 127.0.0.1), a deadline,
 // PASS/FAIL lines, and cleanups that stop every child even on failure.
 // The children inherit this process's environment, which under meson test
@@ -19,69 +19,25 @@
 import dgram from 'node:dgram';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { spawnChild } from '../../browser/lib/child.mjs';
+import { spawnChild, spawnJsonChild } from './child.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
-const tests = path.resolve(here, '..', '..');
+const tests = path.resolve(here, '..');
 // Debian's python3 has gi (a pyenv python3 on PATH may not).
 const PYTHON = '/usr/bin/python3';
 
-/* The npm module @name from this directory's node_modules; a missing one
- * fails the test with what to run (a test never skips). */
+/* The npm module @name from tests/node_modules (tests/package.json); a
+ * missing one fails the test with what to run (a test never skips). */
 export async function importPeer (t, name) {
-  // resolved from this file: tests/interop/node/node_modules
+  // resolved from this file: tests/node_modules
   let m;
   try {
     m = await import(name);
   } catch (e) {
-    t.require(false, `npm module ${name} loads from tests/interop/node ` +
-      `(run scripts/setup.sh, or npm ci there): ${e.message}`);
+    t.require(false, `npm module ${name} loads from tests/node_modules ` +
+      `(run scripts/setup.sh, or npm ci in tests): ${e.message}`);
   }
   return m.default || m; // @roamhq/wrtc is CommonJS
-}
-
-/* A child printing one JSON object per line: its events, and a wait for
- * the first (from the start) that matches. */
-function jsonChild (t, argv, opts) {
-  const proc = spawnChild(t, PYTHON, argv, opts);
-  const events = [];
-  const waiters = new Set();
-  let buf = '';
-  const notify = () => {
-    for (const w of waiters) {
-      const ev = events.find(w.pred);
-      if (ev) { waiters.delete(w); clearTimeout(w.timer); w.resolve(ev); }
-    }
-  };
-  proc.child.stdout.on('data', (d) => {
-    buf += d;
-    let i;
-    while ((i = buf.indexOf('\n')) >= 0) {
-      const line = buf.slice(0, i);
-      buf = buf.slice(i + 1);
-      try { events.push(JSON.parse(line)); } catch { events.push({ event: 'text', text: line }); }
-    }
-    notify();
-  });
-  proc.child.once('exit', (code, signal) => { events.push({ event: 'exit', code, signal }); notify(); });
-  return {
-    ...proc,
-    events,
-    /* The first event matching pred, or null after ms (a deadline only). */
-    waitFor (pred, ms) {
-      const ev = events.find(pred);
-      if (ev) return Promise.resolve(ev);
-      return new Promise((resolve) => {
-        const w = { pred, resolve };
-        w.timer = setTimeout(() => { waiters.delete(w); resolve(null); }, ms);
-        waiters.add(w);
-      });
-    },
-    latest (name) {
-      for (let i = events.length - 1; i >= 0; i--) if (events[i].event === name) return events[i];
-      return null;
-    },
-  };
 }
 
 /* The plugin file must be our build's (GST_PLUGIN_PATH's first entry), or
@@ -97,7 +53,7 @@ function checkOurs (t, what, plugin) {
  * (events viewer-added, viewer-removed; a stats command). */
 export async function startSink (t) {
   const quit = (child) => { if (!child.stdin.writableEnded) child.stdin.end(); };
-  const c = jsonChild(t, [path.join(tests, 'interop', 'webrtcsink_webrtcbin.py'), '--side', 'sink'],
+  const c = spawnJsonChild(t, PYTHON, [path.join(tests, 'interop', 'webrtcsink_webrtcbin.py'), '--side', 'sink'],
     { stdin: 'pipe', stop: quit, killAfterMs: 10000 });
   const impl = await c.waitFor((e) => ['impl', 'fatal', 'exit'].includes(e.event), 20000);
   if (!impl || impl.event !== 'impl') t.log(`sink stderr:\n${c.stderr()}`);
@@ -119,7 +75,7 @@ export async function startSink (t) {
 }
 
 /* Our webrtcsrc as a WHIP server on port 0, local-addresses=127.0.0.1,
- * decoded pads counted into fakesinks (tests/webrtcsrc/whip_receiver.py:
+ * decoded pads counted into fakesinks (tests/lib/whip_receiver.py:
  * events pad, track, caps, counts, eos, sender-left, error; a "stats"
  * line on its stdin gives a stats event). */
 export async function startWhipReceiver (t, args = []) {
@@ -133,7 +89,7 @@ export async function startWhepReceiver (t, whepUrl, args = []) {
 
 async function startReceiver (t, args, serves) {
   const quit = (child) => { if (!child.stdin.writableEnded) child.stdin.end('quit\n'); };
-  const c = jsonChild(t, [path.join(tests, 'webrtcsrc', 'whip_receiver.py'), ...args],
+  const c = spawnJsonChild(t, PYTHON, [path.join(here, 'whip_receiver.py'), ...args],
     { stdin: 'pipe', stop: quit, killAfterMs: 10000 });
   const impl = await c.waitFor((e) => ['impl', 'fatal', 'exit'].includes(e.event), 20000);
   if (!impl || impl.event !== 'impl') t.log(`receiver stderr:\n${c.stderr()}`);

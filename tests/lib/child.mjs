@@ -9,6 +9,8 @@
 //   const r = await p.stop(20000);           // SIGINT: {code, signal} or null
 //
 //   const c = spawnChild(t, cmd, argv, { stdin: 'pipe', stop: (child) => ... });
+//   const j = spawnJsonChild(t, cmd, argv, opts);  // one JSON object a line
+//   await j.waitFor((e) => e.event === 'url', 20000); j.latest('counts');
 //
 // spawnChild() collects stdout and stderr and registers a cleanup: unless
 // the process has exited, `stop(child)` (default SIGINT), then SIGKILL after
@@ -49,6 +51,52 @@ export function spawnChild (t, cmd, argv, { env = {}, stdin = 'ignore', stop = s
       stop(child);
       const timer = new Promise((resolve) => setTimeout(() => resolve(null), ms).unref());
       return Promise.race([exited, timer]);
+    },
+  };
+}
+
+/* spawnChild() of a process printing one JSON object per line on stdout:
+ * its events (a line that is not JSON is {event: 'text', text}, the end
+ * {event: 'exit', code, signal}), a wait for the first (from the start)
+ * that matches, and the latest of a kind. */
+export function spawnJsonChild (t, cmd, argv, opts) {
+  const proc = spawnChild(t, cmd, argv, opts);
+  const events = [];
+  const waiters = new Set();
+  let buf = '';
+  const notify = () => {
+    for (const w of waiters) {
+      const ev = events.find(w.pred);
+      if (ev) { waiters.delete(w); clearTimeout(w.timer); w.resolve(ev); }
+    }
+  };
+  proc.child.stdout.on('data', (d) => {
+    buf += d;
+    let i;
+    while ((i = buf.indexOf('\n')) >= 0) {
+      const line = buf.slice(0, i);
+      buf = buf.slice(i + 1);
+      try { events.push(JSON.parse(line)); } catch { events.push({ event: 'text', text: line }); }
+    }
+    notify();
+  });
+  proc.child.once('exit', (code, signal) => { events.push({ event: 'exit', code, signal }); notify(); });
+  return {
+    ...proc,
+    events,
+    /* The first event matching pred, or null after ms (a deadline only). */
+    waitFor (pred, ms) {
+      const ev = events.find(pred);
+      if (ev) return Promise.resolve(ev);
+      return new Promise((resolve) => {
+        const w = { pred, resolve };
+        w.timer = setTimeout(() => { waiters.delete(w); resolve(null); }, ms);
+        waiters.add(w);
+      });
+    },
+    latest (name) {
+      for (let i = events.length - 1; i >= 0; i--) if (events[i].event === name) return events[i];
+      return null;
     },
   };
 }
