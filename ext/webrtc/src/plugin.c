@@ -5,12 +5,15 @@
 #endif
 
 #include "gstwrtcwebrtcsrc.h"
+#include "gstwrtcav1depay.h"
 
 static gboolean
 plugin_init (GstPlugin * plugin)
 {
+  /* wrtcav1depay: webrtcsrc's AV1 depayloader (GStreamer 1.22 has none) */
   return gst_element_register (plugin, "webrtcsrc", GST_RANK_NONE,
-      GST_WRTC_TYPE_WEBRTC_SRC);
+      GST_WRTC_TYPE_WEBRTC_SRC)
+      && GST_ELEMENT_REGISTER (wrtcav1depay, plugin);
 }
 
 GST_PLUGIN_DEFINE (GST_VERSION_MAJOR, GST_VERSION_MINOR, webrtcsrcbin,
