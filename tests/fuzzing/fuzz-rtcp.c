@@ -30,16 +30,7 @@
 #include "gstwrtcrtp.h"
 #include "gstwrtcrtpsender.h"
 #include "gstwrtcplayout.h"
-
-/* as fuzz-common.h's, which this target does not include (it pulls in
- * the DTLS stage): a failed check abort()s so both drivers keep it */
-#define FUZZ_CHECK(cond) G_STMT_START {                                  \
-  if (G_UNLIKELY (!(cond))) {                                            \
-    fprintf (stderr, "%s:%d: fuzz check failed: %s\n", __FILE__,         \
-        __LINE__, #cond);                                                \
-    abort ();                                                            \
-  }                                                                      \
-} G_STMT_END
+#include "fuzz-check.h"
 
 #define SSRC 0x11223344
 #define RTX_SSRC 0x55667788

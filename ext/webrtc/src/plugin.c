@@ -5,11 +5,14 @@
 #endif
 
 #include "gstwrtcsrcelements.h"
+#include "gstwrtcav1depay.h"
 
 static gboolean
 plugin_init (GstPlugin * plugin)
 {
-  return GST_ELEMENT_REGISTER (webrtcsrc, plugin);
+  /* wrtcav1depay: webrtcsrc's AV1 depayloader (GStreamer 1.22 has none) */
+  return GST_ELEMENT_REGISTER (webrtcsrc, plugin)
+      && GST_ELEMENT_REGISTER (wrtcav1depay, plugin);
 }
 
 GST_PLUGIN_DEFINE (GST_VERSION_MAJOR, GST_VERSION_MINOR, webrtcsrcbin,
