@@ -24,7 +24,6 @@
 #include "gstwrtcsdp.h"
 
 #include <errno.h>
-#include <math.h>
 #include <stdio.h>
 #include <string.h>
 #include <gst/gst.h>
@@ -1437,26 +1436,29 @@ gst_wrtc_http_server_set_ice_servers (GstWrtcHttpServer * self,
 gchar *
 gst_wrtc_http_server_get_ice_servers_json (GstWrtcHttpServer * self)
 {
-  GString *out = g_string_new ("[");
+  GString *out = g_string_new (NULL);
 
   g_return_val_if_fail (GST_WRTC_IS_HTTP_SERVER (self), NULL);
+  gst_wrtc_json_begin_array (out);
   g_mutex_lock (&self->lock);
   for (guint i = 0; self->ice_servers && i < self->ice_servers->len; i++) {
     IceServer *ice = g_ptr_array_index (self->ice_servers, i);
 
-    g_string_append (out, i ? ",{\"urls\":[" : "{\"urls\":[");
-    gst_wrtc_http_json_append_string (out, ice->uri);
-    g_string_append_c (out, ']');
+    gst_wrtc_json_begin_object (out);
+    gst_wrtc_json_member (out, "urls");
+    gst_wrtc_json_begin_array (out);
+    gst_wrtc_json_add_string (out, ice->uri);
+    gst_wrtc_json_end_array (out);
     if (ice->username) {
-      g_string_append (out, ",\"username\":");
-      gst_wrtc_http_json_append_string (out, ice->username);
-      g_string_append (out, ",\"credential\":");
-      gst_wrtc_http_json_append_string (out, ice->credential);
+      gst_wrtc_json_member (out, "username");
+      gst_wrtc_json_add_string (out, ice->username);
+      gst_wrtc_json_member (out, "credential");
+      gst_wrtc_json_add_string (out, ice->credential);
     }
-    g_string_append_c (out, '}');
+    gst_wrtc_json_end_object (out);
   }
   g_mutex_unlock (&self->lock);
-  g_string_append_c (out, ']');
+  gst_wrtc_json_end_array (out);
   return g_string_free (out, FALSE);
 }
 
@@ -1507,137 +1509,6 @@ gst_wrtc_http_server_set_page_func (GstWrtcHttpServer * self,
   page->notify = notify;
   page->flags = flags;
   set_page (self, path, page);
-}
-
-/* ------------------------------------------------------------------------
- * JSON (RFC 8259)
- */
-void
-gst_wrtc_http_json_append_string (GString * out, const gchar * str)
-{
-  if (!str) {
-    g_string_append (out, "null");
-    return;
-  }
-  g_string_append_c (out, '"');
-  for (const guchar * p = (const guchar *)str; *p; p++) {
-    switch (*p) {
-      case '"':
-        g_string_append (out, "\\\"");
-        break;
-      case '\\':
-        g_string_append (out, "\\\\");
-        break;
-      case '\n':
-        g_string_append (out, "\\n");
-        break;
-      case '\r':
-        g_string_append (out, "\\r");
-        break;
-      case '\t':
-        g_string_append (out, "\\t");
-        break;
-      default:
-        if (*p < 0x20 || *p == 0x7f)
-          g_string_append_printf (out, "\\u%04x", *p);
-        else
-          g_string_append_c (out, *p);
-        break;
-    }
-  }
-  g_string_append_c (out, '"');
-}
-
-static void append_json_structure (GString * out, const GstStructure * s);
-
-static void
-append_json_value (GString * out, const GValue * v)
-{
-  GType t = G_VALUE_TYPE (v);
-  gchar buf[G_ASCII_DTOSTR_BUF_SIZE];
-
-  if (t == G_TYPE_STRING) {
-    const gchar *str = g_value_get_string (v);
-    /* JSON is UTF-8: anything else is not a string we can pass on */
-    gst_wrtc_http_json_append_string (out, str && g_utf8_validate (str, -1,
-            NULL) ? str : NULL);
-  } else if (t == G_TYPE_BOOLEAN) {
-    g_string_append (out, g_value_get_boolean (v) ? "true" : "false");
-  } else if (t == G_TYPE_INT) {
-    g_string_append_printf (out, "%d", g_value_get_int (v));
-  } else if (t == G_TYPE_UINT) {
-    g_string_append_printf (out, "%u", g_value_get_uint (v));
-  } else if (t == G_TYPE_INT64) {
-    g_string_append_printf (out, "%" G_GINT64_FORMAT, g_value_get_int64 (v));
-  } else if (t == G_TYPE_UINT64) {
-    g_string_append_printf (out, "%" G_GUINT64_FORMAT, g_value_get_uint64 (v));
-  } else if (t == G_TYPE_DOUBLE || t == G_TYPE_FLOAT) {
-    gdouble d = t == G_TYPE_DOUBLE ? g_value_get_double (v) :
-        g_value_get_float (v);
-    if (isfinite (d))
-      g_string_append (out, g_ascii_dtostr (buf, sizeof (buf), d));
-    else
-      g_string_append (out, "null");
-  } else if (t == GST_TYPE_STRUCTURE) {
-    const GstStructure *s = gst_value_get_structure (v);
-    if (s)
-      append_json_structure (out, s);
-    else
-      g_string_append (out, "null");
-  } else if (t == GST_TYPE_ARRAY || t == GST_TYPE_LIST) {
-    gboolean array = t == GST_TYPE_ARRAY;
-    guint n =
-        array ? gst_value_array_get_size (v) : gst_value_list_get_size (v);
-
-    g_string_append_c (out, '[');
-    for (guint i = 0; i < n; i++) {
-      if (i)
-        g_string_append_c (out, ',');
-      append_json_value (out, array ? gst_value_array_get_value (v, i) :
-          gst_value_list_get_value (v, i));
-    }
-    g_string_append_c (out, ']');
-  } else {
-    gchar *str = gst_value_serialize (v);
-    gst_wrtc_http_json_append_string (out, str && g_utf8_validate (str, -1,
-            NULL) ? str : NULL);
-    g_free (str);
-  }
-}
-
-static gboolean
-append_json_field (GQuark field, const GValue * value, gpointer user_data)
-{
-  GString *out = user_data;
-
-  if (out->str[out->len - 1] != '{')
-    g_string_append_c (out, ',');
-  gst_wrtc_http_json_append_string (out, g_quark_to_string (field));
-  g_string_append_c (out, ':');
-  append_json_value (out, value);
-  return TRUE;
-}
-
-static void
-append_json_structure (GString * out, const GstStructure * s)
-{
-  g_string_append_c (out, '{');
-  if (!gst_structure_has_field (s, "type")) {
-    g_string_append (out, "\"type\":");
-    gst_wrtc_http_json_append_string (out, gst_structure_get_name (s));
-  }
-  gst_structure_foreach (s, append_json_field, out);
-  g_string_append_c (out, '}');
-}
-
-gchar *
-gst_wrtc_http_json_from_structure (const GstStructure * s)
-{
-  GString *out = g_string_new (NULL);
-
-  g_return_val_if_fail (s != NULL, NULL);
-  append_json_structure (out, s);
-  return g_string_free (out, FALSE);
 }
 
 static void
@@ -1841,13 +1712,17 @@ page_config_json (GstWrtcHttpServer * server, const gchar * path,
 {
   const PageConfig *c = user_data;
   gchar *ice = gst_wrtc_http_server_get_ice_servers_json (server);
-  GString *out = g_string_new ("{");
+  GString *out = g_string_new (NULL);
 
-  gst_wrtc_http_json_append_string (out, c->endpoint);
-  g_string_append_c (out, ':');
-  gst_wrtc_http_json_append_string (out, c->endpoint);
-  g_string_append_printf (out, ",\"iceServers\":%s,"
-      "\"iceTransportPolicy\":\"%s\"}\n", ice, c->relay_only ? "relay" : "all");
+  gst_wrtc_json_begin_object (out);
+  gst_wrtc_json_member (out, c->endpoint);
+  gst_wrtc_json_add_string (out, c->endpoint);
+  gst_wrtc_json_member (out, "iceServers");
+  gst_wrtc_json_add_raw (out, ice);
+  gst_wrtc_json_member (out, "iceTransportPolicy");
+  gst_wrtc_json_add_string (out, c->relay_only ? "relay" : "all");
+  gst_wrtc_json_end_object (out);
+  g_string_append_c (out, '\n');
   g_free (ice);
   return g_string_free_to_bytes (out);
 }

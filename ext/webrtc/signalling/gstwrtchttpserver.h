@@ -45,6 +45,7 @@
 #include <gio/gio.h>
 #include <gst/gst.h>
 
+#include "gstwrtcjson.h"
 #include "gstwrtcsdpfrag.h"
 
 G_BEGIN_DECLS
@@ -205,15 +206,11 @@ gboolean gst_wrtc_http_server_set_page_config (GstWrtcHttpServer * server,
     const gchar * path, const gchar * endpoint, const gchar * stun_server,
     const gchar * const *turn_servers, gboolean relay_only, GError ** error);
 
-/* JSON for generated pages.  A structure becomes an object whose "type"
- * is the structure's name (unless it has a field "type"), followed by its
- * fields in order: strings, booleans and numbers as such (non-finite
- * doubles as null), nested structures as objects, GstValueArray and
- * GstValueList as arrays, anything else as its serialized string.
- * Transfer full. */
-gchar *gst_wrtc_http_json_from_structure (const GstStructure * s);
-/* Appends @str as a JSON string (quoted, escaped); NULL as null. */
-void gst_wrtc_http_json_append_string (GString * out, const gchar * str);
+/* JSON for generated pages moved to gst/gstwrtcjson.h
+ * (gst_wrtc_json_from_structure(), gst_wrtc_json_append_string()); the
+ * old names stay until their callers move. */
+#define gst_wrtc_http_json_from_structure gst_wrtc_json_from_structure
+#define gst_wrtc_http_json_append_string gst_wrtc_json_append_string
 
 /* A WHEP or WHIP endpoint at @path ("/whep": starts with '/', no trailing
  * '/'); sessions live at @path/<id>.  @callbacks is copied; @notify frees

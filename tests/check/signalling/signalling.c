@@ -1211,6 +1211,36 @@ GST_START_TEST (test_json_from_structure)
 
 GST_END_TEST;
 
+/* gst/gstwrtcjson.h: escaping and the separators the builder puts */
+GST_START_TEST (test_json_builder)
+{
+  GString *out = g_string_new (NULL);
+
+  gst_wrtc_json_begin_object (out);
+  gst_wrtc_json_member (out, "s");
+  gst_wrtc_json_add_string (out, "q\"b\\c\x01\x7f\t\u00e9");
+  gst_wrtc_json_member (out, "none");
+  gst_wrtc_json_add_string (out, NULL);
+  gst_wrtc_json_member (out, "list");
+  gst_wrtc_json_begin_array (out);
+  gst_wrtc_json_add_boolean (out, TRUE);
+  gst_wrtc_json_add_raw (out, "42");
+  gst_wrtc_json_begin_object (out);
+  gst_wrtc_json_end_object (out);
+  gst_wrtc_json_begin_array (out);
+  gst_wrtc_json_end_array (out);
+  gst_wrtc_json_end_array (out);
+  gst_wrtc_json_member (out, "k\n");
+  gst_wrtc_json_add_boolean (out, FALSE);
+  gst_wrtc_json_end_object (out);
+  fail_unless_equals_string (out->str,
+      "{\"s\":\"q\\\"b\\\\c\\u0001\\u007f\\t\u00e9\",\"none\":null,"
+      "\"list\":[true,42,{},[]],\"k\\n\":false}");
+  g_string_free (out, TRUE);
+}
+
+GST_END_TEST;
+
 GST_START_TEST (test_stop_ends_sessions)
 {
   gchar *a = post_ok ("whep", NULL), *b = post_ok ("whip", NULL);
@@ -1449,6 +1479,7 @@ signalling_suite (void)
   tcase_add_test (tc, test_generated_pages);
   tcase_add_test (tc, test_ice_servers_json);
   tcase_add_test (tc, test_json_from_structure);
+  tcase_add_test (tc, test_json_builder);
   tcase_add_test (tc, test_stop_ends_sessions);
   tcase_add_test (tc, test_stop_with_answer_pending);
   tcase_add_test (tc, test_start_errors);
