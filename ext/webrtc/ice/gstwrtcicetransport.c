@@ -39,6 +39,7 @@
 
 #include "gstwrtcicetransport.h"
 #include "gstwrtcicecontext.h"
+#include "gstwrtciceserver.h"
 
 #include <string.h>
 #include <gio/gio.h>
@@ -50,8 +51,6 @@ GST_DEBUG_CATEGORY_STATIC (wrtc_ice_transport_debug);
 
 /* WebRTC uses one component: BUNDLE and rtcp-mux (RFC 8843, RFC 5761) */
 #define COMPONENT_ID 1
-#define DEFAULT_STUN_PORT 3478
-#define DEFAULT_TURNS_PORT 5349
 
 enum
 {
@@ -100,8 +99,6 @@ G_DEFINE_TYPE_WITH_CODE (GstWrtcIceTransport, gst_wrtc_ice_transport,
     G_TYPE_OBJECT,
     GST_DEBUG_CATEGORY_INIT (wrtc_ice_transport_debug, "wrtcicetransport", 0,
         "WebRTC ICE transport (libnice)"));
-
-G_DEFINE_QUARK (gst - wrtc - ice - error - quark, gst_wrtc_ice_error);
 
 GType
 gst_wrtc_ice_transport_state_get_type (void)
@@ -842,117 +839,6 @@ done:
   return ret;
 }
 
-/* ------------------------------------------------------------------------
- * Server URIs (RFC 7064, RFC 7065)
- */
-typedef struct
-{
-  gchar *scheme;                /* "stun", "stuns", "turn", "turns" */
-  gchar *host;                  /* without brackets */
-  guint port;
-  gchar *transport;             /* NULL, "udp", "tcp" */
-  gchar *username, *password;   /* from the user-info, decoded */
-} ServerUri;
-
-static void
-server_uri_clear (ServerUri * u)
-{
-  g_free (u->scheme);
-  g_free (u->host);
-  g_free (u->transport);
-  g_free (u->username);
-  g_free (u->password);
-  memset (u, 0, sizeof (*u));
-}
-
-static gboolean
-parse_server_uri (const gchar * uri, ServerUri * out, GError ** error)
-{
-  const gchar *colon, *rest, *end, *at, *hostport;
-  gchar *authority = NULL, *query = NULL;
-  gchar *port_str = NULL;
-  guint64 port = 0;
-
-  memset (out, 0, sizeof (*out));
-  if (!uri)
-    goto invalid;
-  colon = strchr (uri, ':');
-  if (!colon)
-    goto invalid;
-  out->scheme = g_ascii_strdown (uri, colon - uri);
-  rest = colon + 1;
-  if (g_str_has_prefix (rest, "//"))
-    rest += 2;
-  end = strchr (rest, '?');
-  authority = end ? g_strndup (rest, end - rest) : g_strdup (rest);
-  if (end)
-    query = g_strdup (end + 1);
-
-  at = strrchr (authority, '@');
-  hostport = authority;
-  if (at) {
-    gchar *userinfo = g_strndup (authority, at - authority);
-    gchar *sep = strchr (userinfo, ':');
-
-    if (sep) {
-      *sep = '\0';
-      out->password = g_uri_unescape_string (sep + 1, NULL);
-    }
-    out->username = g_uri_unescape_string (userinfo, NULL);
-    g_free (userinfo);
-    hostport = at + 1;
-    if (!out->username || (sep && !out->password))
-      goto invalid;
-  }
-
-  if (hostport[0] == '[') {
-    const gchar *close = strchr (hostport, ']');
-    if (!close)
-      goto invalid;
-    out->host = g_strndup (hostport + 1, close - hostport - 1);
-    if (close[1] == ':')
-      port_str = g_strdup (close + 2);
-    else if (close[1] != '\0')
-      goto invalid;
-  } else {
-    const gchar *pc = strchr (hostport, ':');
-    if (pc && strchr (pc + 1, ':'))
-      goto invalid;             /* a bare IPv6 address needs brackets */
-    out->host = pc ? g_strndup (hostport, pc - hostport) : g_strdup (hostport);
-    if (pc)
-      port_str = g_strdup (pc + 1);
-  }
-  if (out->host[0] == '\0')
-    goto invalid;
-  if (port_str && !is_digits (port_str, 5, 65535, &port))
-    goto invalid;
-  out->port = port;
-
-  if (query) {
-    if (g_str_has_prefix (query, "transport="))
-      out->transport = g_ascii_strdown (query + strlen ("transport="), -1);
-    else
-      goto invalid;
-    if (strcmp (out->transport, "udp") != 0
-        && strcmp (out->transport, "tcp") != 0)
-      goto invalid;
-  }
-  g_free (authority);
-  g_free (query);
-  g_free (port_str);
-  return TRUE;
-
-  /* ERRORS */
-invalid:
-  g_set_error (error, GST_WRTC_ICE_ERROR, GST_WRTC_ICE_ERROR_INVALID_ARGUMENT,
-      "invalid STUN/TURN server URI \"%s\"", uri ? uri : "(null)");
-  g_free (authority);
-  g_free (query);
-  g_free (port_str);
-  server_uri_clear (out);
-  return FALSE;
-}
-
 /* The IP literal libnice wants; resolves names in the calling thread. */
 static gchar *
 resolve_host (const gchar * host, GError ** error)
@@ -1084,7 +970,7 @@ gboolean
 gst_wrtc_ice_transport_set_stun_server (GstWrtcIceTransport * self,
     const gchar * uri, GError ** error)
 {
-  ServerUri u;
+  GstWrtcIceServer *server;
   gchar *ip;
 
   g_return_val_if_fail (GST_WRTC_IS_ICE_TRANSPORT (self), FALSE);
@@ -1095,37 +981,39 @@ gst_wrtc_ice_transport_set_stun_server (GstWrtcIceTransport * self,
     g_object_set (self->agent, "stun-server", NULL, NULL);
     return TRUE;
   }
-  if (!parse_server_uri (uri, &u, error))
+  server = gst_wrtc_ice_server_parse (uri, NULL, NULL, error);
+  if (!server)
     return FALSE;
-  if (strcmp (u.scheme, "stun") != 0 || u.transport || u.username) {
+  if (server->scheme != GST_WRTC_ICE_SERVER_STUN) {
     g_set_error (error, GST_WRTC_ICE_ERROR,
         GST_WRTC_ICE_ERROR_INVALID_ARGUMENT,
         "unsupported STUN server URI \"%s\": expected stun:HOST[:PORT]", uri);
-    server_uri_clear (&u);
+    gst_wrtc_ice_server_free (server);
     return FALSE;
   }
-  ip = resolve_host (u.host, error);
+  ip = resolve_host (server->host, error);
   if (!ip) {
-    server_uri_clear (&u);
+    gst_wrtc_ice_server_free (server);
     return FALSE;
   }
   GST_DEBUG_OBJECT (self, "STUN server %s:%u", ip,
-      u.port ? u.port : DEFAULT_STUN_PORT);
+      gst_wrtc_ice_server_get_port (server));
   g_object_set (self->agent, "stun-server", ip, "stun-server-port",
-      u.port ? u.port : DEFAULT_STUN_PORT, NULL);
+      gst_wrtc_ice_server_get_port (server), NULL);
   g_free (ip);
-  server_uri_clear (&u);
+  gst_wrtc_ice_server_free (server);
   return TRUE;
 }
 
+/* RFC 7065 section 3: transport=udp (the default) is a UDP relay reached
+ * over UDP, transport=tcp one reached over TCP; turns: is TLS over TCP */
 gboolean
 gst_wrtc_ice_transport_add_turn_server (GstWrtcIceTransport * self,
     const gchar * uri, const gchar * username, const gchar * credential,
     GError ** error)
 {
-  ServerUri u;
+  GstWrtcIceServer *server;
   NiceRelayType type;
-  guint port;
   gchar *ip = NULL;
   gboolean ret = FALSE;
 
@@ -1133,46 +1021,35 @@ gst_wrtc_ice_transport_add_turn_server (GstWrtcIceTransport * self,
 
   if (!check_before_gather (self, error))
     return FALSE;
-  if (!parse_server_uri (uri, &u, error))
+  server = gst_wrtc_ice_server_parse (uri, username, credential, error);
+  if (!server)
     return FALSE;
 
-  if (strcmp (u.scheme, "turn") == 0) {
-    type = g_strcmp0 (u.transport, "tcp") == 0 ? NICE_RELAY_TYPE_TURN_TCP :
-        NICE_RELAY_TYPE_TURN_UDP;
-    port = u.port ? u.port : DEFAULT_STUN_PORT;
-  } else if (strcmp (u.scheme, "turns") == 0
-      && g_strcmp0 (u.transport, "udp") != 0) {
-    type = NICE_RELAY_TYPE_TURN_TLS;
-    port = u.port ? u.port : DEFAULT_TURNS_PORT;
-  } else {
-    g_set_error (error, GST_WRTC_ICE_ERROR,
-        GST_WRTC_ICE_ERROR_INVALID_ARGUMENT, "unsupported TURN server URI "
-        "\"%s\": expected turn: or turns: (RFC 7065)", uri);
-    goto done;
+  switch (server->scheme) {
+    case GST_WRTC_ICE_SERVER_TURN:
+      type = server->transport == GST_WRTC_ICE_SERVER_TRANSPORT_TCP ?
+          NICE_RELAY_TYPE_TURN_TCP : NICE_RELAY_TYPE_TURN_UDP;
+      break;
+    case GST_WRTC_ICE_SERVER_TURNS:
+      type = NICE_RELAY_TYPE_TURN_TLS;
+      break;
+    default:
+      g_set_error (error, GST_WRTC_ICE_ERROR,
+          GST_WRTC_ICE_ERROR_INVALID_ARGUMENT, "unsupported TURN server URI "
+          "\"%s\": expected turn: or turns: (RFC 7065)", uri);
+      goto done;
   }
-  if (username) {
-    g_free (u.username);
-    u.username = g_strdup (username);
-  }
-  if (credential) {
-    g_free (u.password);
-    u.password = g_strdup (credential);
-  }
-  if (!u.username || !u.password) {
-    g_set_error (error, GST_WRTC_ICE_ERROR,
-        GST_WRTC_ICE_ERROR_INVALID_ARGUMENT,
-        "TURN server \"%s\" needs a username and a credential", uri);
-    goto done;
-  }
-  ip = resolve_host (u.host, error);
+  ip = resolve_host (server->host, error);
   if (!ip)
     goto done;
 
-  GST_DEBUG_OBJECT (self, "TURN server %s:%u (%s)", ip, port,
+  GST_DEBUG_OBJECT (self, "TURN server %s:%u (%s)", ip,
+      gst_wrtc_ice_server_get_port (server),
       type == NICE_RELAY_TYPE_TURN_UDP ? "udp" :
       type == NICE_RELAY_TYPE_TURN_TCP ? "tcp" : "tls");
   if (!nice_agent_set_relay_info (self->agent, self->stream_id, COMPONENT_ID,
-          ip, port, u.username, u.password, type)) {
+          ip, gst_wrtc_ice_server_get_port (server), server->username,
+          server->credential, type)) {
     g_set_error (error, GST_WRTC_ICE_ERROR, GST_WRTC_ICE_ERROR_FAILED,
         "libnice refused TURN server \"%s\"", uri);
     goto done;
@@ -1181,7 +1058,7 @@ gst_wrtc_ice_transport_add_turn_server (GstWrtcIceTransport * self,
 
 done:
   g_free (ip);
-  server_uri_clear (&u);
+  gst_wrtc_ice_server_free (server);
   return ret;
 }
 

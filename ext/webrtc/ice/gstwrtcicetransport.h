@@ -29,23 +29,9 @@
 #define __GST_WRTC_ICE_TRANSPORT_H__
 
 #include <glib-object.h>
+#include "gstwrtcicecandidate.h"
 
 G_BEGIN_DECLS
-#define GST_WRTC_ICE_ERROR (gst_wrtc_ice_error_quark ())
-    GQuark gst_wrtc_ice_error_quark (void);
-
-typedef enum
-{
-  GST_WRTC_ICE_ERROR_INVALID_ARGUMENT,  /* bad URI, address, credentials */
-  GST_WRTC_ICE_ERROR_MALFORMED_CANDIDATE,       /* not RFC 8839 section 5.1 */
-  GST_WRTC_ICE_ERROR_UNSUPPORTED,       /* e.g. mDNS ".local" candidates */
-  GST_WRTC_ICE_ERROR_WRONG_STATE,       /* e.g. gather() twice */
-  GST_WRTC_ICE_ERROR_CLOSED,    /* the transport is closed */
-  GST_WRTC_ICE_ERROR_NOT_CONNECTED,     /* send() with no selected pair */
-  GST_WRTC_ICE_ERROR_SEND,      /* the socket refused the datagram */
-  GST_WRTC_ICE_ERROR_FAILED,    /* libnice refused the operation */
-} GstWrtcIceError;
-
 /* RTCIceTransportState (W3C webrtc-pc), same order as
  * GstWebRTCICEConnectionState. */
 typedef enum
@@ -103,14 +89,15 @@ GstWrtcIceTransport *gst_wrtc_ice_transport_new (gboolean controlling);
 
 /* ---- configuration, before gather() ---- */
 
-/* "stun:HOST[:PORT]" (RFC 7064), PORT defaults to 3478.  HOST is an IP
- * literal ("[::1]" for IPv6) or a name, resolved here, in the calling
- * thread.  NULL clears it. */
+/* "stun:HOST[:PORT]" (RFC 7064), PORT defaults to 3478, in any form
+ * gstwrtciceserver.h accepts.  HOST is an IP literal ("[::1]" for IPv6)
+ * or a name, resolved here, in the calling thread.  NULL clears it. */
 gboolean gst_wrtc_ice_transport_set_stun_server (GstWrtcIceTransport * self,
     const gchar * uri, GError ** error);
 
 /* Adds a TURN server (RFC 8656); may be called several times.  Accepted
- * forms (RFC 7065, plus GStreamer webrtcbin's user-info form):
+ * forms (gstwrtciceserver.h: RFC 7065, plus GStreamer webrtcbin's
+ * user-info form):
  *   turn:HOST[:PORT][?transport=udp|tcp]     PORT defaults to 3478
  *   turns:HOST[:PORT][?transport=tcp]        TLS, PORT defaults to 5349
  *   turn://USER:PASS@HOST[:PORT][?transport=...], turns://... likewise

@@ -20,6 +20,7 @@
 #endif
 
 #include "gstwrtchttpserver.h"
+#include "gstwrtciceserver.h"
 #include "gstwrtcinvoke.h"
 #include "gstwrtcsdp.h"
 
@@ -1297,85 +1298,34 @@ ice_server_free (IceServer * ice)
   g_free (ice);
 }
 
-/* "stun://host:port", "turn(s)://user:password@host:port[?transport=..]"
- * (GStreamer's form) or already "stun:host:port" (RFC 7064/7065). */
+/* Any form gstwrtciceserver.h accepts, as the ICE transport reads the same
+ * properties; announced in RFC 7064/7065 form with the credentials apart.
+ * Errors keep this function's G_IO_ERROR domain and the parser's
+ * message. */
 static IceServer *
 ice_server_parse (const gchar * url, GError ** error)
 {
-  gchar *scheme = NULL, *user = NULL, *password = NULL, *host = NULL;
-  gchar *path = NULL, *query = NULL;
-  gint port = -1;
-  GString *s = NULL;
-  IceServer *ice = NULL;
-  static const gchar *schemes[] = { "stun", "stuns", "turn", "turns" };
-  guint i;
+  GError *err = NULL;
+  GstWrtcIceServer *parsed = gst_wrtc_ice_server_parse (url, NULL, NULL,
+      &err);
+  IceServer *ice;
 
-  for (i = 0; i < G_N_ELEMENTS (schemes); i++) {
-    gsize n = strlen (schemes[i]);
-    if (g_ascii_strncasecmp (url, schemes[i], n) == 0 && url[n] == ':')
-      break;
-  }
-  if (i == G_N_ELEMENTS (schemes))
-    goto bad_url;
-  for (const gchar * p = url; *p; p++) {
-    if ((guchar) * p <= 0x20 || *p == '<' || *p == '>' || *p == '"'
-        || *p == '\\' || *p == 0x7f)
-      goto bad_url;
+  if (!parsed) {
+    g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
+        err->message);
+    g_error_free (err);
+    return NULL;
   }
   ice = g_new0 (IceServer, 1);
-  if (!strstr (url, "://")) {   /* already RFC 7064/7065 */
-    ice->uri = g_strdup (url);
-    return ice;
-  }
-
-  if (!g_uri_split_with_user (url, G_URI_FLAGS_HAS_PASSWORD, &scheme, &user,
-          &password, NULL, &host, &port, &path, &query, NULL, NULL)
-      || !host || !*host || (path && *path && strcmp (path, "/") != 0))
-    goto bad_url;
-  for (const gchar * p = user; p && *p; p++) {
-    if ((guchar) * p < 0x20 || *p == 0x7f)
-      goto bad_url;
-  }
-  for (const gchar * p = password; p && *p; p++) {
-    if ((guchar) * p < 0x20 || *p == 0x7f)
-      goto bad_url;
-  }
-  s = g_string_new (NULL);
-  g_string_append_printf (s, strchr (host, ':') ? "%s:[%s]" : "%s:%s",
-      scheme, host);
-  if (port > 0)
-    g_string_append_printf (s, ":%d", port);
-  if (query)
-    g_string_append_printf (s, "?%s", query);
-  ice->uri = g_string_free (s, FALSE);
-  if (user) {
-    ice->username = g_steal_pointer (&user);
-    ice->credential = password ? g_steal_pointer (&password) : g_strdup ("");
-  }
-  g_free (scheme);
-  g_free (user);
-  g_free (password);
-  g_free (host);
-  g_free (path);
-  g_free (query);
+  ice->uri = gst_wrtc_ice_server_to_uri (parsed);
+  ice->username = g_steal_pointer (&parsed->username);
+  ice->credential = g_steal_pointer (&parsed->credential);
+  gst_wrtc_ice_server_free (parsed);
   return ice;
-
-  /* ERRORS */
-bad_url:
-  g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
-      "'%s' is not a STUN or TURN server URL", url);
-  g_clear_pointer (&ice, ice_server_free);
-  g_free (scheme);
-  g_free (user);
-  g_free (password);
-  g_free (host);
-  g_free (path);
-  g_free (query);
-  return NULL;
 }
 
 /* quoted-string (RFC 9110 section 5.6.4); control characters were refused
- * by ice_server_parse() */
+ * by gst_wrtc_ice_server_parse() */
 static void
 append_quoted (GString * s, const gchar * value)
 {

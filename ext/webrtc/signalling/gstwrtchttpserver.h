@@ -157,9 +157,11 @@ void gst_wrtc_http_server_set_max_sessions (GstWrtcHttpServer * server,
     guint max_sessions);
 
 /* STUN/TURN servers announced as Link: rel="ice-server" headers on 201
- * responses (RFC 9725 section 4.6), as "stun://host:port",
+ * responses (RFC 9725 section 4.6), in any form gstwrtciceserver.h
+ * accepts (the ICE transport's parser): "stun://host:port",
  * "turn(s)://user:password@host:port[?transport=udp]" (GStreamer's form)
- * or "stun:host:port" (RFC 7064).  NULL clears. */
+ * or "stun:host:port" (RFC 7064).  Errors are G_IO_ERROR_INVALID_ARGUMENT
+ * naming the URL and what is wrong.  NULL clears. */
 gboolean gst_wrtc_http_server_set_ice_servers (GstWrtcHttpServer * server,
     const gchar * const *urls, GError ** error);
 
