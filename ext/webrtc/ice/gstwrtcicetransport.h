@@ -34,7 +34,7 @@
 G_BEGIN_DECLS
 /* RTCIceTransportState (W3C webrtc-pc), same order as
  * GstWebRTCICEConnectionState. */
-typedef enum
+    typedef enum
 {
   GST_WRTC_ICE_TRANSPORT_STATE_NEW,
   GST_WRTC_ICE_TRANSPORT_STATE_CHECKING,
