@@ -112,3 +112,17 @@ gst_wrtc_ice_tcp_type_to_string (GstWrtcIceTcpType tcp_type)
   }
   return NULL;
 }
+
+gboolean
+gst_wrtc_ice_is_ice_chars (const gchar * s, gsize min, gsize max)
+{
+  gsize n = 0;
+
+  if (!s)
+    return FALSE;
+  for (; *s; s++, n++) {
+    if (!g_ascii_isalnum (*s) && *s != '+' && *s != '/')
+      return FALSE;
+  }
+  return n >= min && n <= max;
+}

@@ -88,6 +88,11 @@ const gchar *gst_wrtc_ice_candidate_type_to_string (GstWrtcIceCandidateType
 const gchar *gst_wrtc_ice_protocol_to_string (GstWrtcIceProtocol protocol);
 const gchar *gst_wrtc_ice_tcp_type_to_string (GstWrtcIceTcpType tcp_type);
 
+/* TRUE when @s is @min to @max ice-chars (ALPHA / DIGIT / "+" / "/",
+ * RFC 8839 section 5.1): foundations (1 to 32), ice-ufrag (4 to 256) and
+ * ice-pwd (22 to 256, section 5.4). */
+gboolean gst_wrtc_ice_is_ice_chars (const gchar * s, gsize min, gsize max);
+
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (GstWrtcIceCandidate,
     gst_wrtc_ice_candidate_free);
 

@@ -130,6 +130,16 @@ GST_START_TEST (test_sdpfrag_shapes)
   fail_unless (frag->ice_ufrag == NULL && frag->ice_pwd == NULL);
   gst_wrtc_sdp_frag_free (frag);
 
+  /* candidates of an unknown transport or type are kept as written, for
+   * the ICE agent to ignore (RFC 8839 section 5.1) */
+  frag = parse_ok ("a=candidate:1 1 sctp 1 ::1 1 typ host\r\n"
+      "a=candidate:2 1 udp 1 ::1 1 typ wormhole\r\n");
+  fail_unless_equals_int (frag->candidates->len, 2);
+  c = g_ptr_array_index (frag->candidates, 1);
+  fail_unless_equals_string (c->candidate,
+      "candidate:2 1 udp 1 ::1 1 typ wormhole");
+  gst_wrtc_sdp_frag_free (frag);
+
   /* only the end of candidates */
   frag = parse_ok ("a=end-of-candidates\r\n");
   fail_unless (frag->end_of_candidates);
@@ -167,6 +177,14 @@ GST_START_TEST (test_sdpfrag_errors)
       GST_WRTC_SDP_FRAG_ERROR_MALFORMED, "bad component");
   assert_parse_error ("a=candidate:1 1 udp 99999999999 127.0.0.1 7 typ host",
       52, GST_WRTC_SDP_FRAG_ERROR_MALFORMED, "bad priority");
+  /* the one candidate grammar (gstwrtccandidate.h) */
+  assert_parse_error ("a=candidate:1 1 udp 1 300.1.1.1 7 typ host", 42,
+      GST_WRTC_SDP_FRAG_ERROR_MALFORMED, "line 1: malformed candidate "
+      "(RFC 8839 section 5.1), bad connection address");
+  assert_parse_error ("a=candidate:1 1 udp 1 ::1 7 typ srflx raddr\n", 44,
+      GST_WRTC_SDP_FRAG_ERROR_MALFORMED, "an extension without a value");
+  assert_parse_error ("a=candidate\r\n", 13,
+      GST_WRTC_SDP_FRAG_ERROR_MALFORMED, "a=candidate without a value");
   assert_parse_error ("a=mid:0\r\n", 9, GST_WRTC_SDP_FRAG_ERROR_MALFORMED,
       "before any m= line");
   assert_parse_error ("m=audio\r\n", 9, GST_WRTC_SDP_FRAG_ERROR_MALFORMED,
