@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/* gst-plugins-webrtc: the check every fuzz target uses (GLib only, so
- * targets of the pad-less layers need nothing else). */
+/* gst-plugins-webrtc: what every fuzz target needs, GLib only (the DTLS
+ * targets add fuzz-common.h on top). */
 #ifndef __FUZZ_CHECK_H__
 #define __FUZZ_CHECK_H__
 
@@ -9,7 +9,7 @@
 #include <glib.h>
 
 /* A failed check is a finding: abort() so libFuzzer and the replay driver
- * both save the input. */
+ * (standalone.c) both keep the input. */
 #define FUZZ_CHECK(cond) G_STMT_START {                                  \
   if (G_UNLIKELY (!(cond))) {                                            \
     fprintf (stderr, "%s:%d: fuzz check failed: %s\n", __FILE__,         \
@@ -17,5 +17,20 @@
     abort ();                                                            \
   }                                                                      \
 } G_STMT_END
+
+/* Once per process: GStreamer's debug log quiet (warnings about malformed
+ * input are expected by the thousand), and a critical warning fatal: it
+ * is a bug the fuzzer found. */
+static inline void
+fuzz_check_init (void)
+{
+  static gsize done = 0;
+
+  if (g_once_init_enter (&done)) {
+    g_setenv ("GST_DEBUG", "*:0", FALSE);
+    g_log_set_always_fatal (G_LOG_LEVEL_CRITICAL | G_LOG_LEVEL_ERROR);
+    g_once_init_leave (&done, 1);
+  }
+}
 
 #endif

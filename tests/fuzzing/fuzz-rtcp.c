@@ -27,28 +27,17 @@
 #include <string.h>
 #include <glib.h>
 
+#include "fuzz-check.h"
+
 #include "gstwrtcrtp.h"
 #include "gstwrtcrtpsender.h"
 #include "gstwrtcplayout.h"
-#include "fuzz-check.h"
 
 #define SSRC 0x11223344
 #define RTX_SSRC 0x55667788
 #define FIRST_SEQ 65500         /* the remembered packets wrap; the
                                  * stream keeps the last 32 */
 #define REMEMBERED 64
-
-static void
-fuzz_init (void)
-{
-  static gsize done = 0;
-
-  if (g_once_init_enter (&done)) {
-    /* a critical warning is a bug the fuzzer found */
-    g_log_set_always_fatal (G_LOG_LEVEL_CRITICAL | G_LOG_LEVEL_ERROR);
-    g_once_init_leave (&done, 1);
-  }
-}
 
 static gboolean
 inside (const guint8 * p, gsize n, const guint8 * data, gsize size)
@@ -204,7 +193,7 @@ LLVMFuzzerTestOneInput (const uint8_t * data, size_t size)
 
   if (size > 65536)
     return 0;
-  fuzz_init ();
+  fuzz_check_init ();
   if (!stream)
     stream = make_stream ();
 

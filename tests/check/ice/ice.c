@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* Tests of the ICE layer (ext/webrtc/ice): two transports in one process,
  * gathering on loopback only, exchanging trickled candidates as SDP
- * attribute strings. */
+ * attribute strings, written and read by JSEP (gstwrtccandidate.h) as the
+ * peer does. */
 #ifdef HAVE_CONFIG_H
 #include "config.h"
 #endif
@@ -13,6 +14,7 @@
 #include <glib/gstdio.h>
 #include <gst/check/gstcheck.h>
 
+#include "gstwrtccandidate.h"
 #include "gstwrtcicetransport.h"
 #include "gstwrtcicecontext.h"
 
@@ -70,21 +72,35 @@ wait_until (Predicate pred, gpointer data)
   return ok;
 }
 
+/* The text form through JSEP's parser, as the peer reads it. */
+static gboolean
+add_text (GstWrtcIceTransport * t, const gchar * text, GError ** error)
+{
+  g_autoptr (GstWrtcIceCandidate) c = gst_wrtc_candidate_parse (text, error);
+
+  return c && gst_wrtc_ice_transport_add_remote_candidate (t, c, error);
+}
+
 static void
-on_local_candidate (GstWrtcIceTransport * t, const gchar * candidate, Peer * p)
+on_local_candidate (GstWrtcIceTransport * t,
+    const GstWrtcIceCandidate * candidate, Peer * p)
 {
   GError *err = NULL;
+  gchar *text = gst_wrtc_candidate_to_string (candidate);
+  g_autoptr (GstWrtcIceCandidate) again = gst_wrtc_candidate_parse (text, &err);
 
-  /* RFC 8839 section 5.1 attribute value */
-  fail_unless (g_str_has_prefix (candidate, "candidate:"), "%s", candidate);
+  /* RFC 8839 section 5.1 attribute value, read back as written */
+  fail_unless (g_str_has_prefix (text, "candidate:"), "%s", text);
+  fail_unless (again != NULL, "%s: %s", text, err ? err->message : "");
+  fail_unless (gst_wrtc_ice_candidate_equal (again, candidate), "%s", text);
   g_mutex_lock (&lock);
-  g_ptr_array_add (p->candidates, g_strdup (candidate));
+  g_ptr_array_add (p->candidates, text);
   g_cond_broadcast (&cond);
   g_mutex_unlock (&lock);
 
   if (p->forward_candidates) {
-    fail_unless (gst_wrtc_ice_transport_add_remote_candidate (p->other->t,
-            candidate, &err), "%s", err ? err->message : "");
+    fail_unless (add_text (p->other->t, text, &err), "%s",
+        err ? err->message : "");
   }
 }
 
@@ -470,6 +486,9 @@ GST_START_TEST (test_revoke_consent)
 
 GST_END_TEST;
 
+/* What ICE makes of candidates JSEP reads (their grammar is tested in
+ * tests/check/jsep): the malformed are refused there, the unknown kinds
+ * ignored, mDNS names and hostnames refused here with a clear error. */
 GST_START_TEST (test_malformed_candidates)
 {
   static const gchar *const malformed[] = {
@@ -497,11 +516,11 @@ GST_START_TEST (test_malformed_candidates)
     "candidate:1 1 UDP 2130706431 ::1:: 5000 typ host",
     "a=candidate:1 1 UDP 2130706431 1.2.3.4\0 5000 typ host",
   };
-  static const gchar *const ignored[] = {
-    /* unknown candidate type, transport and an RTCP component */
+  static const gchar *const unknown[] = {
+    /* unknown candidate type and transport: JSEP says so, the peer
+     * ignores them */
     "candidate:1 1 UDP 2130706431 127.0.0.1 5000 typ foo",
     "candidate:1 1 SCTP 2130706431 127.0.0.1 5000 typ host",
-    "candidate:1 2 UDP 2130706431 127.0.0.1 5001 typ host",
   };
   static const gchar *const valid[] = {
     "candidate:1 1 UDP 2130706431 127.0.0.1 5000 typ host",
@@ -511,53 +530,75 @@ GST_START_TEST (test_malformed_candidates)
     "candidate:3 1 UDP 2130706431 ::1 5000 typ host generation 0 ufrag abcd "
         "network-id 1",
     "candidate:4 1 TCP 2105524479 127.0.0.1 9 typ host tcptype active",
-    "",
-    "end-of-candidates",
+    /* an RTCP component: accepted and ignored (rtcp-mux) */
+    "candidate:1 2 UDP 2130706431 127.0.0.1 5001 typ host",
   };
   const gchar *base = "candidate:842163049 1 udp 1677729535 192.0.2.3 "
       "61665 typ srflx raddr 10.0.0.1 rport 61665 generation 0";
   GstWrtcIceTransport *t = gst_wrtc_ice_transport_new (TRUE);
+  GstWrtcIceCandidate *c;
   GError *err = NULL;
   GRand *rand = g_rand_new_with_seed (7675);
 
   for (guint i = 0; i < G_N_ELEMENTS (malformed); i++) {
-    fail_if (gst_wrtc_ice_transport_add_remote_candidate (t, malformed[i],
-            &err), "accepted %s", malformed[i]);
-    fail_unless (g_error_matches (err, GST_WRTC_ICE_ERROR,
-            GST_WRTC_ICE_ERROR_MALFORMED_CANDIDATE), "%s: %s", malformed[i],
+    fail_if (add_text (t, malformed[i], &err), "accepted %s", malformed[i]);
+    fail_unless (g_error_matches (err, GST_WRTC_JSEP_ERROR,
+            GST_WRTC_JSEP_ERROR_MALFORMED), "%s: %s", malformed[i],
         err ? err->message : "no error");
     g_clear_error (&err);
   }
-  for (guint i = 0; i < G_N_ELEMENTS (ignored); i++) {
-    fail_unless (gst_wrtc_ice_transport_add_remote_candidate (t, ignored[i],
-            &err), "%s: %s", ignored[i], err ? err->message : "");
+  for (guint i = 0; i < G_N_ELEMENTS (unknown); i++) {
+    fail_if (add_text (t, unknown[i], &err), "%s", unknown[i]);
+    fail_unless (g_error_matches (err, GST_WRTC_JSEP_ERROR,
+            GST_WRTC_JSEP_ERROR_UNSUPPORTED), "%s: %s", unknown[i],
+        err ? err->message : "no error");
+    g_clear_error (&err);
   }
   for (guint i = 0; i < G_N_ELEMENTS (valid); i++) {
-    fail_unless (gst_wrtc_ice_transport_add_remote_candidate (t, valid[i],
-            &err), "%s: %s", valid[i], err ? err->message : "");
+    fail_unless (add_text (t, valid[i], &err), "%s: %s", valid[i],
+        err ? err->message : "");
   }
 
   /* mDNS names and hostnames: a clear error, not a parse failure */
-  fail_if (gst_wrtc_ice_transport_add_remote_candidate (t,
+  fail_if (add_text (t,
           "candidate:1 1 UDP 2130706431 1f4712db-ea17-4bcf-a596-105139dfd8bf"
           ".local 5000 typ host", &err));
   fail_unless (g_error_matches (err, GST_WRTC_ICE_ERROR,
           GST_WRTC_ICE_ERROR_UNSUPPORTED));
   fail_unless (strstr (err->message, "mDNS") != NULL, "%s", err->message);
   g_clear_error (&err);
-  fail_if (gst_wrtc_ice_transport_add_remote_candidate (t,
-          "candidate:1 1 UDP 2130706431 example.org 5000 typ host", &err));
+  fail_if (add_text (t, "candidate:1 1 UDP 2130706431 example.org 5000 typ "
+          "host", &err));
   fail_unless (g_error_matches (err, GST_WRTC_ICE_ERROR,
           GST_WRTC_ICE_ERROR_UNSUPPORTED));
   g_clear_error (&err);
+  /* RFC 6544 section 4.5: TCP needs its tcptype */
+  fail_if (add_text (t, "candidate:4 1 TCP 2105524479 127.0.0.1 9 typ host",
+          &err));
+  fail_unless (g_error_matches (err, GST_WRTC_ICE_ERROR,
+          GST_WRTC_ICE_ERROR_MALFORMED_CANDIDATE), "%s", err->message);
+  g_clear_error (&err);
   fail_if (gst_wrtc_ice_transport_add_remote_candidate (t, NULL, &err));
   g_clear_error (&err);
+  /* fields JSEP would never give: refused, not a crash */
+  c = gst_wrtc_ice_candidate_new ();
+  c->component = 1;
+  fail_if (gst_wrtc_ice_transport_add_remote_candidate (t, c, &err));
+  fail_unless (g_error_matches (err, GST_WRTC_ICE_ERROR,
+          GST_WRTC_ICE_ERROR_MALFORMED_CANDIDATE));
+  g_clear_error (&err);
+  c->foundation = g_strdup ("1");
+  c->address = g_strdup ("127.0.0.1");
+  c->port = 70000;
+  fail_if (gst_wrtc_ice_transport_add_remote_candidate (t, c, &err));
+  g_clear_error (&err);
+  gst_wrtc_ice_candidate_free (c);
 
   /* every truncation and many random corruptions of a valid candidate:
    * either accepted or an error, never a crash */
   for (gsize len = 0; len <= strlen (base); len++) {
     gchar *s = g_strndup (base, len);
-    gboolean ok = gst_wrtc_ice_transport_add_remote_candidate (t, s, &err);
+    gboolean ok = add_text (t, s, &err);
     fail_unless (ok == (err == NULL), "%s", s);
     g_clear_error (&err);
     g_free (s);
@@ -570,7 +611,7 @@ GST_START_TEST (test_malformed_candidates)
     for (guint j = 0; j < n; j++)
       s[g_rand_int_range (rand, 0, strlen (base))] =
           (gchar) g_rand_int_range (rand, 1, 256);
-    ok = gst_wrtc_ice_transport_add_remote_candidate (t, s, &err);
+    ok = add_text (t, s, &err);
     fail_unless (ok == (err == NULL), "%s", s);
     g_clear_error (&err);
     g_free (s);

@@ -130,6 +130,16 @@ GST_START_TEST (test_sdpfrag_shapes)
   fail_unless (frag->ice_ufrag == NULL && frag->ice_pwd == NULL);
   gst_wrtc_sdp_frag_free (frag);
 
+  /* candidates of an unknown transport or type are kept as written, for
+   * the ICE agent to ignore (RFC 8839 section 5.1) */
+  frag = parse_ok ("a=candidate:1 1 sctp 1 ::1 1 typ host\r\n"
+      "a=candidate:2 1 udp 1 ::1 1 typ wormhole\r\n");
+  fail_unless_equals_int (frag->candidates->len, 2);
+  c = g_ptr_array_index (frag->candidates, 1);
+  fail_unless_equals_string (c->candidate,
+      "candidate:2 1 udp 1 ::1 1 typ wormhole");
+  gst_wrtc_sdp_frag_free (frag);
+
   /* only the end of candidates */
   frag = parse_ok ("a=end-of-candidates\r\n");
   fail_unless (frag->end_of_candidates);
@@ -167,6 +177,14 @@ GST_START_TEST (test_sdpfrag_errors)
       GST_WRTC_SDP_FRAG_ERROR_MALFORMED, "bad component");
   assert_parse_error ("a=candidate:1 1 udp 99999999999 127.0.0.1 7 typ host",
       52, GST_WRTC_SDP_FRAG_ERROR_MALFORMED, "bad priority");
+  /* the one candidate grammar (gstwrtccandidate.h) */
+  assert_parse_error ("a=candidate:1 1 udp 1 300.1.1.1 7 typ host", 42,
+      GST_WRTC_SDP_FRAG_ERROR_MALFORMED, "line 1: malformed candidate "
+      "(RFC 8839 section 5.1), bad connection address");
+  assert_parse_error ("a=candidate:1 1 udp 1 ::1 7 typ srflx raddr\n", 44,
+      GST_WRTC_SDP_FRAG_ERROR_MALFORMED, "an extension without a value");
+  assert_parse_error ("a=candidate\r\n", 13,
+      GST_WRTC_SDP_FRAG_ERROR_MALFORMED, "a=candidate without a value");
   assert_parse_error ("a=mid:0\r\n", 9, GST_WRTC_SDP_FRAG_ERROR_MALFORMED,
       "before any m= line");
   assert_parse_error ("m=audio\r\n", 9, GST_WRTC_SDP_FRAG_ERROR_MALFORMED,
@@ -1211,6 +1229,36 @@ GST_START_TEST (test_json_from_structure)
 
 GST_END_TEST;
 
+/* gst/gstwrtcjson.h: escaping and the separators the builder puts */
+GST_START_TEST (test_json_builder)
+{
+  GString *out = g_string_new (NULL);
+
+  gst_wrtc_json_begin_object (out);
+  gst_wrtc_json_member (out, "s");
+  gst_wrtc_json_add_string (out, "q\"b\\c\x01\x7f\t\u00e9");
+  gst_wrtc_json_member (out, "none");
+  gst_wrtc_json_add_string (out, NULL);
+  gst_wrtc_json_member (out, "list");
+  gst_wrtc_json_begin_array (out);
+  gst_wrtc_json_add_boolean (out, TRUE);
+  gst_wrtc_json_add_raw (out, "42");
+  gst_wrtc_json_begin_object (out);
+  gst_wrtc_json_end_object (out);
+  gst_wrtc_json_begin_array (out);
+  gst_wrtc_json_end_array (out);
+  gst_wrtc_json_end_array (out);
+  gst_wrtc_json_member (out, "k\n");
+  gst_wrtc_json_add_boolean (out, FALSE);
+  gst_wrtc_json_end_object (out);
+  fail_unless_equals_string (out->str,
+      "{\"s\":\"q\\\"b\\\\c\\u0001\\u007f\\t\u00e9\",\"none\":null,"
+      "\"list\":[true,42,{},[]],\"k\\n\":false}");
+  g_string_free (out, TRUE);
+}
+
+GST_END_TEST;
+
 GST_START_TEST (test_stop_ends_sessions)
 {
   gchar *a = post_ok ("whep", NULL), *b = post_ok ("whip", NULL);
@@ -1449,6 +1497,7 @@ signalling_suite (void)
   tcase_add_test (tc, test_generated_pages);
   tcase_add_test (tc, test_ice_servers_json);
   tcase_add_test (tc, test_json_from_structure);
+  tcase_add_test (tc, test_json_builder);
   tcase_add_test (tc, test_stop_ends_sessions);
   tcase_add_test (tc, test_stop_with_answer_pending);
   tcase_add_test (tc, test_start_errors);

@@ -17,8 +17,11 @@
  * them under the m= line); a fragment carries one pair.  Candidates belong
  * to the m-section they follow; a candidate before any m= line (sent by
  * some clients) has no mid and m-line index -1: it is for the BUNDLE
- * transport.  Unknown attributes and other SDP lines are ignored (RFC 8866
- * section 5.13).
+ * transport.  Each candidate is checked with the one candidate grammar
+ * (gst_wrtc_candidate_parse(), gstwrtccandidate.h) and kept as written;
+ * one of an unknown transport or type is kept too, for the ICE agent to
+ * ignore (RFC 8839 section 5.1).  Unknown attributes and other SDP lines
+ * are ignored (RFC 8866 section 5.13).
  *
  * Pure functions, no I/O: the input is hostile network data.  Input must
  * be UTF-8 without NUL bytes, at most GST_WRTC_SDP_FRAG_MAX_LEN bytes,

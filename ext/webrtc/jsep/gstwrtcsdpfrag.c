@@ -6,8 +6,9 @@
 #endif
 
 #include "gstwrtcsdpfrag.h"
+#include "gstwrtccandidate.h"
+#include "gstwrtcjsepcommon.h"
 
-#include <stdlib.h>
 #include <string.h>
 #include <gst/gst.h>
 
@@ -18,8 +19,6 @@ GST_DEBUG_CATEGORY_STATIC (wrtc_sdpfrag_debug);
 #define UFRAG_MIN 4
 #define PWD_MIN 22
 #define ICE_CRED_MAX 256
-/* RFC 8839 section 5.1: foundation is 1 to 32 ice-chars */
-#define FOUNDATION_MAX 32
 
 G_DEFINE_QUARK (gst - wrtc - sdp - frag - error - quark,
     gst_wrtc_sdp_frag_error);
@@ -64,84 +63,6 @@ gst_wrtc_sdp_frag_free (GstWrtcSdpFrag * frag)
   g_free (frag);
 }
 
-/* ice-char = ALPHA / DIGIT / "+" / "/" (RFC 8839 section 5.1) */
-static gboolean
-is_ice_chars (const gchar * s, gsize min, gsize max)
-{
-  gsize n = 0;
-
-  for (; *s; s++, n++) {
-    if (!g_ascii_isalnum (*s) && *s != '+' && *s != '/')
-      return FALSE;
-  }
-  return n >= min && n <= max;
-}
-
-static gboolean
-is_digits (const gchar * s, gsize max_len, guint64 max_value)
-{
-  gsize n = strlen (s);
-
-  if (n == 0 || n > max_len)
-    return FALSE;
-  for (gsize i = 0; i < n; i++) {
-    if (!g_ascii_isdigit (s[i]))
-      return FALSE;
-  }
-  return g_ascii_strtoull (s, NULL, 10) <= max_value;
-}
-
-/* a token (RFC 8866 section 9): visible US-ASCII but a few separators;
- * looser is fine here, a mid or transport just must not be empty or hold
- * white space */
-static gboolean
-is_token (const gchar * s)
-{
-  if (!*s)
-    return FALSE;
-  for (; *s; s++) {
-    if ((guchar) * s <= 0x20 || (guchar) * s >= 0x7f)
-      return FALSE;
-  }
-  return TRUE;
-}
-
-/* candidate-attribute (RFC 8839 section 5.1):
- *   "candidate" ":" foundation SP component-id SP transport SP priority SP
- *   connection-address SP port SP "typ" SP cand-type
- *   [SP rel-addr] [SP rel-port] *(SP cand-extension)
- * @value is what follows "candidate:". */
-static gboolean
-candidate_is_valid (const gchar * value, const gchar ** what)
-{
-  gchar **f = g_strsplit (value, " ", 0);
-  gboolean ok = FALSE;
-
-  if (g_strv_length (f) < 8) {
-    *what = "too few fields";
-  } else if (!is_ice_chars (f[0], 1, FOUNDATION_MAX)) {
-    *what = "bad foundation";
-  } else if (!is_digits (f[1], 3, 256) || atoi (f[1]) < 1) {
-    *what = "bad component id";
-  } else if (!is_token (f[2])) {
-    *what = "bad transport";
-  } else if (!is_digits (f[3], 10, G_MAXUINT32)) {
-    *what = "bad priority";
-  } else if (!is_token (f[4]) || strlen (f[4]) > 255) {
-    *what = "bad connection address";
-  } else if (!is_digits (f[5], 5, 65535)) {
-    *what = "bad port";
-  } else if (strcmp (f[6], "typ") != 0) {
-    *what = "no \"typ\"";
-  } else if (!is_token (f[7])) {
-    *what = "bad candidate type";
-  } else {
-    ok = TRUE;
-  }
-  g_strfreev (f);
-  return ok;
-}
-
 /* m=<media> <port> <proto> <fmt> ... (RFC 8866 section 5.14) */
 static gboolean
 mline_is_valid (const gchar * value)
@@ -149,17 +70,20 @@ mline_is_valid (const gchar * value)
   gchar **f = g_strsplit (value, " ", 0);
   gboolean ok;
 
-  ok = g_strv_length (f) >= 4 && is_token (f[0]) && is_token (f[2]);
+  ok = g_strv_length (f) >= 4 && gst_wrtc_jsep_is_vchars (f[0])
+      && gst_wrtc_jsep_is_vchars (f[2]);
   if (ok) {
     /* <port> or <port>/<number of ports> */
     gchar **p = g_strsplit (f[1], "/", 3);
     guint n = g_strv_length (p);
-    ok = (n == 1 || n == 2) && is_digits (p[0], 5, 65535)
-        && (n == 1 || is_digits (p[1], 5, 65535));
+    guint64 v;
+
+    ok = (n == 1 || n == 2) && gst_wrtc_jsep_parse_digits (p[0], 5, 65535, &v)
+        && (n == 1 || gst_wrtc_jsep_parse_digits (p[1], 5, 65535, &v));
     g_strfreev (p);
   }
   for (guint i = 3; ok && f[i]; i++)
-    ok = is_token (f[i]);
+    ok = gst_wrtc_jsep_is_vchars (f[i]);
   g_strfreev (f);
   return ok;
 }
@@ -175,7 +99,7 @@ typedef struct
 static gboolean
 set_credential (gchar ** field, const gchar * value, gsize min)
 {
-  if (!is_ice_chars (value, min, ICE_CRED_MAX))
+  if (!gst_wrtc_ice_is_ice_chars (value, min, ICE_CRED_MAX))
     return FALSE;
   if (*field && strcmp (*field, value) != 0)
     return FALSE;
@@ -189,7 +113,7 @@ static gboolean
 parse_line (ParseState * st, guint lineno, gchar * line, GError ** error)
 {
   GstWrtcSdpFrag *frag = st->frag;
-  const gchar *what = NULL;
+  GError *cand_error = NULL;
   gchar *name, *value;
 
   if (!g_ascii_islower (line[0]) || line[1] != '=')
@@ -228,7 +152,7 @@ parse_line (ParseState * st, guint lineno, gchar * line, GError ** error)
     if (!value)
       goto bad_group;
     tokens = g_strsplit (value, " ", 0);
-    if (!tokens[0] || !is_token (tokens[0])) {
+    if (!tokens[0] || !gst_wrtc_jsep_is_vchars (tokens[0])) {
       g_strfreev (tokens);
       goto bad_group;
     }
@@ -236,7 +160,7 @@ parse_line (ParseState * st, guint lineno, gchar * line, GError ** error)
       GPtrArray *mids = g_ptr_array_new_with_free_func (g_free);
 
       for (guint i = 1; tokens[i]; i++) {
-        if (!is_token (tokens[i])) {
+        if (!gst_wrtc_jsep_is_vchars (tokens[i])) {
           g_ptr_array_free (mids, TRUE);
           g_strfreev (tokens);
           goto bad_group;
@@ -251,19 +175,34 @@ parse_line (ParseState * st, guint lineno, gchar * line, GError ** error)
   } else if (strcmp (name, "mid") == 0) {
     if (!st->cur)
       goto mid_outside_media;
-    if (!value || !is_token (value) || st->cur->mid)
+    if (!value || !gst_wrtc_jsep_is_vchars (value) || st->cur->mid)
       goto bad_mid;
     st->cur->mid = g_strdup (value);
   } else if (strcmp (name, "candidate") == 0) {
     GstWrtcSdpFragCandidate *c;
+    GstWrtcIceCandidate *parsed;
+    gchar *attribute;
 
-    if (!value || !candidate_is_valid (value, &what))
+    if (!value)
       goto bad_candidate;
-    if (frag->candidates->len >= GST_WRTC_SDP_FRAG_MAX_CANDIDATES)
+    attribute = g_strconcat ("candidate:", value, NULL);
+    /* RFC 8839 section 5.1; one of an unknown transport or type is kept
+     * for the ICE agent to ignore */
+    parsed = gst_wrtc_candidate_parse (attribute, &cand_error);
+    if (!parsed && !g_error_matches (cand_error, GST_WRTC_JSEP_ERROR,
+            GST_WRTC_JSEP_ERROR_UNSUPPORTED)) {
+      g_free (attribute);
+      goto bad_candidate;
+    }
+    gst_wrtc_ice_candidate_free (parsed);
+    g_clear_error (&cand_error);
+    if (frag->candidates->len >= GST_WRTC_SDP_FRAG_MAX_CANDIDATES) {
+      g_free (attribute);
       goto too_many_candidates;
+    }
     c = g_new0 (GstWrtcSdpFragCandidate, 1);
     c->mline_index = st->cur ? (gint) frag->media->len - 1 : -1;
-    c->candidate = g_strconcat ("candidate:", value, NULL);
+    c->candidate = attribute;
     g_ptr_array_add (frag->candidates, c);
   } else if (strcmp (name, "end-of-candidates") == 0) {
     if (value)
@@ -315,8 +254,9 @@ bad_mid:
   return FALSE;
 bad_candidate:
   g_set_error (error, GST_WRTC_SDP_FRAG_ERROR,
-      GST_WRTC_SDP_FRAG_ERROR_MALFORMED, "line %u: malformed a=candidate (%s)",
-      lineno, what ? what : "no value");
+      GST_WRTC_SDP_FRAG_ERROR_MALFORMED, "line %u: %s", lineno,
+      cand_error ? cand_error->message : "a=candidate without a value");
+  g_clear_error (&cand_error);
   return FALSE;
 too_many_candidates:
   g_set_error (error, GST_WRTC_SDP_FRAG_ERROR,
