@@ -18,8 +18,6 @@
 #include <gst/check/gstcheck.h>
 #include "gstwrtcfsm.h"
 
-G_BEGIN_DECLS
-
 typedef struct
 {
   const gchar *from, *to;
@@ -43,5 +41,4 @@ guint fsm_check_refuses (const GstWrtcFsm * fsm);
 void fsm_check_log_start (void);
 guint fsm_check_log_stop (void);
 
-G_END_DECLS
 #endif
