@@ -128,16 +128,6 @@ gst_wrtc_ice_transport_state_get_type (void)
   return type;
 }
 
-const gchar *
-gst_wrtc_ice_transport_state_name (GstWrtcIceTransportState s)
-{
-  GEnumClass *klass = g_type_class_ref (GST_WRTC_TYPE_ICE_TRANSPORT_STATE);
-  GEnumValue *v = g_enum_get_value (klass, s);
-
-  g_type_class_unref (klass);
-  return v ? v->value_nick : "invalid";
-}
-
 void
 gst_wrtc_ice_candidate_pair_clear (GstWrtcIceCandidatePair * pair)
 {
@@ -149,7 +139,8 @@ gst_wrtc_ice_candidate_pair_clear (GstWrtcIceCandidatePair * pair)
 /* ------------------------------------------------------------------------
  * State machine
  *
- * The one place the state changes; runs on the ICE thread (libnice's
+ * The one place the state changes: set_state(), through the helper
+ * (gstwrtcfsm.h) and this table; runs on the ICE thread (libnice's
  * signals and the queued operations), close included.  Legal edges:
  *   new          -> checking      remote candidates and credentials known,
  *                                 checks started
@@ -180,63 +171,125 @@ gst_wrtc_ice_candidate_pair_clear (GstWrtcIceCandidatePair * pair)
  * consent as a failed component, with no earlier sign, and from then on
  * RFC 7675 forbids sending: W3C's failed, not the transient disconnected.
  */
-static gboolean
-state_edge_is_legal (GstWrtcIceTransportState from, GstWrtcIceTransportState to)
-{
-  if (to == GST_WRTC_ICE_TRANSPORT_STATE_CLOSED)
-    return from != GST_WRTC_ICE_TRANSPORT_STATE_CLOSED;
+#define TO GST_WRTC_FSM_TO
+static const gchar *const state_names[] = {
+  [GST_WRTC_ICE_TRANSPORT_STATE_NEW] = "new",
+  [GST_WRTC_ICE_TRANSPORT_STATE_CHECKING] = "checking",
+  [GST_WRTC_ICE_TRANSPORT_STATE_CONNECTED] = "connected",
+  [GST_WRTC_ICE_TRANSPORT_STATE_COMPLETED] = "completed",
+  [GST_WRTC_ICE_TRANSPORT_STATE_FAILED] = "failed",
+  [GST_WRTC_ICE_TRANSPORT_STATE_DISCONNECTED] = "disconnected",
+  [GST_WRTC_ICE_TRANSPORT_STATE_CLOSED] = "closed",
+};
 
-  switch (from) {
-    case GST_WRTC_ICE_TRANSPORT_STATE_NEW:
-      return to == GST_WRTC_ICE_TRANSPORT_STATE_CHECKING
-          || to == GST_WRTC_ICE_TRANSPORT_STATE_FAILED;
-    case GST_WRTC_ICE_TRANSPORT_STATE_CHECKING:
-      return to == GST_WRTC_ICE_TRANSPORT_STATE_CONNECTED
-          || to == GST_WRTC_ICE_TRANSPORT_STATE_FAILED;
-    case GST_WRTC_ICE_TRANSPORT_STATE_CONNECTED:
-      return to == GST_WRTC_ICE_TRANSPORT_STATE_COMPLETED
-          || to == GST_WRTC_ICE_TRANSPORT_STATE_DISCONNECTED
-          || to == GST_WRTC_ICE_TRANSPORT_STATE_FAILED;
-    case GST_WRTC_ICE_TRANSPORT_STATE_COMPLETED:
-      return to == GST_WRTC_ICE_TRANSPORT_STATE_CONNECTED
-          || to == GST_WRTC_ICE_TRANSPORT_STATE_DISCONNECTED
-          || to == GST_WRTC_ICE_TRANSPORT_STATE_FAILED;
-    case GST_WRTC_ICE_TRANSPORT_STATE_DISCONNECTED:
-      return to == GST_WRTC_ICE_TRANSPORT_STATE_CHECKING
-          || to == GST_WRTC_ICE_TRANSPORT_STATE_CONNECTED
-          || to == GST_WRTC_ICE_TRANSPORT_STATE_FAILED;
-    default:
-      return FALSE;
-  }
+static const guint32 state_edges[] = {
+  [GST_WRTC_ICE_TRANSPORT_STATE_NEW] =
+      TO (GST_WRTC_ICE_TRANSPORT_STATE_CHECKING)
+      | TO (GST_WRTC_ICE_TRANSPORT_STATE_FAILED)
+      | TO (GST_WRTC_ICE_TRANSPORT_STATE_CLOSED),
+  [GST_WRTC_ICE_TRANSPORT_STATE_CHECKING] =
+      TO (GST_WRTC_ICE_TRANSPORT_STATE_CONNECTED)
+      | TO (GST_WRTC_ICE_TRANSPORT_STATE_FAILED)
+      | TO (GST_WRTC_ICE_TRANSPORT_STATE_CLOSED),
+  [GST_WRTC_ICE_TRANSPORT_STATE_CONNECTED] =
+      TO (GST_WRTC_ICE_TRANSPORT_STATE_COMPLETED)
+      | TO (GST_WRTC_ICE_TRANSPORT_STATE_DISCONNECTED)
+      | TO (GST_WRTC_ICE_TRANSPORT_STATE_FAILED)
+      | TO (GST_WRTC_ICE_TRANSPORT_STATE_CLOSED),
+  [GST_WRTC_ICE_TRANSPORT_STATE_COMPLETED] =
+      TO (GST_WRTC_ICE_TRANSPORT_STATE_CONNECTED)
+      | TO (GST_WRTC_ICE_TRANSPORT_STATE_DISCONNECTED)
+      | TO (GST_WRTC_ICE_TRANSPORT_STATE_FAILED)
+      | TO (GST_WRTC_ICE_TRANSPORT_STATE_CLOSED),
+  [GST_WRTC_ICE_TRANSPORT_STATE_FAILED] =
+      TO (GST_WRTC_ICE_TRANSPORT_STATE_CLOSED),
+  [GST_WRTC_ICE_TRANSPORT_STATE_DISCONNECTED] =
+      TO (GST_WRTC_ICE_TRANSPORT_STATE_CHECKING)
+      | TO (GST_WRTC_ICE_TRANSPORT_STATE_CONNECTED)
+      | TO (GST_WRTC_ICE_TRANSPORT_STATE_FAILED)
+      | TO (GST_WRTC_ICE_TRANSPORT_STATE_CLOSED),
+  [GST_WRTC_ICE_TRANSPORT_STATE_CLOSED] = 0,
+};
+
+static const GstWrtcFsm state_machine = {
+  "ice-transport", &wrtc_ice_transport_debug, G_N_ELEMENTS (state_names),
+  state_names, state_edges
+};
+
+G_STATIC_ASSERT (G_N_ELEMENTS (state_edges) == G_N_ELEMENTS (state_names));
+
+/* RTCIceGatheringState: new -> gathering (gather()), gathering -> complete
+ * (the agent is done, or could not start); complete is final. */
+static const gchar *const gathering_state_names[] = {
+  [GST_WRTC_ICE_GATHERING_STATE_NEW] = "new",
+  [GST_WRTC_ICE_GATHERING_STATE_GATHERING] = "gathering",
+  [GST_WRTC_ICE_GATHERING_STATE_COMPLETE] = "complete",
+};
+
+static const guint32 gathering_state_edges[] = {
+  [GST_WRTC_ICE_GATHERING_STATE_NEW] =
+      TO (GST_WRTC_ICE_GATHERING_STATE_GATHERING),
+  [GST_WRTC_ICE_GATHERING_STATE_GATHERING] =
+      TO (GST_WRTC_ICE_GATHERING_STATE_COMPLETE),
+  [GST_WRTC_ICE_GATHERING_STATE_COMPLETE] = 0,
+};
+
+#undef TO
+
+static const GstWrtcFsm gathering_state_machine = {
+  "ice-gathering", &wrtc_ice_transport_debug,
+  G_N_ELEMENTS (gathering_state_names), gathering_state_names,
+  gathering_state_edges
+};
+
+G_STATIC_ASSERT (G_N_ELEMENTS (gathering_state_edges) ==
+    G_N_ELEMENTS (gathering_state_names));
+
+const GstWrtcFsm *
+gst_wrtc_ice_transport_state_machine (void)
+{
+  return &state_machine;
 }
 
-/* Called without the lock; emits "state-changed" after releasing it. */
+const GstWrtcFsm *
+gst_wrtc_ice_gathering_state_machine (void)
+{
+  return &gathering_state_machine;
+}
+
+const gchar *
+gst_wrtc_ice_transport_state_name (GstWrtcIceTransportState s)
+{
+  return gst_wrtc_fsm_state_name (&state_machine, s);
+}
+
+/* Called without the lock; emits "state-changed" after releasing it.  The
+ * caller checks first when the edge may be illegal, so a refusal here is a
+ * bug. */
 static void
 set_state (GstWrtcIceTransport * self, GstWrtcIceTransportState new_state)
 {
-  GstWrtcIceTransportState old_state;
-
   g_mutex_lock (&self->lock);
-  old_state = self->state;
-  if (old_state == new_state) {
+  if (!gst_wrtc_fsm_transition (&state_machine, self,
+          self->controlling ? "controlling" : "controlled", self->state,
+          new_state)) {
     g_mutex_unlock (&self->lock);
-    return;
-  }
-  if (!state_edge_is_legal (old_state, new_state)) {
-    g_mutex_unlock (&self->lock);
-    GST_WARNING_OBJECT (self, "refusing illegal state change %s -> %s",
-        gst_wrtc_ice_transport_state_name (old_state),
-        gst_wrtc_ice_transport_state_name (new_state));
     return;
   }
   self->state = new_state;
   g_mutex_unlock (&self->lock);
 
-  GST_INFO_OBJECT (self, "%s: %s -> %s",
-      self->controlling ? "controlling" : "controlled",
-      gst_wrtc_ice_transport_state_name (old_state),
-      gst_wrtc_ice_transport_state_name (new_state));
   g_signal_emit (self, signals[SIGNAL_STATE_CHANGED], 0, new_state);
+}
+
+/* With the lock. */
+static void
+set_gathering_state_locked (GstWrtcIceTransport * self,
+    GstWrtcIceGatheringState new_state)
+{
+  if (gst_wrtc_fsm_transition (&gathering_state_machine, self, NULL,
+          self->gathering_state, new_state))
+    self->gathering_state = new_state;
 }
 
 static gboolean
@@ -256,14 +309,17 @@ is_closed (GstWrtcIceTransport * self)
 static void
 update_completed (GstWrtcIceTransport * self)
 {
-  gboolean gathered;
+  gboolean gathered, can_complete;
 
   g_mutex_lock (&self->lock);
   gathered = self->gathering_state == GST_WRTC_ICE_GATHERING_STATE_COMPLETE;
+  /* only from connected: not once consent is revoked, nor twice */
+  can_complete = gst_wrtc_fsm_is_legal (&state_machine, self->state,
+      GST_WRTC_ICE_TRANSPORT_STATE_COMPLETED);
   g_mutex_unlock (&self->lock);
 
-  if (self->nice_state == NICE_COMPONENT_STATE_READY && gathered
-      && self->remote_eoc)
+  if (can_complete && self->nice_state == NICE_COMPONENT_STATE_READY
+      && gathered && self->remote_eoc)
     set_state (self, GST_WRTC_ICE_TRANSPORT_STATE_COMPLETED);
 }
 
@@ -300,6 +356,11 @@ handle_component_state (GstWrtcIceTransport * self, guint stream_id,
   if (self->consent_revoked)
     return;
   cur = gst_wrtc_ice_transport_get_state (self);
+  /* failed is final but for close, and closed is final: nothing the agent
+   * says changes them */
+  if (cur == GST_WRTC_ICE_TRANSPORT_STATE_FAILED
+      || cur == GST_WRTC_ICE_TRANSPORT_STATE_CLOSED)
+    return;
 
   switch (nice_state) {
     case NICE_COMPONENT_STATE_DISCONNECTED:
@@ -529,7 +590,7 @@ on_gathering_done (NiceAgent * agent, guint stream_id, gpointer user_data)
   if (stream_id != self->stream_id)
     return;
   g_mutex_lock (&self->lock);
-  self->gathering_state = GST_WRTC_ICE_GATHERING_STATE_COMPLETE;
+  set_gathering_state_locked (self, GST_WRTC_ICE_GATHERING_STATE_COMPLETE);
   g_mutex_unlock (&self->lock);
   GST_DEBUG_OBJECT (self, "gathering done");
   g_object_ref (self);
@@ -673,7 +734,7 @@ op_gather (gpointer data)
     GST_WARNING_OBJECT (self, "libnice could not start gathering: no usable "
         "local address");
     g_mutex_lock (&self->lock);
-    self->gathering_state = GST_WRTC_ICE_GATHERING_STATE_COMPLETE;
+    set_gathering_state_locked (self, GST_WRTC_ICE_GATHERING_STATE_COMPLETE);
     g_mutex_unlock (&self->lock);
     g_signal_emit (self, signals[SIGNAL_ON_GATHERING_DONE], 0);
     set_state (self, GST_WRTC_ICE_TRANSPORT_STATE_FAILED);
@@ -1113,7 +1174,7 @@ gst_wrtc_ice_transport_gather (GstWrtcIceTransport * self, GError ** error)
     return FALSE;
   }
   self->gather_called = TRUE;
-  self->gathering_state = GST_WRTC_ICE_GATHERING_STATE_GATHERING;
+  set_gathering_state_locked (self, GST_WRTC_ICE_GATHERING_STATE_GATHERING);
   g_mutex_unlock (&self->lock);
 
   queue_op (op_gather, op_new (self));

@@ -31,6 +31,7 @@
 
 #include <glib-object.h>
 #include "gstwrtcicecandidate.h"
+#include "gstwrtcfsm.h"
 
 G_BEGIN_DECLS
 /* RTCIceTransportState (W3C webrtc-pc), same order as
@@ -49,6 +50,9 @@ G_BEGIN_DECLS
 GType gst_wrtc_ice_transport_state_get_type (void);
 #define GST_WRTC_TYPE_ICE_TRANSPORT_STATE (gst_wrtc_ice_transport_state_get_type ())
 const gchar *gst_wrtc_ice_transport_state_name (GstWrtcIceTransportState s);
+/* The transport's state machine (legal edges: gstwrtcicetransport.c), for
+ * tests that try every edge. */
+const GstWrtcFsm *gst_wrtc_ice_transport_state_machine (void);
 
 /* RTCIceGatheringState (W3C webrtc-pc). */
 typedef enum
@@ -57,6 +61,9 @@ typedef enum
   GST_WRTC_ICE_GATHERING_STATE_GATHERING,
   GST_WRTC_ICE_GATHERING_STATE_COMPLETE,
 } GstWrtcIceGatheringState;
+
+/* The gathering state machine, for tests that try every edge. */
+const GstWrtcFsm *gst_wrtc_ice_gathering_state_machine (void);
 
 /* One end of the selected pair, for "candidate-pair" stats. */
 typedef struct

@@ -284,7 +284,8 @@ body_text (SoupServerMessage * msg, const gchar * what)
 /* ------------------------------------------------------------------------
  * Sessions
  *
- * The one place a session's state changes.  Legal edges:
+ * The one place a session's state changes: session_set_state(), through
+ * the helper (gstwrtcfsm.h) and this table.  Legal edges:
  *   answering -> live    the answer went out in a 201 (RFC 9725 section 4.2)
  *   answering -> ended   offer rejected, client gone before the answer,
  *                        end_session(), stop()
@@ -293,33 +294,43 @@ body_text (SoupServerMessage * msg, const gchar * what)
  * A session is created answering when a POST passes every check, and is
  * freed once ended.
  */
-static const gchar *
-session_state_name (SessionState s)
+#define TO GST_WRTC_FSM_TO
+static const gchar *const session_state_names[] = {
+  [SESSION_ANSWERING] = "answering",
+  [SESSION_LIVE] = "live",
+  [SESSION_ENDED] = "ended",
+};
+
+static const guint32 session_state_edges[] = {
+  [SESSION_ANSWERING] = TO (SESSION_LIVE) | TO (SESSION_ENDED),
+  [SESSION_LIVE] = TO (SESSION_ENDED),
+  [SESSION_ENDED] = 0,
+};
+
+#undef TO
+
+static const GstWrtcFsm session_state_machine = {
+  "http-session", &wrtc_http_debug, G_N_ELEMENTS (session_state_names),
+  session_state_names, session_state_edges
+};
+
+G_STATIC_ASSERT (G_N_ELEMENTS (session_state_edges) ==
+    G_N_ELEMENTS (session_state_names));
+
+const GstWrtcFsm *
+gst_wrtc_http_server_session_state_machine (void)
 {
-  static const gchar *names[] = { "answering", "live", "ended" };
-  return s <= SESSION_ENDED ? names[s] : "invalid";
+  return &session_state_machine;
 }
 
+/* The caller checks first when the edge may be illegal, so a refusal here
+ * is a bug. */
 static void
 session_set_state (Session * s, SessionState new_state)
 {
-  gboolean legal;
-
-  switch (s->state) {
-    case SESSION_ANSWERING:
-      legal = new_state == SESSION_LIVE || new_state == SESSION_ENDED;
-      break;
-    case SESSION_LIVE:
-      legal = new_state == SESSION_ENDED;
-      break;
-    default:
-      legal = FALSE;
-      break;
-  }
-  g_return_if_fail (legal);
-  GST_INFO ("session %s%s: %s -> %s", s->endpoint->path, s->id,
-      session_state_name (s->state), session_state_name (new_state));
-  s->state = new_state;
+  if (gst_wrtc_fsm_transition (&session_state_machine, NULL, s->id, s->state,
+          new_state))
+    s->state = new_state;
 }
 
 static void on_post_finished (SoupServerMessage * msg, Session * s);

@@ -46,6 +46,7 @@
 #include <gst/gst.h>
 
 #include "gstwrtcjson.h"
+#include "gstwrtcfsm.h"
 #include "gstwrtcsdpfrag.h"
 
 G_BEGIN_DECLS
@@ -237,6 +238,11 @@ void gst_wrtc_http_server_end_session (GstWrtcHttpServer * server,
 
 /* Sessions the server knows (answering and live). */
 guint gst_wrtc_http_server_get_n_sessions (GstWrtcHttpServer * server);
+
+/* A session's state machine, internal to the server (states "answering",
+ * "live", "ended"; legal edges: gstwrtchttpserver.c), for tests that try
+ * every edge. */
+const GstWrtcFsm *gst_wrtc_http_server_session_state_machine (void);
 
 G_END_DECLS
 #endif

@@ -6,6 +6,7 @@
 #endif
 
 #include "dtlstestutil.h"
+#include "fsmcheck.h"
 
 #define S_NEW GST_WRTC_DTLS_CONNECTION_STATE_NEW
 #define S_CLOSED GST_WRTC_DTLS_CONNECTION_STATE_CLOSED
@@ -105,6 +106,91 @@ GST_START_TEST (test_state_name_standalone)
       "connected");
   fail_unless_equals_string (gst_wrtc_dtls_connection_state_name (S_NEW),
       "new");
+}
+
+GST_END_TEST;
+
+/* The legal edges, as the comment above set_state_locked() lists them. */
+static const FsmCheckEdge state_spec[] = {
+  {"new", "connecting"},
+  {"new", "closed"},
+  {"new", "failed"},
+  {"connecting", "connected"},
+  {"connecting", "failed"},
+  {"connecting", "closed"},
+  {"connected", "closed"},
+  {"connected", "failed"},
+};
+
+GST_START_TEST (test_state_machine)
+{
+  const GstWrtcFsm *fsm = gst_wrtc_dtls_connection_state_machine ();
+
+  /* its debug category is the connection's */
+  g_type_ensure (GST_WRTC_TYPE_DTLS_CONNECTION);
+  fsm_check_table (fsm, state_spec, G_N_ELEMENTS (state_spec));
+  /* the table's states are the enum's values */
+  fail_unless_equals_int (fsm_check_state (fsm, "new"), S_NEW);
+  fail_unless_equals_int (fsm_check_state (fsm, "closed"), S_CLOSED);
+  fail_unless_equals_int (fsm_check_state (fsm, "failed"), S_FAILED);
+  fail_unless_equals_int (fsm_check_state (fsm, "connecting"), S_CONNECTING);
+  fail_unless_equals_int (fsm_check_state (fsm, "connected"), S_CONNECTED);
+  /* 5 states: 20 ordered pairs, 8 edges */
+  fail_unless_equals_int (fsm_check_refuses (fsm), 12);
+}
+
+GST_END_TEST;
+
+/* Requests that have no edge from where a real connection is leave its
+ * state alone (no state-changed either), and never reach the machine as
+ * an illegal edge: no refusal is logged. */
+GST_START_TEST (test_state_machine_requests)
+{
+  TestPeer *n = test_peer_new ("closed-new", client_cert, TRUE);
+  TestPeer *c = test_peer_new ("client", client_cert, TRUE);
+  TestPeer *s = test_peer_new ("server", server_cert, FALSE);
+  TestPeer *f = test_peer_new ("failing", client_cert, TRUE);
+  static const guint8 garbage[] = { 22, 254, 253, 0, 0, 0, 0 };
+  GError *err = NULL;
+
+  fsm_check_log_start ();
+
+  /* closed before start: start, close and data change nothing */
+  gst_wrtc_dtls_connection_close (n->conn);
+  fail_if (gst_wrtc_dtls_connection_start (n->conn, &err));
+  g_clear_error (&err);
+  gst_wrtc_dtls_connection_close (n->conn);
+  fail_unless (gst_wrtc_dtls_connection_process (n->conn, garbage,
+          sizeof (garbage), NULL));
+  fail_unless_equals_int (state_of (n), S_CLOSED);
+  assert_states (n, 1, S_CLOSED);
+
+  /* connected, then closed: start and close again change nothing */
+  test_connect (c, s, NULL);
+  gst_wrtc_dtls_connection_close (c->conn);
+  fail_if (gst_wrtc_dtls_connection_start (c->conn, &err));
+  g_clear_error (&err);
+  gst_wrtc_dtls_connection_close (c->conn);
+  fail_unless_equals_int (state_of (c), S_CLOSED);
+  assert_states (c, 3, S_CONNECTING, S_CONNECTED, S_CLOSED);
+
+  /* failed (no answer): close, start and data leave it failed */
+  gst_wrtc_dtls_connection_set_handshake_timeout (f->conn, 300);
+  fail_unless (gst_wrtc_dtls_connection_start (f->conn, NULL));
+  fail_unless (test_peer_wait_state (f, S_FAILED, TEST_WAIT_MS));
+  gst_wrtc_dtls_connection_close (f->conn);
+  fail_if (gst_wrtc_dtls_connection_start (f->conn, &err));
+  g_clear_error (&err);
+  fail_unless (gst_wrtc_dtls_connection_process (f->conn, garbage,
+          sizeof (garbage), NULL));
+  fail_unless_equals_int (state_of (f), S_FAILED);
+  assert_states (f, 2, S_CONNECTING, S_FAILED);
+
+  fail_unless_equals_int (fsm_check_log_stop (), 0);
+  test_peer_free (n);
+  test_peer_free (c);
+  test_peer_free (s);
+  test_peer_free (f);
 }
 
 GST_END_TEST;
@@ -1302,6 +1388,8 @@ dtlsconnection_suite (void)
   tcase_add_checked_fixture (tc, certs_setup, certs_teardown);
   tcase_add_test (tc, test_state_enum);
   tcase_add_test (tc, test_state_name_standalone);
+  tcase_add_test (tc, test_state_machine);
+  tcase_add_test (tc, test_state_machine_requests);
   tcase_add_test (tc, test_handshake);
   tcase_add_test (tc, test_handshake_shared_certificate);
   tcase_add_test (tc, test_handshake_rsa);

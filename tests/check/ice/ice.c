@@ -17,6 +17,7 @@
 #include "gstwrtccandidate.h"
 #include "gstwrtcicetransport.h"
 #include "gstwrtcicecontext.h"
+#include "fsmcheck.h"
 
 /* Bounds a wait so a hang fails with a message rather than the test
  * timeout; never asserted as a duration. */
@@ -482,6 +483,135 @@ GST_START_TEST (test_revoke_consent)
 
   peer_clear (&a);
   peer_clear (&b);
+}
+
+GST_END_TEST;
+
+/* The legal edges, as the comment above set_state() lists them, and the
+ * gathering states' (RTCIceGatheringState). */
+static const FsmCheckEdge transport_spec[] = {
+  {"new", "checking"},
+  {"new", "failed"},
+  {"new", "closed"},
+  {"checking", "connected"},
+  {"checking", "failed"},
+  {"checking", "closed"},
+  {"connected", "completed"},
+  {"connected", "disconnected"},
+  {"connected", "failed"},
+  {"connected", "closed"},
+  {"completed", "connected"},
+  {"completed", "disconnected"},
+  {"completed", "failed"},
+  {"completed", "closed"},
+  {"disconnected", "checking"},
+  {"disconnected", "connected"},
+  {"disconnected", "failed"},
+  {"disconnected", "closed"},
+  {"failed", "closed"},
+};
+
+static const FsmCheckEdge gathering_spec[] = {
+  {"new", "gathering"},
+  {"gathering", "complete"},
+};
+
+GST_START_TEST (test_state_machine)
+{
+  const GstWrtcFsm *fsm = gst_wrtc_ice_transport_state_machine ();
+  const GstWrtcFsm *gathering = gst_wrtc_ice_gathering_state_machine ();
+  GEnumClass *klass;
+  guint s;
+
+  g_type_ensure (GST_WRTC_TYPE_ICE_TRANSPORT);
+  fsm_check_table (fsm, transport_spec, G_N_ELEMENTS (transport_spec));
+  /* the table's states are the enum's values and nicks */
+  klass = g_type_class_ref (GST_WRTC_TYPE_ICE_TRANSPORT_STATE);
+  fail_unless_equals_int (klass->n_values, fsm->n_states);
+  for (s = 0; s < fsm->n_states; s++)
+    fail_unless_equals_string (g_enum_get_value (klass, s)->value_nick,
+        fsm->names[s]);
+  g_type_class_unref (klass);
+  /* 7 states: 42 ordered pairs, 19 edges */
+  fail_unless_equals_int (fsm_check_refuses (fsm), 23);
+
+  fsm_check_table (gathering, gathering_spec, G_N_ELEMENTS (gathering_spec));
+  fail_unless_equals_int (fsm_check_state (gathering, "new"),
+      GST_WRTC_ICE_GATHERING_STATE_NEW);
+  fail_unless_equals_int (fsm_check_state (gathering, "gathering"),
+      GST_WRTC_ICE_GATHERING_STATE_GATHERING);
+  fail_unless_equals_int (fsm_check_state (gathering, "complete"),
+      GST_WRTC_ICE_GATHERING_STATE_COMPLETE);
+  /* 3 states: 6 ordered pairs, 2 edges */
+  fail_unless_equals_int (fsm_check_refuses (gathering), 4);
+}
+
+GST_END_TEST;
+
+static GstWrtcIceTransportState
+last_state (Peer * p)
+{
+  GstWrtcIceTransportState s;
+
+  g_mutex_lock (&lock);
+  fail_unless (p->states->len > 0);
+  s = g_array_index (p->states, GstWrtcIceTransportState, p->states->len - 1);
+  g_mutex_unlock (&lock);
+  return s;
+}
+
+/* Requests and agent events with no edge from where real transports are
+ * leave their states alone, and never reach the machine as an illegal
+ * edge: no refusal is logged. */
+GST_START_TEST (test_state_machine_requests)
+{
+  Peer c, a, b;
+  GError *err = NULL;
+  guint n;
+
+  fsm_check_log_start ();
+
+  /* closed before gathering: gather, revoke and close change nothing */
+  peer_init (&c, "c", TRUE, "127.0.0.1");
+  gst_wrtc_ice_transport_close (c.t);
+  fail_if (gst_wrtc_ice_transport_gather (c.t, &err));
+  g_clear_error (&err);
+  gst_wrtc_ice_transport_revoke_consent (c.t);
+  gst_wrtc_ice_transport_close (c.t);
+  fail_unless_equals_int (gst_wrtc_ice_transport_get_state (c.t),
+      GST_WRTC_ICE_TRANSPORT_STATE_CLOSED);
+  fail_unless_equals_int (gst_wrtc_ice_transport_get_gathering_state (c.t),
+      GST_WRTC_ICE_GATHERING_STATE_NEW);
+  fail_unless_equals_int (c.states->len, 1);
+  peer_clear (&c);
+
+  /* failed by consent (a revokes, b gets a 403): what the agents and the
+   * application say after that leaves both failed, until closed */
+  connect_pair (&a, &b);
+  gst_wrtc_ice_transport_revoke_consent (a.t);
+  fail_unless (wait_until (reached_failed, &a));
+  fail_unless (wait_until (reached_failed, &b));
+  gst_wrtc_ice_transport_revoke_consent (a.t);
+  gst_wrtc_ice_transport_set_remote_end_of_candidates (b.t);
+  fail_if (gst_wrtc_ice_transport_gather (a.t, &err));
+  g_clear_error (&err);
+  fail_unless_equals_int (gst_wrtc_ice_transport_get_state (a.t),
+      GST_WRTC_ICE_TRANSPORT_STATE_FAILED);
+  fail_unless_equals_int (gst_wrtc_ice_transport_get_state (b.t),
+      GST_WRTC_ICE_TRANSPORT_STATE_FAILED);
+  fail_unless_equals_int (gst_wrtc_ice_transport_get_gathering_state (a.t),
+      GST_WRTC_ICE_GATHERING_STATE_COMPLETE);
+  g_mutex_lock (&lock);
+  n = a.states->len;
+  g_mutex_unlock (&lock);
+  fail_unless_equals_int (last_state (&a), GST_WRTC_ICE_TRANSPORT_STATE_FAILED);
+  gst_wrtc_ice_transport_close (a.t);
+  fail_unless_equals_int (a.states->len, n + 1);
+  fail_unless_equals_int (last_state (&a), GST_WRTC_ICE_TRANSPORT_STATE_CLOSED);
+  peer_clear (&a);
+  peer_clear (&b);
+
+  fail_unless_equals_int (fsm_check_log_stop (), 0);
 }
 
 GST_END_TEST;
@@ -955,6 +1085,8 @@ ice_suite (void)
   tcase_add_test (tc, test_thread_count);
   tcase_add_test (tc, test_turn_relay);
   tcase_add_test (tc, test_revoke_consent);
+  tcase_add_test (tc, test_state_machine);
+  tcase_add_test (tc, test_state_machine_requests);
 
   tcase_set_timeout (tc_slow, 4 * WAIT_LIMIT_S);
   suite_add_tcase (s, tc_slow);

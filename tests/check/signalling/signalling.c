@@ -13,6 +13,7 @@
 #include "gstwrtchttpserver.h"
 #include "gstwrtcsdpfrag.h"
 #include "gstwrtcsdp.h"
+#include "fsmcheck.h"
 
 /* ------------------------------------------------------------------------
  * SDP fragments
@@ -964,6 +965,72 @@ GST_START_TEST (test_end_session_by_application)
 
 GST_END_TEST;
 
+/* The legal edges of a session, as the comment above session_set_state()
+ * lists them. */
+static const FsmCheckEdge session_spec[] = {
+  {"answering", "live"},
+  {"answering", "ended"},
+  {"live", "ended"},
+};
+
+GST_START_TEST (test_session_state_machine)
+{
+  const GstWrtcFsm *fsm = gst_wrtc_http_server_session_state_machine ();
+
+  g_type_ensure (GST_WRTC_TYPE_HTTP_SERVER);
+  fsm_check_table (fsm, session_spec, G_N_ELEMENTS (session_spec));
+  /* 3 states: 6 ordered pairs, 3 edges */
+  fail_unless_equals_int (fsm_check_refuses (fsm), 3);
+}
+
+GST_END_TEST;
+
+/* Requests for sessions that moved on (answered, rejected, ended) change
+ * nothing, and never reach the machine as an illegal edge: no refusal is
+ * logged. */
+GST_START_TEST (test_session_state_machine_requests)
+{
+  Req req = { "application/sdp", OFFER, -1 };
+  GThread *t;
+  gchar *rejected, *location, *path;
+
+  fsm_check_log_start ();
+
+  /* answering -> ended (rejected): a late answer and end change nothing */
+  app.async = TRUE;
+  t = g_thread_new ("peer-core", complete_later, GINT_TO_POINTER (1));
+  assert_status (http ("POST", "whep", &req), 422, NULL);
+  rejected = g_thread_join (t);
+  app.async = FALSE;
+  gst_wrtc_http_server_complete_offer (server, rejected, ANSWER, NULL);
+  gst_wrtc_http_server_end_session (server, rejected);
+  path = g_strdup_printf ("/whep/%s", rejected);
+  /* queued after the two above on the server thread */
+  assert_status (http ("DELETE", path, NULL), 404, "no such session");
+  fail_unless_equals_int (app.ended->len, 1);
+
+  /* answering -> live -> ended: a second answer, a second end, and
+   * requests for the ended session change nothing */
+  location = post_ok ("whep", NULL);
+  gst_wrtc_http_server_complete_offer (server, location + strlen ("/whep/"),
+      ANSWER, NULL);
+  gst_wrtc_http_server_end_session (server, location + strlen ("/whep/"));
+  wait_ended (2);
+  gst_wrtc_http_server_end_session (server, location + strlen ("/whep/"));
+  gst_wrtc_http_server_complete_offer (server, location + strlen ("/whep/"),
+      ANSWER, NULL);
+  assert_status (http ("DELETE", location, NULL), 404, "no such session");
+  fail_unless_equals_int (app.ended->len, 2);
+  fail_unless_equals_int (gst_wrtc_http_server_get_n_sessions (server), 0);
+
+  fail_unless_equals_int (fsm_check_log_stop (), 0);
+  g_free (rejected);
+  g_free (path);
+  g_free (location);
+}
+
+GST_END_TEST;
+
 GST_START_TEST (test_options_and_cors)
 {
   Reply *r = http ("OPTIONS", "whep", NULL);
@@ -1491,6 +1558,8 @@ signalling_suite (void)
   tcase_add_test (tc, test_patch);
   tcase_add_test (tc, test_delete);
   tcase_add_test (tc, test_end_session_by_application);
+  tcase_add_test (tc, test_session_state_machine);
+  tcase_add_test (tc, test_session_state_machine_requests);
   tcase_add_test (tc, test_options_and_cors);
   tcase_add_test (tc, test_pages_and_methods);
   tcase_add_test (tc, test_ice_server_links);
