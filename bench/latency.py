@@ -28,7 +28,8 @@ import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)),
                                 "..", "tests", "lib"))
-from wrtctest import ISOLATION_VARS, pin_loopback  # noqa: E402
+from webrtcbin_peer import negotiate_in_process, pin_loopback  # noqa
+from wrtctest import ISOLATION_VARS  # noqa: E402
 
 CAPS = "video/x-raw,width=640,height=480,framerate=30/1"
 
@@ -102,37 +103,16 @@ def child(kind, seconds, probe_lib):
             "bundle-policy=max-bundle latency=0" % CAPS)
         send = pipe.get_by_name("send")
         recv = pipe.get_by_name("recv")
-        keep = []  # the replies own the descriptions (not copies)
         for w in (send, recv):
             # libnice skips loopback unless told to use it
-            keep.append(pin_loopback(w))
+            pin_loopback(w)
         probe_in(pipe.get_by_name("enc").get_static_pad("src"))
-        send.connect("on-ice-candidate", lambda w, m, c:
-                     recv.emit("add-ice-candidate", m, c))
-        recv.connect("on-ice-candidate", lambda w, m, c:
-                     send.emit("add-ice-candidate", m, c))
         recv.connect("pad-added", lambda w, pad: sink_for(
             pipe, pad, "rtpvp8depay") if pad.direction ==
             Gst.PadDirection.SRC else None)
-
-        def on_answer(promise, _):
-            keep.append(promise.get_reply())
-            answer = keep[-1].get_value("answer")
-            recv.emit("set-local-description", answer, None)
-            send.emit("set-remote-description", answer, None)
-
-        def on_offer(promise, _):
-            keep.append(promise.get_reply())
-            offer = keep[-1].get_value("offer")
-            send.emit("set-local-description", offer, None)
-            recv.emit("set-remote-description", offer, None)
-            recv.emit("create-answer", None,
-                      Gst.Promise.new_with_change_func(on_answer, None))
-
         # once the sender streams, as for a running webrtcsink
-        GLib.timeout_add(300, lambda: send.emit(
-            "create-offer", None,
-            Gst.Promise.new_with_change_func(on_offer, None)) and False)
+        GLib.timeout_add(300, lambda: negotiate_in_process(send, recv)
+                         and False)
 
     loop = GLib.MainLoop()
     bus = pipe.get_bus()

@@ -42,7 +42,9 @@ from gi.repository import GLib, Gst, GstSdp, GstWebRTC  # noqa: E402
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)),
                                 "..", "tests", "lib"))
-from wrtctest import pin_loopback as _pin_loopback  # noqa: E402
+from webrtcbin_peer import (negotiate_in_process, new_webrtcbin,  # noqa
+                            pin_loopback)
+from wrtctest import emitter  # noqa: E402
 
 TIMEOUT_S = 20.0
 SOURCE = ("videotestsrc is-live=true pattern=snow ! "
@@ -52,20 +54,14 @@ SOURCE = ("videotestsrc is-live=true pattern=snow ! "
           "application/x-rtp,media=video,encoding-name=VP8,payload=96,"
           "clock-rate=90000")
 
-_keep = []  # ice-agent objects, or they are freed under us
-
-
-def pin_loopback(w):
-    _keep.append(_pin_loopback(w))
+_keep = []  # promise replies: the descriptions are not copies
 
 
 def make_webrtcbin(name):
-    w = Gst.ElementFactory.make("webrtcbin", name)
+    w = new_webrtcbin(name)
     if w is None:
         print("error: no webrtcbin", flush=True)
         sys.exit(1)
-    w.set_property("bundle-policy", GstWebRTC.WebRTCBundlePolicy.MAX_BUNDLE)
-    pin_loopback(w)
     return w
 
 
@@ -125,11 +121,10 @@ def startup_run(loop):
                 GLib.idle_add(loop.quit)
 
     pipe = Gst.parse_launch(SOURCE + " ! webrtcbin name=snd "
-                            "webrtcbin name=rcv")
+                            "bundle-policy=max-bundle "
+                            "webrtcbin name=rcv bundle-policy=max-bundle")
     snd, rcv = pipe.get_by_name("snd"), pipe.get_by_name("rcv")
     for w in (snd, rcv):
-        w.set_property("bundle-policy",
-                       GstWebRTC.WebRTCBundlePolicy.MAX_BUNDLE)
         pin_loopback(w)
 
     def on_element(_bin, _sub, el):
@@ -171,35 +166,13 @@ def startup_run(loop):
         for prop in ("ice-connection-state", "connection-state"):
             w.connect("notify::" + prop, on_state, prop, key)
 
-    def on_candidate(_w, mline, cand, other):
-        other.emit("add-ice-candidate", mline, cand)
-    snd.connect("on-ice-candidate", on_candidate, rcv)
-    rcv.connect("on-ice-candidate", on_candidate, snd)
-
-    def on_answer(promise, _data):
-        reply = promise.get_reply()
-        _keep.append(reply)  # the answer is not a copy
-        answer = reply.get_value("answer")
-        rcv.emit("set-local-description", answer, None)
-        snd.emit("set-remote-description", answer, None)
-
-    def on_offer(promise, _data):
-        reply = promise.get_reply()
-        _keep.append(reply)  # the offer is not a copy
-        offer = reply.get_value("offer")
-        snd.emit("set-local-description", offer, None)
-        rcv.emit("set-remote-description", offer, None)
-        rcv.emit("create-answer", None,
-                 Gst.Promise.new_with_change_func(on_answer, None))
-
     pipe.set_state(Gst.State.PLAYING)
     pipe.get_state(5 * Gst.SECOND)
     # the sender is streaming into webrtcbin before the offer, as a running
     # webrtcsink is before a viewer comes
     time.sleep(0.3)
     t0[0] = time.perf_counter()
-    snd.emit("create-offer", None,
-             Gst.Promise.new_with_change_func(on_offer, None))
+    negotiate_in_process(snd, rcv)
     tid = GLib.timeout_add(int(TIMEOUT_S * 1000), loop.quit)
     loop.run()
     GLib.source_remove(tid)
@@ -339,12 +312,10 @@ def cmd_receivers(args):
     pipe = Gst.Pipeline.new("receivers")
     pipe.set_state(Gst.State.PLAYING)
     peers = {}
-    out_lock = threading.Lock()
+    emit_kw = emitter()
 
     def emit(obj):
-        with out_lock:
-            sys.stdout.write(json.dumps(obj) + "\n")
-            sys.stdout.flush()
+        emit_kw(**obj)
 
     def on_pad(_w, pad):
         if pad.get_direction() != Gst.PadDirection.SRC:

@@ -67,29 +67,23 @@ ninja -C "$builddir" >/dev/null
 "$top/scripts/upstream-plugins.sh" \
   "$(pkg-config --variable=pluginsdir gstreamer-1.0)" "$builddir/upstream-plugins"
 
-# Browser tests (tests/browser): playwright-core and puppeteer-core drive
-# Debian's chromium and firefox-esr; nothing downloads a browser.  The
-# image's nodejs (NodeSource) bundles npm; Debian's nodejs does not, so add
-# Debian's npm only when there is none.
+# npm: the image's nodejs (NodeSource) bundles it; Debian's nodejs does not,
+# so add Debian's npm only when there is none.
 if ! command -v npm >/dev/null 2>&1; then
   echo "setup: installing npm"
   export DEBIAN_FRONTEND=noninteractive
   "${sudo_cmd[@]}" apt-get update -qq
   "${sudo_cmd[@]}" apt-get install -y -qq --no-install-recommends npm >/dev/null
 fi
-browser_dir="$top/tests/browser"
-browser_stamp="$browser_dir/node_modules/.package-lock.json"
-if [ ! -f "$browser_stamp" ] || [ "$browser_dir/package-lock.json" -nt "$browser_stamp" ]; then
-  echo "setup: npm ci in tests/browser"
-  (cd "$browser_dir" && PUPPETEER_SKIP_DOWNLOAD=1 npm ci --no-audit --no-fund --loglevel=error >/dev/null)
-fi
-
-# Interop tests with WebRTC peers from npm (tests/interop/node):
+# One npm package for every node test (tests/package.json): its modules in
+# tests/node_modules, where the helpers in tests/lib/*.mjs resolve them.
+# Browser tests: playwright-core and puppeteer-core drive Debian's chromium
+# and firefox-esr (nothing downloads a browser).  Interop tests:
 # @roamhq/wrtc (libwebrtc, its binary shipped inside the npm package) and
-# werift (pure TypeScript).
-interop_dir="$top/tests/interop/node"
-interop_stamp="$interop_dir/node_modules/.package-lock.json"
-if [ ! -f "$interop_stamp" ] || [ "$interop_dir/package-lock.json" -nt "$interop_stamp" ]; then
-  echo "setup: npm ci in tests/interop/node"
-  (cd "$interop_dir" && npm ci --no-audit --no-fund --loglevel=error >/dev/null)
+# werift (pure TypeScript) as WebRTC peers.
+npm_dir="$top/tests"
+npm_stamp="$npm_dir/node_modules/.package-lock.json"
+if [ ! -f "$npm_stamp" ] || [ "$npm_dir/package-lock.json" -nt "$npm_stamp" ]; then
+  echo "setup: npm ci in tests"
+  (cd "$npm_dir" && PUPPETEER_SKIP_DOWNLOAD=1 npm ci --no-audit --no-fund --loglevel=error >/dev/null)
 fi

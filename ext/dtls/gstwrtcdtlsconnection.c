@@ -132,20 +132,11 @@ gst_wrtc_dtls_connection_state_get_type (void)
   return type;
 }
 
-const gchar *
-gst_wrtc_dtls_connection_state_name (GstWrtcDtlsConnectionState s)
-{
-  /* the enum's nicks, without needing its class */
-  static const gchar *names[] = { "new", "closed", "failed", "connecting",
-    "connected"
-  };
-  return (guint) s < G_N_ELEMENTS (names) ? names[s] : "invalid";
-}
-
 /* ------------------------------------------------------------------------
  * State machine
  *
- * The one place the state changes.  Legal edges:
+ * The one place the state changes: set_state_locked(), through the
+ * helper (gstwrtcfsm.h) and this table.  Legal edges:
  *   new        -> connecting   start()
  *   new        -> closed       close() before start
  *   new        -> failed       start() could not set up OpenSSL
@@ -157,44 +148,65 @@ gst_wrtc_dtls_connection_state_name (GstWrtcDtlsConnectionState s)
  *   connected  -> failed       fatal alert or protocol error
  * closed and failed are final: a new association needs a new connection.
  */
-static gboolean
-state_edge_is_legal (GstWrtcDtlsConnectionState from,
-    GstWrtcDtlsConnectionState to)
+#define TO GST_WRTC_FSM_TO
+/* indexed by GstWrtcDtlsConnectionState (upstream's values, not in edge
+ * order) */
+static const gchar *const state_names[] = {
+  [GST_WRTC_DTLS_CONNECTION_STATE_NEW] = "new",
+  [GST_WRTC_DTLS_CONNECTION_STATE_CLOSED] = "closed",
+  [GST_WRTC_DTLS_CONNECTION_STATE_FAILED] = "failed",
+  [GST_WRTC_DTLS_CONNECTION_STATE_CONNECTING] = "connecting",
+  [GST_WRTC_DTLS_CONNECTION_STATE_CONNECTED] = "connected",
+};
+
+static const guint32 state_edges[] = {
+  [GST_WRTC_DTLS_CONNECTION_STATE_NEW] =
+      TO (GST_WRTC_DTLS_CONNECTION_STATE_CONNECTING)
+      | TO (GST_WRTC_DTLS_CONNECTION_STATE_CLOSED)
+      | TO (GST_WRTC_DTLS_CONNECTION_STATE_FAILED),
+  [GST_WRTC_DTLS_CONNECTION_STATE_CLOSED] = 0,
+  [GST_WRTC_DTLS_CONNECTION_STATE_FAILED] = 0,
+  [GST_WRTC_DTLS_CONNECTION_STATE_CONNECTING] =
+      TO (GST_WRTC_DTLS_CONNECTION_STATE_CONNECTED)
+      | TO (GST_WRTC_DTLS_CONNECTION_STATE_FAILED)
+      | TO (GST_WRTC_DTLS_CONNECTION_STATE_CLOSED),
+  [GST_WRTC_DTLS_CONNECTION_STATE_CONNECTED] =
+      TO (GST_WRTC_DTLS_CONNECTION_STATE_CLOSED)
+      | TO (GST_WRTC_DTLS_CONNECTION_STATE_FAILED),
+};
+
+#undef TO
+
+static const GstWrtcFsm state_machine = {
+  "dtls-connection", &wrtc_dtls_conn_debug, G_N_ELEMENTS (state_names),
+  state_names, state_edges
+};
+
+G_STATIC_ASSERT (G_N_ELEMENTS (state_edges) == G_N_ELEMENTS (state_names));
+
+const GstWrtcFsm *
+gst_wrtc_dtls_connection_state_machine (void)
 {
-  switch (from) {
-    case GST_WRTC_DTLS_CONNECTION_STATE_NEW:
-      return to == GST_WRTC_DTLS_CONNECTION_STATE_CONNECTING
-          || to == GST_WRTC_DTLS_CONNECTION_STATE_CLOSED
-          || to == GST_WRTC_DTLS_CONNECTION_STATE_FAILED;
-    case GST_WRTC_DTLS_CONNECTION_STATE_CONNECTING:
-      return to == GST_WRTC_DTLS_CONNECTION_STATE_CONNECTED
-          || to == GST_WRTC_DTLS_CONNECTION_STATE_FAILED
-          || to == GST_WRTC_DTLS_CONNECTION_STATE_CLOSED;
-    case GST_WRTC_DTLS_CONNECTION_STATE_CONNECTED:
-      return to == GST_WRTC_DTLS_CONNECTION_STATE_CLOSED
-          || to == GST_WRTC_DTLS_CONNECTION_STATE_FAILED;
-    default:
-      return FALSE;
-  }
+  return &state_machine;
 }
 
+const gchar *
+gst_wrtc_dtls_connection_state_name (GstWrtcDtlsConnectionState s)
+{
+  return gst_wrtc_fsm_state_name (&state_machine, s);
+}
+
+/* Stores @new_state when the machine allows it; the caller checks first
+ * when the edge may be illegal, so a refusal here is a bug. */
 static gboolean
 set_state_locked (GstWrtcDtlsConnection * self,
     GstWrtcDtlsConnectionState new_state)
 {
   PendingState p = { self->state, new_state };
 
-  if (self->state == new_state)
-    return TRUE;
-  if (!state_edge_is_legal (self->state, new_state)) {
-    GST_WARNING_OBJECT (self, "refusing illegal state change %s -> %s",
-        gst_wrtc_dtls_connection_state_name (self->state),
-        gst_wrtc_dtls_connection_state_name (new_state));
+  if (!gst_wrtc_fsm_transition (&state_machine, self,
+          self->is_client ? "client" : "server", self->state, new_state))
     return FALSE;
-  }
-  GST_INFO_OBJECT (self, "%s: %s -> %s", self->is_client ? "client" : "server",
-      gst_wrtc_dtls_connection_state_name (self->state),
-      gst_wrtc_dtls_connection_state_name (new_state));
   self->state = new_state;
   g_array_append_val (self->pending_states, p);
   return TRUE;

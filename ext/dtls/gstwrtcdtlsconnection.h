@@ -10,6 +10,7 @@
 #define __GST_WRTC_DTLS_CONNECTION_H__
 
 #include <glib-object.h>
+#include "gstwrtcfsm.h"
 #include "gstwrtcdtlscertificate.h"
 #include "gstwrtcsrtp.h"
 
@@ -28,6 +29,9 @@ G_BEGIN_DECLS
 GType gst_wrtc_dtls_connection_state_get_type (void);
 #define GST_WRTC_TYPE_DTLS_CONNECTION_STATE (gst_wrtc_dtls_connection_state_get_type ())
 const gchar *gst_wrtc_dtls_connection_state_name (GstWrtcDtlsConnectionState s);
+/* The connection's state machine (legal edges: gstwrtcdtlsconnection.c),
+ * for tests that try every edge. */
+const GstWrtcFsm *gst_wrtc_dtls_connection_state_machine (void);
 
 #define GST_WRTC_TYPE_DTLS_CONNECTION (gst_wrtc_dtls_connection_get_type ())
 G_DECLARE_FINAL_TYPE (GstWrtcDtlsConnection, gst_wrtc_dtls_connection,

@@ -335,7 +335,8 @@ usrsctp_release (void)
 /* ------------------------------------------------------------------------
  * State machine
  *
- * The one place the state changes.  Legal edges:
+ * The one place the state changes: set_state_locked(), through the
+ * helper (gstwrtcfsm.h) and this table.  Legal edges:
  *   new        -> connecting   start()
  *   new        -> closed       shutdown() or abort() before start
  *   new        -> failed       start() could not set up usrsctp
@@ -368,34 +369,50 @@ gst_wrtc_sctp_association_state_get_type (void)
   return type;
 }
 
+#define TO GST_WRTC_FSM_TO
+static const gchar *const state_names[] = {
+  [GST_WRTC_SCTP_ASSOCIATION_STATE_NEW] = "new",
+  [GST_WRTC_SCTP_ASSOCIATION_STATE_CONNECTING] = "connecting",
+  [GST_WRTC_SCTP_ASSOCIATION_STATE_CONNECTED] = "connected",
+  [GST_WRTC_SCTP_ASSOCIATION_STATE_CLOSED] = "closed",
+  [GST_WRTC_SCTP_ASSOCIATION_STATE_FAILED] = "failed",
+};
+
+static const guint32 state_edges[] = {
+  [GST_WRTC_SCTP_ASSOCIATION_STATE_NEW] =
+      TO (GST_WRTC_SCTP_ASSOCIATION_STATE_CONNECTING)
+      | TO (GST_WRTC_SCTP_ASSOCIATION_STATE_CLOSED)
+      | TO (GST_WRTC_SCTP_ASSOCIATION_STATE_FAILED),
+  [GST_WRTC_SCTP_ASSOCIATION_STATE_CONNECTING] =
+      TO (GST_WRTC_SCTP_ASSOCIATION_STATE_CONNECTED)
+      | TO (GST_WRTC_SCTP_ASSOCIATION_STATE_FAILED)
+      | TO (GST_WRTC_SCTP_ASSOCIATION_STATE_CLOSED),
+  [GST_WRTC_SCTP_ASSOCIATION_STATE_CONNECTED] =
+      TO (GST_WRTC_SCTP_ASSOCIATION_STATE_CLOSED)
+      | TO (GST_WRTC_SCTP_ASSOCIATION_STATE_FAILED),
+  [GST_WRTC_SCTP_ASSOCIATION_STATE_CLOSED] = 0,
+  [GST_WRTC_SCTP_ASSOCIATION_STATE_FAILED] = 0,
+};
+
+#undef TO
+
+static const GstWrtcFsm state_machine = {
+  "sctp-association", &wrtc_sctp_assoc_debug, G_N_ELEMENTS (state_names),
+  state_names, state_edges
+};
+
+G_STATIC_ASSERT (G_N_ELEMENTS (state_edges) == G_N_ELEMENTS (state_names));
+
+const GstWrtcFsm *
+gst_wrtc_sctp_association_state_machine (void)
+{
+  return &state_machine;
+}
+
 const gchar *
 gst_wrtc_sctp_association_state_name (GstWrtcSctpAssociationState s)
 {
-  static const gchar *names[] = { "new", "connecting", "connected", "closed",
-    "failed"
-  };
-  return (guint) s < G_N_ELEMENTS (names) ? names[s] : "invalid";
-}
-
-static gboolean
-state_edge_is_legal (GstWrtcSctpAssociationState from,
-    GstWrtcSctpAssociationState to)
-{
-  switch (from) {
-    case GST_WRTC_SCTP_ASSOCIATION_STATE_NEW:
-      return to == GST_WRTC_SCTP_ASSOCIATION_STATE_CONNECTING
-          || to == GST_WRTC_SCTP_ASSOCIATION_STATE_CLOSED
-          || to == GST_WRTC_SCTP_ASSOCIATION_STATE_FAILED;
-    case GST_WRTC_SCTP_ASSOCIATION_STATE_CONNECTING:
-      return to == GST_WRTC_SCTP_ASSOCIATION_STATE_CONNECTED
-          || to == GST_WRTC_SCTP_ASSOCIATION_STATE_FAILED
-          || to == GST_WRTC_SCTP_ASSOCIATION_STATE_CLOSED;
-    case GST_WRTC_SCTP_ASSOCIATION_STATE_CONNECTED:
-      return to == GST_WRTC_SCTP_ASSOCIATION_STATE_CLOSED
-          || to == GST_WRTC_SCTP_ASSOCIATION_STATE_FAILED;
-    default:
-      return FALSE;
-  }
+  return gst_wrtc_fsm_state_name (&state_machine, s);
 }
 
 static gboolean
@@ -432,22 +449,20 @@ push_event_locked (GstWrtcSctpAssociation * self, EventType type, guint16 sid)
   return ev;
 }
 
+/* Stores @new_state when the machine allows it; the caller checks first
+ * when the edge may be illegal, so a refusal here is a bug. */
 static gboolean
 set_state_locked (GstWrtcSctpAssociation * self,
     GstWrtcSctpAssociationState new_state)
 {
-  if (self->state == new_state)
-    return TRUE;
-  if (!state_edge_is_legal (self->state, new_state)) {
-    GST_WARNING_OBJECT (self, "refusing illegal state change %s -> %s",
-        gst_wrtc_sctp_association_state_name (self->state),
-        gst_wrtc_sctp_association_state_name (new_state));
-    return FALSE;
-  }
-  GST_INFO_OBJECT (self, "%s (%u -> %u): %s -> %s",
+  gchar who[40];
+
+  g_snprintf (who, sizeof (who), "%s (%u -> %u)",
       self->is_client ? "client" : "server", self->local_port,
-      self->remote_port, gst_wrtc_sctp_association_state_name (self->state),
-      gst_wrtc_sctp_association_state_name (new_state));
+      self->remote_port);
+  if (!gst_wrtc_fsm_transition (&state_machine, self, who, self->state,
+          new_state))
+    return FALSE;
   self->state = new_state;
   push_event_locked (self, EV_STATE, 0)->state = new_state;
 
@@ -555,14 +570,16 @@ handle_assoc_change_locked (GstWrtcSctpAssociation * self,
       GST_WARNING_OBJECT (self, "the peer restarted the association");
       break;
     case SCTP_COMM_LOST:
-      if (self->closing)
-        set_state_locked (self, GST_WRTC_SCTP_ASSOCIATION_STATE_CLOSED);
-      else
+      if (!self->closing)
         fail_locked (self, "SCTP association lost (the peer sent ABORT or "
             "stopped answering), error %u", sac->sac_error);
+      else if (!state_is_final (self->state))
+        set_state_locked (self, GST_WRTC_SCTP_ASSOCIATION_STATE_CLOSED);
       break;
     case SCTP_SHUTDOWN_COMP:
-      set_state_locked (self, GST_WRTC_SCTP_ASSOCIATION_STATE_CLOSED);
+      /* after our ABORT or a failure the state is final already */
+      if (!state_is_final (self->state))
+        set_state_locked (self, GST_WRTC_SCTP_ASSOCIATION_STATE_CLOSED);
       break;
     case SCTP_CANT_STR_ASSOC:
       fail_locked (self, "cannot establish the SCTP association (no answer "

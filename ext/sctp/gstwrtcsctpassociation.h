@@ -29,6 +29,7 @@
 #define __GST_WRTC_SCTP_ASSOCIATION_H__
 
 #include <glib-object.h>
+#include "gstwrtcfsm.h"
 
 G_BEGIN_DECLS
 #define GST_WRTC_SCTP_ERROR (gst_wrtc_sctp_error_quark ())
@@ -59,6 +60,9 @@ GType gst_wrtc_sctp_association_state_get_type (void);
 #define GST_WRTC_TYPE_SCTP_ASSOCIATION_STATE (gst_wrtc_sctp_association_state_get_type ())
 const gchar *gst_wrtc_sctp_association_state_name (GstWrtcSctpAssociationState
     s);
+/* The association's state machine (legal edges:
+ * gstwrtcsctpassociation.c), for tests that try every edge. */
+const GstWrtcFsm *gst_wrtc_sctp_association_state_machine (void);
 
 #define GST_WRTC_TYPE_SCTP_ASSOCIATION (gst_wrtc_sctp_association_get_type ())
 G_DECLARE_FINAL_TYPE (GstWrtcSctpAssociation, gst_wrtc_sctp_association,

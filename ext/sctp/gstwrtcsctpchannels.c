@@ -55,13 +55,6 @@ G_DEFINE_TYPE_WITH_CODE (GstWrtcSctpChannels, gst_wrtc_sctp_channels,
     GST_DEBUG_CATEGORY_INIT (wrtc_sctp_channels_debug, "wrtcsctpchannels", 0,
         "WebRTC data channels (DCEP)"));
 
-const gchar *
-gst_wrtc_sctp_channel_state_name (GstWrtcSctpChannelState s)
-{
-  static const gchar *names[] = { "connecting", "open", "closing", "closed" };
-  return (guint) s < G_N_ELEMENTS (names) ? names[s] : "invalid";
-}
-
 void
 gst_wrtc_sctp_channel_options_init (GstWrtcSctpChannelOptions * opts)
 {
@@ -91,7 +84,8 @@ channel_free (Channel * ch)
 /* ------------------------------------------------------------------------
  * Channel state machine
  *
- * The one place a channel's state changes.  Legal edges:
+ * The one place a channel's state changes: channel_set_state_locked(),
+ * through the helper (gstwrtcfsm.h) and this table.  Legal edges:
  *   connecting -> open      ACK, or the peer's first message (it got our
  *                           OPEN), or a negotiated channel's association
  *                           came up
@@ -100,39 +94,69 @@ channel_free (Channel * ch)
  *   any        -> closed    both directions reset, or the association ended
  * closed is final: the entry leaves the table and the id is free.
  */
-static gboolean
-channel_edge_is_legal (GstWrtcSctpChannelState from, GstWrtcSctpChannelState to)
+#define TO GST_WRTC_FSM_TO
+static const gchar *const channel_state_names[] = {
+  [GST_WRTC_SCTP_CHANNEL_STATE_CONNECTING] = "connecting",
+  [GST_WRTC_SCTP_CHANNEL_STATE_OPEN] = "open",
+  [GST_WRTC_SCTP_CHANNEL_STATE_CLOSING] = "closing",
+  [GST_WRTC_SCTP_CHANNEL_STATE_CLOSED] = "closed",
+};
+
+static const guint32 channel_state_edges[] = {
+  [GST_WRTC_SCTP_CHANNEL_STATE_CONNECTING] =
+      TO (GST_WRTC_SCTP_CHANNEL_STATE_OPEN)
+      | TO (GST_WRTC_SCTP_CHANNEL_STATE_CLOSING)
+      | TO (GST_WRTC_SCTP_CHANNEL_STATE_CLOSED),
+  [GST_WRTC_SCTP_CHANNEL_STATE_OPEN] = TO (GST_WRTC_SCTP_CHANNEL_STATE_CLOSING)
+      | TO (GST_WRTC_SCTP_CHANNEL_STATE_CLOSED),
+  [GST_WRTC_SCTP_CHANNEL_STATE_CLOSING] =
+      TO (GST_WRTC_SCTP_CHANNEL_STATE_CLOSED),
+  [GST_WRTC_SCTP_CHANNEL_STATE_CLOSED] = 0,
+};
+
+#undef TO
+
+static const GstWrtcFsm channel_state_machine = {
+  "sctp-channel", &wrtc_sctp_channels_debug,
+  G_N_ELEMENTS (channel_state_names), channel_state_names,
+  channel_state_edges
+};
+
+G_STATIC_ASSERT (G_N_ELEMENTS (channel_state_edges) ==
+    G_N_ELEMENTS (channel_state_names));
+
+const GstWrtcFsm *
+gst_wrtc_sctp_channel_state_machine (void)
 {
-  switch (from) {
-    case GST_WRTC_SCTP_CHANNEL_STATE_CONNECTING:
-      return to == GST_WRTC_SCTP_CHANNEL_STATE_OPEN
-          || to == GST_WRTC_SCTP_CHANNEL_STATE_CLOSING
-          || to == GST_WRTC_SCTP_CHANNEL_STATE_CLOSED;
-    case GST_WRTC_SCTP_CHANNEL_STATE_OPEN:
-      return to == GST_WRTC_SCTP_CHANNEL_STATE_CLOSING
-          || to == GST_WRTC_SCTP_CHANNEL_STATE_CLOSED;
-    case GST_WRTC_SCTP_CHANNEL_STATE_CLOSING:
-      return to == GST_WRTC_SCTP_CHANNEL_STATE_CLOSED;
-    default:
-      return FALSE;
-  }
+  return &channel_state_machine;
 }
 
+const gchar *
+gst_wrtc_sctp_channel_state_name (GstWrtcSctpChannelState s)
+{
+  return gst_wrtc_fsm_state_name (&channel_state_machine, s);
+}
+
+/* TRUE when @ch may go to @new_state now: for callers that act on events
+ * which may come after the channel moved on. */
+static gboolean
+channel_can_go (Channel * ch, GstWrtcSctpChannelState new_state)
+{
+  return gst_wrtc_fsm_is_legal (&channel_state_machine, ch->state, new_state);
+}
+
+/* Stores @new_state when the machine allows it; the caller checks first
+ * when the edge may be illegal, so a refusal here is a bug. */
 static gboolean
 channel_set_state_locked (GstWrtcSctpChannels * self, Channel * ch,
     GstWrtcSctpChannelState new_state)
 {
-  if (ch->state == new_state)
+  gchar who[64];
+
+  g_snprintf (who, sizeof (who), "%u '%s'", ch->id, ch->label);
+  if (!gst_wrtc_fsm_transition (&channel_state_machine, self, who, ch->state,
+          new_state))
     return FALSE;
-  if (!channel_edge_is_legal (ch->state, new_state)) {
-    GST_WARNING_OBJECT (self, "channel %u: refusing illegal state change "
-        "%s -> %s", ch->id, gst_wrtc_sctp_channel_state_name (ch->state),
-        gst_wrtc_sctp_channel_state_name (new_state));
-    return FALSE;
-  }
-  GST_INFO_OBJECT (self, "channel %u '%s': %s -> %s", ch->id, ch->label,
-      gst_wrtc_sctp_channel_state_name (ch->state),
-      gst_wrtc_sctp_channel_state_name (new_state));
   ch->state = new_state;
   return TRUE;
 }
@@ -265,7 +289,9 @@ mark_acked (GstWrtcSctpChannels * self, guint16 sid, gboolean explicit_ack)
     goto unexpected;
   if (ch->awaiting_ack) {
     ch->awaiting_ack = FALSE;
-    opened = channel_set_state_locked (self, ch,
+    /* closing already when close() came before the ACK: stays closing */
+    opened = channel_can_go (ch, GST_WRTC_SCTP_CHANNEL_STATE_OPEN)
+        && channel_set_state_locked (self, ch,
         GST_WRTC_SCTP_CHANNEL_STATE_OPEN);
   }
   callbacks_take_locked (self, &cb);
@@ -440,7 +466,11 @@ on_state_changed (GstWrtcSctpAssociationState state, GObject * owner)
     Channel *ch = value;
 
     if (state == GST_WRTC_SCTP_ASSOCIATION_STATE_CONNECTED) {
-      if (ch->negotiated && channel_set_state_locked (self, ch,
+      /* a negotiated channel closed before the association came up
+       * stays closing */
+      if (ch->negotiated
+          && channel_can_go (ch, GST_WRTC_SCTP_CHANNEL_STATE_OPEN)
+          && channel_set_state_locked (self, ch,
               GST_WRTC_SCTP_CHANNEL_STATE_OPEN))
         g_array_append_val (opened, ch->id);
     } else if (state == GST_WRTC_SCTP_ASSOCIATION_STATE_CLOSED

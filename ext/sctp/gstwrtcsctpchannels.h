@@ -46,6 +46,9 @@ G_BEGIN_DECLS
 } GstWrtcSctpChannelState;
 
 const gchar *gst_wrtc_sctp_channel_state_name (GstWrtcSctpChannelState s);
+/* A channel's state machine (legal edges: gstwrtcsctpchannels.c), for
+ * tests that try every edge. */
+const GstWrtcFsm *gst_wrtc_sctp_channel_state_machine (void);
 
 #define GST_WRTC_TYPE_SCTP_CHANNELS (gst_wrtc_sctp_channels_get_type ())
 G_DECLARE_FINAL_TYPE (GstWrtcSctpChannels, gst_wrtc_sctp_channels,

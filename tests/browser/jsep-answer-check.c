@@ -18,6 +18,7 @@
 
 #include "gstwrtcsdp.h"
 #include "gstwrtcanswer.h"
+#include "gstwrtcjson.h"
 
 #define FP "sha-256 0F:1E:2D:3C:4B:5A:69:78:87:96:A5:B4:C3:D2:E1:F0:0F:1E:2D:3C:4B:5A:69:78:87:96:A5:B4:C3:D2:E1:F0"
 
@@ -28,43 +29,6 @@ static const GstWrtcCodecCap vp8_cap[] = {
 static const GstWrtcCodecCap opus_cap[] = {
   {GST_WRTC_MEDIA_AUDIO, "OPUS", 48000, 2, NULL},
 };
-
-static void
-json_str (GString * s, const gchar * v)
-{
-  const guchar *p;
-
-  if (!v) {
-    g_string_append (s, "null");
-    return;
-  }
-  g_string_append_c (s, '"');
-  for (p = (const guchar *) v; *p; p++) {
-    switch (*p) {
-      case '"':
-        g_string_append (s, "\\\"");
-        break;
-      case '\\':
-        g_string_append (s, "\\\\");
-        break;
-      case '\n':
-        g_string_append (s, "\\n");
-        break;
-      case '\r':
-        g_string_append (s, "\\r");
-        break;
-      case '\t':
-        g_string_append (s, "\\t");
-        break;
-      default:
-        if (*p < 0x20)
-          g_string_append_printf (s, "\\u%04x", *p);
-        else
-          g_string_append_c (s, *p);
-    }
-  }
-  g_string_append_c (s, '"');
-}
 
 static const gchar *
 kind_name (GstWrtcMediaKind k)
@@ -85,11 +49,11 @@ static void
 json_codec (GString * s, const GstWrtcCodec * c)
 {
   g_string_append_printf (s, "{\"pt\": %u, \"encoding\": ", c->pt);
-  json_str (s, c->encoding);
+  gst_wrtc_json_append_string (s, c->encoding);
   g_string_append_printf (s, ", \"clock_rate\": %u, \"channels\": %u, "
       "\"rtx_pt\": %d, \"rtcp_fb\": %u, \"fmtp\": ", c->clock_rate,
       c->channels, c->rtx_pt, (guint) c->rtcp_fb);
-  json_str (s, c->fmtp);
+  gst_wrtc_json_append_string (s, c->fmtp);
   g_string_append_c (s, '}');
 }
 
@@ -102,7 +66,7 @@ json_offer (GString * s, const GstWrtcSessionDesc * d)
   for (i = 0; d->bundle && d->bundle[i]; i++) {
     if (i)
       g_string_append (s, ", ");
-    json_str (s, d->bundle[i]);
+    gst_wrtc_json_append_string (s, d->bundle[i]);
   }
   g_string_append_printf (s, "], \"trickle\": %s, \"ice_lite\": %s, "
       "\"media\": [", d->trickle ? "true" : "false",
@@ -113,17 +77,19 @@ json_offer (GString * s, const GstWrtcSessionDesc * d)
     g_string_append (s, i ? ", {" : "{");
     g_string_append_printf (s, "\"index\": %u, \"kind\": \"%s\", \"port\": "
         "%u, \"mid\": ", m->index, kind_name (m->kind), m->port);
-    json_str (s, m->mid);
+    gst_wrtc_json_append_string (s, m->mid);
     g_string_append (s, ", \"direction\": ");
-    json_str (s, gst_wrtc_direction_to_string (m->direction));
-    g_string_append_printf (s, ", \"rtcp_mux\": %s, \"rtcp_rsize\": %s, "
+    gst_wrtc_json_append_string (s,
+        gst_wrtc_direction_to_string (m->direction));
+    g_string_append_printf (s,
+        ", \"rtcp_mux\": %s, \"rtcp_rsize\": %s, "
         "\"bundle_only\": %s, \"setup\": ", m->rtcp_mux ? "true" : "false",
         m->rtcp_rsize ? "true" : "false", m->bundle_only ? "true" : "false");
-    json_str (s, m->setup);
+    gst_wrtc_json_append_string (s, m->setup);
     g_string_append (s, ", \"ice_ufrag\": ");
-    json_str (s, m->ice_ufrag);
+    gst_wrtc_json_append_string (s, m->ice_ufrag);
     g_string_append (s, ", \"fingerprint\": ");
-    json_str (s, m->fingerprint);
+    gst_wrtc_json_append_string (s, m->fingerprint);
     g_string_append_printf (s, ", \"candidates\": %u, "
         "\"end_of_candidates\": %s, \"mid_ext_id\": %u, \"twcc_ext_id\": %u, "
         "\"codecs\": [", m->candidates->len,
@@ -147,9 +113,9 @@ json_answer (GString * s, const GstWrtcAnswer * a)
 
   g_string_append_printf (s, "{\"dtls_client\": %s, \"remote_ufrag\": ",
       a->dtls_client ? "true" : "false");
-  json_str (s, a->remote_ufrag);
+  gst_wrtc_json_append_string (s, a->remote_ufrag);
   g_string_append (s, ", \"remote_fingerprint\": ");
-  json_str (s, a->remote_fingerprint);
+  gst_wrtc_json_append_string (s, a->remote_fingerprint);
   g_string_append_printf (s, ", \"remote_candidates\": %u, \"media\": [",
       a->remote_candidates ? a->remote_candidates->len : 0);
   for (i = 0; i < a->media->len; i++) {
@@ -158,11 +124,13 @@ json_answer (GString * s, const GstWrtcAnswer * a)
     g_string_append (s, i ? ", {" : "{");
     g_string_append_printf (s, "\"index\": %u, \"kind\": \"%s\", \"mid\": ",
         n->index, kind_name (n->kind));
-    json_str (s, n->mid);
+    gst_wrtc_json_append_string (s, n->mid);
     g_string_append_printf (s, ", \"rejected\": %s, \"direction\": ",
         n->rejected ? "true" : "false");
-    json_str (s, gst_wrtc_direction_to_string (n->direction));
-    g_string_append_printf (s, ", \"track\": %d, \"mid_ext_id\": %u, "
+    gst_wrtc_json_append_string (s,
+        gst_wrtc_direction_to_string (n->direction));
+    g_string_append_printf (s,
+        ", \"track\": %d, \"mid_ext_id\": %u, "
         "\"twcc_ext_id\": %u, \"codec\": ", n->track, n->mid_ext_id,
         n->twcc_ext_id);
     if (n->rejected)
@@ -172,7 +140,7 @@ json_answer (GString * s, const GstWrtcAnswer * a)
     g_string_append_c (s, '}');
   }
   g_string_append (s, "], \"sdp\": ");
-  json_str (s, a->sdp);
+  gst_wrtc_json_append_string (s, a->sdp);
   g_string_append_c (s, '}');
 }
 
@@ -181,9 +149,9 @@ fail (const gchar * stage, const gchar * msg)
 {
   GString *s = g_string_new ("{\"ok\": false, \"stage\": ");
 
-  json_str (s, stage);
+  gst_wrtc_json_append_string (s, stage);
   g_string_append (s, ", \"error\": ");
-  json_str (s, msg);
+  gst_wrtc_json_append_string (s, msg);
   g_string_append (s, "}\n");
   fputs (s->str, stdout);
   g_string_free (s, TRUE);

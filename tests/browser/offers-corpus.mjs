@@ -11,8 +11,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import process from 'node:process';
 import { fileURLToPath } from 'node:url';
-import { parseArgs } from './lib/run.mjs';
-import { checkAnswer, requireChecker, runChecker } from './lib/answercheck.mjs';
+import { parseArgs } from '../lib/run.mjs';
+import { checkAnswer, requireChecker, runChecker } from '../lib/answercheck.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const args = parseArgs();

@@ -15,8 +15,8 @@
 
 import fs from 'node:fs';
 import path from 'node:path';
-import { parseArgs, runTest } from './lib/run.mjs';
-import { startWhepRelay } from './lib/whep-relay.mjs';
+import { parseArgs, runTest } from '../lib/run.mjs';
+import { startWhepRelay } from '../lib/whep-relay.mjs';
 
 const args = parseArgs();
 const which = args.browser || 'chromium';

@@ -8,9 +8,9 @@
 
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { parseArgs, runTest } from './lib/run.mjs';
-import { startServer, staticHandler } from './lib/http.mjs';
-import { candidateAddress, isLoopback } from './lib/sdp.mjs';
+import { parseArgs, runTest } from '../lib/run.mjs';
+import { startServer, staticHandler } from '../lib/http.mjs';
+import { candidateAddress, isLoopback } from '../lib/sdp.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const args = parseArgs();

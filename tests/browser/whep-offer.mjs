@@ -14,10 +14,10 @@
 
 import fs from 'node:fs';
 import path from 'node:path';
-import { parseArgs, runTest } from './lib/run.mjs';
-import { readBody, sendFile, startServer } from './lib/http.mjs';
-import { checkAnswer, requireChecker, runChecker } from './lib/answercheck.mjs';
-import { candidateAddress, isLoopback, splitSdp } from './lib/sdp.mjs';
+import { parseArgs, runTest } from '../lib/run.mjs';
+import { readBody, sendFile, startServer } from '../lib/http.mjs';
+import { checkAnswer, requireChecker, runChecker } from '../lib/answercheck.mjs';
+import { candidateAddress, isLoopback, splitSdp } from '../lib/sdp.mjs';
 
 const args = parseArgs();
 const which = args.browser || 'chromium';

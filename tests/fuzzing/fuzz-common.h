@@ -11,6 +11,7 @@
 #include <sys/ioctl.h>
 #include <gst/gst.h>
 
+#include "fuzz-check.h"
 #include "gstwrtcdtlsconnection.h"
 
 /* The fixed SRTP master keys and salts of the fuzz targets and their seed
@@ -24,16 +25,6 @@ static const guint8 fuzz_srtp_salt[14] = {
   0x53, 0x41, 0x4c, 0x54, 0x2d, 0x46, 0x55, 0x5a, 0x5a, 0x2d, 0x30, 0x31,
   0x32, 0x33
 };
-
-/* A failed check is a finding: abort() so libFuzzer and the replay driver
- * both save the input. */
-#define FUZZ_CHECK(cond) G_STMT_START {                                  \
-  if (G_UNLIKELY (!(cond))) {                                            \
-    fprintf (stderr, "%s:%d: fuzz check failed: %s\n", __FILE__,         \
-        __LINE__, #cond);                                                \
-    abort ();                                                            \
-  }                                                                      \
-} G_STMT_END
 
 static inline void
 fuzz_init (void)

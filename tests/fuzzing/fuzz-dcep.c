@@ -22,29 +22,9 @@
 #include <string.h>
 #include <glib.h>
 
+#include "fuzz-check.h"
+
 #include "gstwrtcdcep.h"
-
-/* as fuzz-sdpfrag.c's: a failed check abort()s so both drivers keep the
- * input */
-#define FUZZ_CHECK(cond) G_STMT_START {                                  \
-  if (G_UNLIKELY (!(cond))) {                                            \
-    fprintf (stderr, "%s:%d: fuzz check failed: %s\n", __FILE__,         \
-        __LINE__, #cond);                                                \
-    abort ();                                                            \
-  }                                                                      \
-} G_STMT_END
-
-static void
-fuzz_init (void)
-{
-  static gsize done = 0;
-
-  if (g_once_init_enter (&done)) {
-    /* a critical warning is a bug the fuzzer found */
-    g_log_set_always_fatal (G_LOG_LEVEL_CRITICAL | G_LOG_LEVEL_ERROR);
-    g_once_init_leave (&done, 1);
-  }
-}
 
 static void
 check_open (const GstWrtcDcepOpen * open, gsize len)
@@ -65,7 +45,7 @@ LLVMFuzzerTestOneInput (const uint8_t * data, size_t size)
   GBytes *written;
   gboolean reliable;
 
-  fuzz_init ();
+  fuzz_check_init ();
 
   if (!gst_wrtc_dcep_parse (data, size, &msg, &err)) {
     FUZZ_CHECK (err != NULL);

@@ -27,37 +27,17 @@
 #include <string.h>
 #include <glib.h>
 
+#include "fuzz-check.h"
+
 #include "gstwrtcrtp.h"
 #include "gstwrtcrtpsender.h"
 #include "gstwrtcplayout.h"
-
-/* as fuzz-common.h's, which this target does not include (it pulls in
- * the DTLS stage): a failed check abort()s so both drivers keep it */
-#define FUZZ_CHECK(cond) G_STMT_START {                                  \
-  if (G_UNLIKELY (!(cond))) {                                            \
-    fprintf (stderr, "%s:%d: fuzz check failed: %s\n", __FILE__,         \
-        __LINE__, #cond);                                                \
-    abort ();                                                            \
-  }                                                                      \
-} G_STMT_END
 
 #define SSRC 0x11223344
 #define RTX_SSRC 0x55667788
 #define FIRST_SEQ 65500         /* the remembered packets wrap; the
                                  * stream keeps the last 32 */
 #define REMEMBERED 64
-
-static void
-fuzz_init (void)
-{
-  static gsize done = 0;
-
-  if (g_once_init_enter (&done)) {
-    /* a critical warning is a bug the fuzzer found */
-    g_log_set_always_fatal (G_LOG_LEVEL_CRITICAL | G_LOG_LEVEL_ERROR);
-    g_once_init_leave (&done, 1);
-  }
-}
 
 static gboolean
 inside (const guint8 * p, gsize n, const guint8 * data, gsize size)
@@ -213,7 +193,7 @@ LLVMFuzzerTestOneInput (const uint8_t * data, size_t size)
 
   if (size > 65536)
     return 0;
-  fuzz_init ();
+  fuzz_check_init ();
   if (!stream)
     stream = make_stream ();
 

@@ -24,16 +24,9 @@
 #include <glib.h>
 #include <gst/gst.h>
 
-#include "gstwrtcanswer.h"
+#include "fuzz-check.h"
 
-/* as fuzz-common.h's (which pulls in the DTLS stage) */
-#define FUZZ_CHECK(cond) G_STMT_START {                                  \
-  if (G_UNLIKELY (!(cond))) {                                            \
-    fprintf (stderr, "%s:%d: fuzz check failed: %s\n", __FILE__,         \
-        __LINE__, #cond);                                                \
-    abort ();                                                            \
-  }                                                                      \
-} G_STMT_END
+#include "gstwrtcanswer.h"
 
 /* the largest body the HTTP server accepts (GST_WRTC_HTTP_SERVER_MAX_BODY) */
 #define MAX_SDP (64 * 1024)
@@ -62,9 +55,7 @@ fuzz_init (void)
   static gsize done = 0;
 
   if (g_once_init_enter (&done)) {
-    g_setenv ("GST_DEBUG", "*:0", FALSE);
-    /* a critical warning is a bug the fuzzer found */
-    g_log_set_always_fatal (G_LOG_LEVEL_CRITICAL | G_LOG_LEVEL_ERROR);
+    fuzz_check_init ();
     gst_init (NULL, NULL);
     g_once_init_leave (&done, 1);
   }

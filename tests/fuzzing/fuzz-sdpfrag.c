@@ -2,7 +2,7 @@
 /* gst-plugins-webrtc: fuzz target for gst_wrtc_sdp_frag_parse(), the
  * parser of trickle ICE SDP fragments (the bodies of WHIP/WHEP PATCH
  * requests, RFC 8840 / RFC 9725 section 4.3.1), the one parser of the
- * signalling layer that sees raw network input.
+ * signalling layer's raw network input.
  *
  * The input goes to the parser as it is (length given, no NUL needed).
  * Invariants: a fragment or an error, never both, the error in the
@@ -10,8 +10,8 @@
  * that section's mid; writing a fragment back and parsing it again gives
  * the same fragment, and writing that one gives the same text.
  *
- * Needs only the parser (sdpfrag_dep / sdpfrag_sources in
- * ext/webrtc/signalling/meson.build): no libsoup, no DTLS.
+ * Needs only the JSEP layer (ext/webrtc/jsep: the fragment parser and
+ * the candidate grammar it checks with): no libsoup, no DTLS.
  */
 #ifdef HAVE_CONFIG_H
 #include "config.h"
@@ -23,31 +23,9 @@
 #include <string.h>
 #include <glib.h>
 
+#include "fuzz-check.h"
+
 #include "gstwrtcsdpfrag.h"
-
-/* as fuzz-common.h's, which this target does not include (it pulls in
- * the DTLS stage): a failed check abort()s so both drivers keep the
- * input */
-#define FUZZ_CHECK(cond) G_STMT_START {                                  \
-  if (G_UNLIKELY (!(cond))) {                                            \
-    fprintf (stderr, "%s:%d: fuzz check failed: %s\n", __FILE__,         \
-        __LINE__, #cond);                                                \
-    abort ();                                                            \
-  }                                                                      \
-} G_STMT_END
-
-static void
-fuzz_init (void)
-{
-  static gsize done = 0;
-
-  if (g_once_init_enter (&done)) {
-    g_setenv ("GST_DEBUG", "*:0", FALSE);
-    /* a critical warning is a bug the fuzzer found */
-    g_log_set_always_fatal (G_LOG_LEVEL_CRITICAL | G_LOG_LEVEL_ERROR);
-    g_once_init_leave (&done, 1);
-  }
-}
 
 static void
 check_shape (const GstWrtcSdpFrag * frag)
@@ -113,7 +91,7 @@ LLVMFuzzerTestOneInput (const uint8_t * data, size_t size)
   /* one over the limit still exercises the size check */
   if (size > GST_WRTC_SDP_FRAG_MAX_LEN + 1)
     return 0;
-  fuzz_init ();
+  fuzz_check_init ();
 
   frag = gst_wrtc_sdp_frag_parse ((const gchar *) data, size, &err);
   FUZZ_CHECK ((frag == NULL) == (err != NULL));

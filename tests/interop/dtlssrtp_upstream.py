@@ -33,8 +33,11 @@ import selectors
 import ssl
 import subprocess
 import sys
-import threading
 import time
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)),
+                                "..", "lib"))
+from wrtctest import emitter, stock_env  # noqa: E402
 
 MIN_FRAMES = 30
 OURS_SIZE = (352, 288)
@@ -53,9 +56,6 @@ STATE_NAMES = {0: "new", 1: "closed", 2: "failed", 3: "connecting",
                4: "connected"}
 RTP_CAPS = ("application/x-rtp,media=video,clock-rate=90000,"
             "encoding-name=VP8,payload=96")
-ISOLATION_VARS = ("GST_PLUGIN_PATH", "GST_PLUGIN_PATH_1_0",
-                  "GST_PLUGIN_SYSTEM_PATH", "GST_PLUGIN_SYSTEM_PATH_1_0",
-                  "GST_REGISTRY", "GST_REGISTRY_1_0")
 
 
 def pem_fingerprint(pem):
@@ -90,12 +90,7 @@ def run_side(args):
     kf_dist = 3000 if ours else 10
     pattern = "ball" if ours else "smpte"
 
-    emit_lock = threading.Lock()
-
-    def emit(**kw):
-        with emit_lock:
-            sys.stdout.write(json.dumps(kw) + "\n")
-            sys.stdout.flush()
+    emit = emitter()
 
     desc = (
         "udpsrc address=127.0.0.1 port=0 name=usrc ! "
@@ -346,13 +341,6 @@ def pump(children, until, deadline):
         sel.close()
 
 
-def upstream_env():
-    env = dict(os.environ)
-    for v in ISOLATION_VARS:
-        env.pop(v, None)
-    return env
-
-
 def run_driver(args):
     failures = []
     ours_env = dict(os.environ)
@@ -366,7 +354,7 @@ def run_driver(args):
     ours_client = args.ours_role == "client"
     ours = Child("ours", ours_env,
                  ["--is-client"] if ours_client else [])
-    up = Child("upstream", upstream_env(),
+    up = Child("upstream", stock_env(),
                [] if ours_client else ["--is-client"])
     children = [ours, up]
     try:

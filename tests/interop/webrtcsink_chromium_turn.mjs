@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
 // Interop matrix, Chromium x "via TURN", media from webrtcsink: inside a
-// loopback-only network namespace (tests/browser/lib/run.mjs) the test
-// starts coturn (tests/browser/lib/turn.mjs: long-term credentials, UDP,
+// loopback-only network namespace (tests/lib/run.mjs) the test
+// starts coturn (tests/lib/turn.mjs: long-term credentials, UDP,
 // 127.0.0.1 only) and a gst-launch pipeline whose webrtcsink has
 // turn-servers=turn://user:pass@127.0.0.1:PORT?transport=udp.  Headless
 // Chromium opens the player page webrtcsink serves; the page takes the TURN
@@ -17,10 +17,10 @@
 //     relay address, and count packets sent;
 //   - coturn's log shows the allocation, and its "peer usage" counters
 //     show the media bytes it relayed to Chromium.
-import { parseArgs, runTest } from '../browser/lib/run.mjs';
-import { startPipeline } from '../browser/lib/child.mjs';
-import { recordPcs, selectedPair } from '../browser/lib/pcstats.mjs';
-import { startTurn } from '../browser/lib/turn.mjs';
+import { parseArgs, runTest } from '../lib/run.mjs';
+import { startPipeline } from '../lib/child.mjs';
+import { recordPcs, selectedPair } from '../lib/pcstats.mjs';
+import { startTurn } from '../lib/turn.mjs';
 
 const args = parseArgs();
 const which = args.browser || 'chromium';

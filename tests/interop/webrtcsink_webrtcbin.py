@@ -51,9 +51,8 @@ import urllib.parse
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)),
                                 "..", "lib"))
-from wrtctest import (Checks, Child, apply_answer, candidate_addresses,  # noqa
-                      command_loop, emitter, exit_child, gathered_offer,
-                      http, pin_loopback, stdin_commands, stock_env)
+from wrtctest import Checks, Child, emitter, http, stdin_commands  # noqa
+import webrtcbin_peer  # noqa: E402
 
 WIDTH, HEIGHT = 320, 240
 MIN_FRAMES = 30
@@ -164,27 +163,15 @@ def fake_fingerprint(real):
 
 
 def run_viewer(args):
-    import gi
-    gi.require_version("Gst", "1.0")
-    gi.require_version("GstSdp", "1.0")
-    gi.require_version("GstWebRTC", "1.0")
-    from gi.repository import Gst, GstWebRTC
-
-    Gst.init(None)
+    Gst, GstWebRTC = webrtcbin_peer.init()
     emit = emitter()
     pipe = Gst.Pipeline.new("viewer")
-    w = Gst.ElementFactory.make("webrtcbin", "w")
+    w = webrtcbin_peer.new_webrtcbin("w")
     if w is None:
         emit(event="fatal", reason="no webrtcbin in the stock registry")
         return 1
-    plugin = w.get_factory().get_plugin()
-    emit(event="impl", plugin=plugin.get_filename() if plugin else None,
-         gtype=w.__gtype__.name)
-    w.set_property("bundle-policy", GstWebRTC.WebRTCBundlePolicy.MAX_BUNDLE)
+    webrtcbin_peer.report_impl(emit, w)
     pipe.add(w)
-
-    # ICE on loopback only; keep these referenced or they are freed under us
-    ice_refs = pin_loopback(w)  # noqa: F841
 
     counts = {"video": 0, "video-other": 0, "other-sizes": [], "audio": 0}
     counts_lock = threading.Lock()
@@ -238,56 +225,25 @@ def run_viewer(args):
         "application/x-rtp,media=audio,encoding-name=OPUS,payload=111,"
         "clock-rate=48000,encoding-params=(string)2"))
 
-    # keep the promise and its reply: the offer is not a copy
-    offer_promise = Gst.Promise.new()
-    w.emit("create-offer", None, offer_promise)
-    offer_promise.wait()
-    offer_reply = offer_promise.get_reply()
-    offer = offer_reply.get_value("offer")
-    # no trickle: POST once gathering is complete, all candidates in the SDP
-    sdp = gathered_offer(w, offer)
-    m = re.search(r"a=fingerprint:sha-256 ([0-9A-Fa-f:]+)", sdp)
-    real_fp = m.group(1).upper() if m else None
-    if args.tamper_fingerprint and real_fp:
-        fake = fake_fingerprint(real_fp)
-        sdp = re.sub(r"(a=fingerprint:sha-256 )[0-9A-Fa-f:]+",
-                     lambda mm: mm.group(1) + fake, sdp)
-        emit(event="fingerprints", real=real_fp, sent=fake)
-    else:
-        emit(event="fingerprints", real=real_fp, sent=real_fp)
-    emit(event="offer", candidates=candidate_addresses(sdp),
-         gathering=w.get_property("ice-gathering-state").value_nick)
+    def fingerprints(sdp):
+        m = re.search(r"a=fingerprint:sha-256 ([0-9A-Fa-f:]+)", sdp)
+        real_fp = m.group(1).upper() if m else None
+        if args.tamper_fingerprint and real_fp:
+            fake = fake_fingerprint(real_fp)
+            sdp = re.sub(r"(a=fingerprint:sha-256 )[0-9A-Fa-f:]+",
+                         lambda mm: mm.group(1) + fake, sdp)
+            emit(event="fingerprints", real=real_fp, sent=fake)
+        else:
+            emit(event="fingerprints", real=real_fp, sent=real_fp)
+        return sdp
 
-    whep = urllib.parse.urljoin(args.url, "whep")
     token = TOKEN if args.token else None
-    # 503 (with Retry-After) while the sink has no media yet: try again,
-    # as a WHEP client does
-    end = time.monotonic() + READY_DEADLINE
-    while True:
-        try:
-            st, hdrs, body = http(whep, data=sdp.encode(), method="POST",
-                                  ctype="application/sdp", token=token)
-        except OSError as e:
-            emit(event="fatal", reason=f"POST {whep}: {e}")
-            return 1
-        if st != 503 or time.monotonic() > end:
-            break
-        time.sleep(0.2)
-    loc = hdrs.get("Location") or hdrs.get("location")
-    resource = urllib.parse.urljoin(whep, loc) if loc else None
-    emit(event="posted", status=st, location=loc, resource=resource,
-         answer_candidates=candidate_addresses(body),
-         answer_fingerprint=(re.search(r"a=fingerprint:(.*)", body) or
-                             [None, None])[1])
-    if st != 201:
-        emit(event="fatal", reason=f"POST got {st}: {body.strip()}")
+    # 503 (with Retry-After) while the sink has no media yet: tried again
+    resource = webrtcbin_peer.http_offer(
+        w, emit, urllib.parse.urljoin(args.url, "whep"), token=token,
+        edit=fingerprints, retry_503=READY_DEADLINE)
+    if resource is None:
         return 1
-
-    parsed, err = apply_answer(w, body)
-    if not parsed:
-        emit(event="fatal", reason=f"the answer does not parse: {body}")
-        return 1
-    emit(event="answered", error=err)
 
     def state():
         with counts_lock:
@@ -295,14 +251,8 @@ def run_viewer(args):
         snap["pc"] = w.get_property("connection-state").value_nick
         return snap
 
-    def handle(c):
-        if c.get("cmd") == "delete":
-            st, _, body = http(resource, method="DELETE", token=token)
-            emit(event="deleted", seq=c.get("seq"), status=st,
-                 body=body.strip())
-
-    command_loop(pipe, emit, CHILD_MAX_SECONDS, state, handle)
-    exit_child(pipe, emit)
+    webrtcbin_peer.serve(pipe, emit, resource, token, CHILD_MAX_SECONDS,
+                         state)
 
 
 # --------------------------------------------------------------------------
@@ -349,41 +299,14 @@ class Driver(Checks):
         return c if url else None
 
     def start_viewer(self, name, url, token=False, tamper=False):
-        # our build's libraries stay out of it too
-        env = stock_env(drop=("LD_LIBRARY_PATH",),
-                        drop_prefixes=("GST_DEBUG",))
         argv = [sys.executable, self.me, "--side", "viewer", "--url", url]
         if token:
             argv.append("--token")
         if tamper:
             argv.append("--tamper-fingerprint")
-        c = Child(name, argv, env)
+        c = webrtcbin_peer.start_http_peer(self, name, argv, "/whep",
+                                           deadline=READY_DEADLINE)
         self.children.append(c)
-        impl = c.wait_for(lambda e: e.get("event") in ("impl", "fatal"),
-                          READY_DEADLINE) or {}
-        self.check(impl.get("gtype") == "GstWebRTCBin" and not
-                   (impl.get("plugin") or "").startswith(
-                       os.environ.get("GST_PLUGIN_PATH", "\0")),
-                   f"{name}: webrtcbin from the stock registry "
-                   f"({impl.get('plugin')})")
-        posted = c.wait_for(lambda e: e.get("event") in ("posted", "fatal"),
-                            2 * READY_DEADLINE) or {}
-        offer = c.latest("offer") or {}
-        self.check(offer.get("candidates") and all(
-            a == "127.0.0.1" for a in offer["candidates"]),
-            f"{name}: offer candidates are loopback only "
-            f"({offer.get('candidates')})")
-        self.check(posted.get("status") == 201 and posted.get("location"),
-                   f"{name}: POST /whep -> 201 with a Location "
-                   f"({posted.get('status')} {posted.get('location')} "
-                   f"{posted.get('reason', '')})")
-        self.check(posted.get("answer_candidates") and all(
-            a == "127.0.0.1" for a in posted["answer_candidates"]),
-            f"{name}: answer candidates are loopback only "
-            f"({posted.get('answer_candidates')})")
-        c.resource = posted.get("resource")
-        c.session = (posted.get("location") or "").rstrip("/") \
-            .rsplit("/", 1)[-1]
         return c
 
     def counts(self, viewer):

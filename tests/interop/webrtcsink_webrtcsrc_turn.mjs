@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
 // Interop matrix, our two elements "via TURN": webrtcsink (gst-launch-1.0)
-// serves 320x240 VP8 and Opus, webrtcsrc (tests/webrtcsrc/whip_receiver.py)
+// serves 320x240 VP8 and Opus, webrtcsrc (tests/lib/whip_receiver.py)
 // pulls it over WHEP, both with turn-servers naming coturn
-// (tests/browser/lib/turn.mjs: long-term credentials, UDP, 127.0.0.1 only),
-// all inside a loopback-only network namespace (tests/browser/lib/run.mjs).
+// (tests/lib/turn.mjs: long-term credentials, UDP, 127.0.0.1 only),
+// all inside a loopback-only network namespace (tests/lib/run.mjs).
 //
 // Neither element has a relay-only setting (W3C iceTransportPolicy), so on
 // their own they would pair their host candidates and never touch the
@@ -31,11 +31,11 @@
 //     side signalled, when the local one is not relay;
 //   - coturn's "peer usage" counters show it relayed the media (at least
 //     as many packets as webrtcsrc received).
-import { runTest } from '../browser/lib/run.mjs';
-import { startPipeline } from '../browser/lib/child.mjs';
-import { readBody, startServer } from '../browser/lib/http.mjs';
-import { startTurn } from '../browser/lib/turn.mjs';
-import { startWhepReceiver } from './node/interop.mjs';
+import { runTest } from '../lib/run.mjs';
+import { startPipeline } from '../lib/child.mjs';
+import { readBody, startServer } from '../lib/http.mjs';
+import { startTurn } from '../lib/turn.mjs';
+import { startWhepReceiver } from '../lib/interop.mjs';
 
 const RELAY_PORTS = [40000, 40999]; // turn.mjs's relay range
 

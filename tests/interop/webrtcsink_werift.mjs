@@ -10,8 +10,8 @@
 // payload descriptor, then the VP8 frame tag's P bit 0) of 320x240 (its
 // frame header), its audio track
 // >= 20 Opus packets; DELETE is 200 and webrtcsink drops the viewer.
-import { runTest } from '../browser/lib/run.mjs';
-import { answeredPt, candidateAddresses, del, importPeer, loopbackOnly, post, startSink, until, vp8Keyframe, weriftConfig } from './node/interop.mjs';
+import { runTest } from '../lib/run.mjs';
+import { answeredPt, candidateAddresses, del, importPeer, loopbackOnly, post, startSink, until, vp8Keyframe, weriftConfig } from '../lib/interop.mjs';
 
 const MIN_VIDEO = 30;
 const MIN_AUDIO = 20;

@@ -8,8 +8,8 @@
 // connected, wrtc's RTCVideoSink delivers >= 30 frames of 320x240 and its
 // RTCAudioSink audio; DELETE on the Location is 200, webrtcsink's
 // viewer-removed fires for that viewer and its stats count 0 viewers.
-import { runTest } from '../browser/lib/run.mjs';
-import { answeredPt, candidateAddresses, del, gatheringComplete, importPeer, loopbackOnly, post, startSink, until } from './node/interop.mjs';
+import { runTest } from '../lib/run.mjs';
+import { answeredPt, candidateAddresses, del, gatheringComplete, importPeer, loopbackOnly, post, startSink, until } from '../lib/interop.mjs';
 
 const WIDTH = 320;
 const HEIGHT = 240;

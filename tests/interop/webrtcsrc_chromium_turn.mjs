@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
 // Interop matrix, Chromium x "via TURN", media to webrtcsrc: inside a
-// loopback-only network namespace (tests/browser/lib/run.mjs) the test
-// starts coturn (tests/browser/lib/turn.mjs: long-term credentials, UDP,
+// loopback-only network namespace (tests/lib/run.mjs) the test
+// starts coturn (tests/lib/turn.mjs: long-term credentials, UDP,
 // 127.0.0.1 only) and webrtcsrc as a WHIP server with turn-servers set
-// (tests/webrtcsrc/whip_receiver.py, its own process, the isolated
+// (tests/lib/whip_receiver.py, its own process, the isolated
 // environment).  Headless Chromium opens the /publish page webrtcsrc
 // serves, which takes the TURN server and its credentials from webrtcsrc's
 // /config.json; the test forces the page's RTCPeerConnection to
@@ -17,10 +17,10 @@
 //     as "relay", Chromium's relayed address;
 //   - coturn's "peer usage" counters show it relayed at least the RTP
 //     payload bytes Chromium sent.
-import { parseArgs, runTest } from '../browser/lib/run.mjs';
-import { recordPcs, selectedPair } from '../browser/lib/pcstats.mjs';
-import { startTurn } from '../browser/lib/turn.mjs';
-import { startWhipReceiver } from './node/interop.mjs';
+import { parseArgs, runTest } from '../lib/run.mjs';
+import { recordPcs, selectedPair } from '../lib/pcstats.mjs';
+import { startTurn } from '../lib/turn.mjs';
+import { startWhipReceiver } from '../lib/interop.mjs';
 
 const args = parseArgs();
 const which = args.browser || 'chromium';

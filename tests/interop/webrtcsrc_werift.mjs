@@ -12,10 +12,10 @@
 // video_0 (VP8) and audio_0 (OPUS), video_0 is raw 320x240, >= 30 frames
 // and >= 20 audio buffers come out; DELETE is 200, sender-left fires and
 // both pads get EOS.
-import { runTest } from '../browser/lib/run.mjs';
+import { runTest } from '../lib/run.mjs';
 import {
   candidateAddresses, del, importPeer, loopbackOnly, post, startRtpSender, startWhipReceiver, until, weriftConfig,
-} from './node/interop.mjs';
+} from '../lib/interop.mjs';
 
 const WIDTH = 320;
 const HEIGHT = 240;

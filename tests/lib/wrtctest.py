@@ -1,13 +1,11 @@
 # SPDX-License-Identifier: LGPL-2.1-or-later
 """Shared harness pieces for the Python tests and benchmarks that run a
-peer in a child process (tests/interop, tests/webrtcsrc, bench).
+peer in a child process (tests/interop, tests/webrtcsrc, bench); the
+webrtcbin peer itself is webrtcbin_peer.py, beside this file.
 
   ISOLATION_VARS, stock_env()
       the variables scripts/gst-env sets for our build, and the environment
       without them: gst-plugins-bad's webrtcbin with the stock registry.
-  pin_loopback(webrtcbin)
-      ICE on 127.0.0.1 only, through webrtcbin's NiceAgent (libnice skips
-      loopback unless told); the caller keeps the returned objects.
   http(url, ...)
       one urllib request: (status, headers, body text), never raising on an
       HTTP status.
@@ -15,11 +13,8 @@ peer in a child process (tests/interop, tests/webrtcsrc, bench).
       the child's side of the protocol: one JSON object per line on stdout
       (events), one per line on stdin (commands, {"cmd": ...}; EOF is a
       {"cmd": "quit"}).
-  gathered_offer(w, offer), apply_answer(w, text), candidate_addresses(sdp)
-      a webrtcbin child without trickle: its offer once ICE gathering is
-      complete, the server's answer applied.
-  command_loop(pipe, emit, seconds, state, handle), exit_child(pipe, emit)
-      a webrtcbin child's life after the answer, and its end.
+  candidate_addresses(sdp)
+      the connection address of each a=candidate line.
   Child
       the driver's side: a child process, its stdout events and stderr
       lines read on threads; find/wait_for/latest/wait_stderr, send, stop.
@@ -34,7 +29,6 @@ Scripts find it with sys.path (this directory: ../lib from tests/*/, or
 
 import json
 import os
-import queue
 import re
 import subprocess
 import sys
@@ -54,22 +48,6 @@ def stock_env(drop=(), drop_prefixes=()):
     return {k: v for k, v in os.environ.items()
             if k not in ISOLATION_VARS and k not in drop
             and not k.startswith(tuple(drop_prefixes))}
-
-
-def pin_loopback(webrtcbin):
-    """ICE on 127.0.0.1 only (no ICE-TCP).  Returns (ice, agent): keep them
-    referenced or they are freed under us."""
-    import gi
-    gi.require_version("Nice", "0.1")
-    from gi.repository import Nice
-
-    ice = webrtcbin.get_property("ice-agent")
-    agent = ice.get_property("agent")
-    ice.set_property("ice-tcp", False)
-    lo = Nice.Address.new()
-    lo.set_from_string("127.0.0.1")
-    agent.add_local_address(lo)
-    return ice, agent
 
 
 def http(url, data=None, method=None, ctype=None, token=None, headers=None):
@@ -118,83 +96,6 @@ def stdin_commands(out_queue):
 def candidate_addresses(sdp):
     """The connection address of each a=candidate line."""
     return re.findall(r"a=candidate:\S+ \d+ \S+ \d+ (\S+) ", sdp)
-
-
-def gathered_offer(w, offer, timeout=10):
-    """Sets @offer as webrtcbin @w's local description and returns its SDP
-    text once ICE gathering is complete (no trickle: every candidate in
-    it), or as it is after @timeout seconds."""
-    from gi.repository import Gst, GstWebRTC
-
-    p = Gst.Promise.new()
-    w.emit("set-local-description", offer, p)
-    p.wait()
-    end = time.monotonic() + timeout
-    while (w.get_property("ice-gathering-state")
-           != GstWebRTC.WebRTCICEGatheringState.COMPLETE
-           and time.monotonic() < end):
-        time.sleep(0.05)
-    return w.get_property("local-description").sdp.as_text()
-
-
-def apply_answer(w, text):
-    """Sets SDP @text as webrtcbin @w's remote answer: (parsed, error),
-    error being set-remote-description's, or None."""
-    from gi.repository import Gst, GstSdp, GstWebRTC
-
-    ok, msg = GstSdp.SDPMessage.new_from_text(text)
-    if ok != GstSdp.SDPResult.OK:
-        return False, None
-    answer = GstWebRTC.WebRTCSessionDescription.new(
-        GstWebRTC.WebRTCSDPType.ANSWER, msg)
-    p = Gst.Promise.new()
-    w.emit("set-remote-description", answer, p)
-    p.wait()
-    reply = p.get_reply()
-    if reply is not None and reply.has_field("error"):
-        return True, str(reply.get_value("error"))
-    return True, None
-
-
-def command_loop(pipe, emit, seconds, state, handle):
-    """Until a quit command (or EOF) or @seconds: @pipe's bus errors as
-    "error" events, state() (an event dict) emitted each time it changes,
-    every other command given to handle()."""
-    from gi.repository import Gst
-
-    cmds = queue.Queue()
-    stdin_commands(cmds)
-    bus = pipe.get_bus()
-    deadline = time.monotonic() + seconds
-    last = None
-    while time.monotonic() < deadline:
-        msg = bus.timed_pop_filtered(100 * Gst.MSECOND,
-                                     Gst.MessageType.ERROR)
-        if msg:
-            e, dbg = msg.parse_error()
-            emit(event="error", message=e.message, debug=dbg)
-        snap = state()
-        if snap != last:
-            emit(**snap)
-            last = snap
-        try:
-            c = cmds.get_nowait()
-        except queue.Empty:
-            continue
-        if c.get("cmd") == "quit":
-            break
-        handle(c)
-
-
-def exit_child(pipe, emit):
-    """@pipe to NULL, a "stopped" event, and the process's end."""
-    from gi.repository import Gst
-
-    pipe.set_state(Gst.State.NULL)
-    emit(event="stopped")
-    # GI tears the NiceAgent down in the wrong order at exit
-    sys.stdout.flush()
-    os._exit(0)
 
 
 class Child:

@@ -12,9 +12,9 @@
 //   --input raw|encoded    encoded: the pipeline encodes (vp8enc, vp9enc,
 //                          openh264enc ! h264parse, av1enc) with keyframes
 //                          only on request, and webrtcsink only payloads
-import { parseArgs, runTest } from '../browser/lib/run.mjs';
-import { startPipeline } from '../browser/lib/child.mjs';
-import { receivedCodecs, recordPcs } from '../browser/lib/pcstats.mjs';
+import { parseArgs, runTest } from '../lib/run.mjs';
+import { startPipeline } from '../lib/child.mjs';
+import { receivedCodecs, recordPcs } from '../lib/pcstats.mjs';
 
 const args = parseArgs();
 const which = args.browser || 'chromium';

@@ -12,8 +12,8 @@ import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { parseArgs, runTest } from '../browser/lib/run.mjs';
-import { startPipeline } from '../browser/lib/child.mjs';
+import { parseArgs, runTest } from '../lib/run.mjs';
+import { startPipeline } from '../lib/child.mjs';
 
 const args = parseArgs();
 const which = args.browser || 'chromium';

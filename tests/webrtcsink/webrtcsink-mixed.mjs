@@ -5,9 +5,9 @@
 // must decode 320x240 frames, and each browser's getStats() must name the
 // codec it was meant to get, so packets of one codec never reach the other
 // viewer (its decoder would see garbage under its payload type).
-import { runTest } from '../browser/lib/run.mjs';
-import { startPipeline } from '../browser/lib/child.mjs';
-import { receivedCodecs, recordPcs } from '../browser/lib/pcstats.mjs';
+import { runTest } from '../lib/run.mjs';
+import { startPipeline } from '../lib/child.mjs';
+import { receivedCodecs, recordPcs } from '../lib/pcstats.mjs';
 
 const PIPELINE = [
   'videotestsrc', 'is-live=true', '!', 'video/x-raw,width=320,height=240', '!',

@@ -28,7 +28,7 @@ gi.require_version('Gst', '1.0')
 from gi.repository import Gst  # noqa: E402
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)),
-                                '..', 'webrtcsrc'))
+                                '..', 'lib'))
 from whip_receiver import WhipReceiver  # noqa: E402
 
 failed = 0

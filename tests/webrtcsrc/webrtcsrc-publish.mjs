@@ -15,71 +15,17 @@
 //   --browser chromium|firefox [--codec VP8|H264]
 //   (--codec H264: webrtcsrc video-codecs=H264, so the browser must send
 //   H.264 and webrtcsrc decode it; Chromium only: Firefox here has none)
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { parseArgs, runTest } from '../browser/lib/run.mjs';
-import { spawnChild } from '../browser/lib/child.mjs';
+import { parseArgs, runTest } from '../lib/run.mjs';
+import { startWhipReceiver } from '../lib/interop.mjs';
 
 const args = parseArgs();
 const which = args.browser || 'chromium';
-const here = path.dirname(fileURLToPath(import.meta.url));
 // the video codec the browser sends: webrtcsrc prefers VP8 by default
 // (TESTING.md: Firefox has no H.264)
 const WANT_VIDEO = (args.codec || 'VP8').toUpperCase();
 
-/* The receiver process and its events; it stops on a "quit" line. */
-function startReceiver (t) {
-  const quit = (child) => { if (!child.stdin.writableEnded) child.stdin.end('quit\n'); };
-  const rxArgs = [path.join(here, 'whip_receiver.py')];
-  if (WANT_VIDEO !== 'VP8') rxArgs.push('--video-codecs', WANT_VIDEO);
-  const proc = spawnChild(t, '/usr/bin/python3', rxArgs, {
-    stdin: 'pipe', stop: quit, killAfterMs: 10000,
-  });
-  const { child } = proc;
-  const events = [];
-  const waiters = [];
-  let buf = '';
-  const notify = () => {
-    for (const w of waiters.slice()) {
-      const ev = events.find(w.pred);
-      if (ev) { waiters.splice(waiters.indexOf(w), 1); clearTimeout(w.timer); w.resolve(ev); }
-    }
-  };
-  child.stdout.on('data', (d) => {
-    buf += d;
-    let i;
-    while ((i = buf.indexOf('\n')) >= 0) {
-      const line = buf.slice(0, i);
-      buf = buf.slice(i + 1);
-      try { events.push(JSON.parse(line)); } catch { events.push({ event: 'text', text: line }); }
-    }
-    notify();
-  });
-  child.once('exit', (code, signal) => {
-    events.push({ event: 'exit', code, signal });
-    notify();
-  });
-  return {
-    ...proc,
-    events,
-    /* The first event (from the start) matching pred, or null after ms. */
-    waitFor (pred, ms) {
-      const ev = events.find(pred);
-      if (ev) return Promise.resolve(ev);
-      return new Promise((resolve) => {
-        const w = { pred, resolve, timer: setTimeout(() => { waiters.splice(waiters.indexOf(w), 1); resolve(null); }, ms) };
-        waiters.push(w);
-      });
-    },
-    latestCounts () {
-      for (let i = events.length - 1; i >= 0; i--) if (events[i].event === 'counts') return events[i].counts;
-      return {};
-    },
-  };
-}
-
 await runTest(`webrtcsrc-publish-${which}`, { timeoutMs: 110000 }, async (t) => {
-  const rx = startReceiver(t);
+  const rx = await startWhipReceiver(t, WANT_VIDEO !== 'VP8' ? ['--video-codecs', WANT_VIDEO] : []);
   const ready = await rx.waitFor((e) => e.event === 'url' || e.event === 'fatal' || e.event === 'exit', 20000);
   if (!ready || ready.event !== 'url') t.log(`receiver stderr:\n${rx.stderr()}`);
   t.require(ready && ready.event === 'url', `webrtcsrc listens (${JSON.stringify(ready)})`);
@@ -109,7 +55,7 @@ await runTest(`webrtcsrc-publish-${which}`, { timeoutMs: 110000 }, async (t) => 
   // frames and audio buffers through webrtcsrc
   const media = await rx.waitFor((e) => e.event === 'counts' &&
     (e.counts.video_0 || 0) >= 30 && (e.counts.audio_0 || 0) >= 20, 30000);
-  t.check(media !== null, `webrtcsrc outputs >= 30 video frames and >= 20 audio buffers (${JSON.stringify(rx.latestCounts())})`);
+  t.check(media !== null, `webrtcsrc outputs >= 30 video frames and >= 20 audio buffers (${JSON.stringify(rx.counts())})`);
   const pads = rx.events.filter((e) => e.event === 'pad').map((e) => e.pad).sort();
   t.check(JSON.stringify(pads) === '["audio_0","video_0"]', `webrtcsrc added video_0 and audio_0, nothing else (${pads})`);
   const tracks = rx.events.filter((e) => e.event === 'track').map((e) => `${e.pad}:${e.codec}`).sort();
@@ -128,10 +74,10 @@ await runTest(`webrtcsrc-publish-${which}`, { timeoutMs: 110000 }, async (t) => 
   t.check(acaps && acaps.media === 'audio/x-raw', `audio_0 is raw audio (${acaps && acaps.caps})`);
 
   // media keeps coming
-  const c0 = rx.latestCounts();
+  const c0 = rx.counts();
   const more = await rx.waitFor((e) => e.event === 'counts' &&
     e.counts.video_0 >= c0.video_0 + 30 && e.counts.audio_0 >= c0.audio_0 + 20, 20000);
-  t.check(more !== null, `frames and audio keep arriving (${JSON.stringify(c0)} -> ${JSON.stringify(rx.latestCounts())})`);
+  t.check(more !== null, `frames and audio keep arriving (${JSON.stringify(c0)} -> ${JSON.stringify(rx.counts())})`);
   t.check(!rx.events.some((e) => e.event === 'error'), 'no element error while publishing');
 
   // transport-wide congestion control is negotiated with the browser and

@@ -51,9 +51,8 @@ import urllib.parse
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)),
                                 '..', 'lib'))
-from wrtctest import (Checks, Child, apply_answer, candidate_addresses,  # noqa
-                      command_loop, emitter, exit_child, gathered_offer,
-                      http, pin_loopback, stock_env)
+from wrtctest import Checks, emitter, http  # noqa: E402
+import webrtcbin_peer  # noqa: E402
 
 WIDTH, HEIGHT = 320, 240
 MIN_FRAMES = 30
@@ -74,13 +73,7 @@ CHILD_MAX_SECONDS = 140
 # --------------------------------------------------------------------------
 
 def run_publisher(args):
-    import gi
-    gi.require_version('Gst', '1.0')
-    gi.require_version('GstSdp', '1.0')
-    gi.require_version('GstWebRTC', '1.0')
-    from gi.repository import Gst, GstWebRTC
-
-    Gst.init(None)
+    Gst, GstWebRTC = webrtcbin_peer.init()
     emit = emitter()
 
     desc = (
@@ -100,12 +93,8 @@ def run_publisher(args):
         emit(event='fatal', reason=f'cannot build the pipeline: {e}')
         return 1
     w = pipe.get_by_name('w')
-    plugin = w.get_factory().get_plugin()
-    emit(event='impl', plugin=plugin.get_filename() if plugin else None,
-         gtype=w.__gtype__.name)
-
-    # ICE on loopback only; keep these referenced or they are freed under us
-    ice_refs = pin_loopback(w)  # noqa: F841
+    webrtcbin_peer.report_impl(emit, w)
+    webrtcbin_peer.pin_loopback(w)
 
     pipe.set_state(Gst.State.PLAYING)
     pipe.get_state(10 * Gst.SECOND)
@@ -119,55 +108,13 @@ def run_publisher(args):
         i += 1
     emit(event='transceivers', n=i)
 
-    # keep the promise and its reply: the offer is not a copy
-    end = time.monotonic() + 10
-    offer = None
-    while offer is None and time.monotonic() < end:
-        offer_promise = Gst.Promise.new()
-        w.emit('create-offer', None, offer_promise)
-        offer_promise.wait()
-        offer_reply = offer_promise.get_reply()
-        if offer_reply is not None and offer_reply.has_field('offer'):
-            offer = offer_reply.get_value('offer')
-        else:
-            time.sleep(0.1)  # no caps on the sink pads yet
-    if offer is None:
-        emit(event='fatal', reason='webrtcbin made no offer')
+    resource = webrtcbin_peer.http_offer(
+        w, emit, urllib.parse.urljoin(args.url, 'whip'), token=args.token)
+    if resource is None:
         return 1
-    # no trickle: POST once gathering is complete, all candidates in the SDP
-    sdp = gathered_offer(w, offer)
-    emit(event='offer', sdp=sdp, candidates=candidate_addresses(sdp))
-
-    whip = urllib.parse.urljoin(args.url, 'whip')
-    token = args.token
-    try:
-        st, hdrs, body = http(whip, data=sdp.encode(), method='POST',
-                              ctype='application/sdp', token=token)
-    except OSError as e:
-        emit(event='fatal', reason=f'POST {whip}: {e}')
-        return 1
-    loc = hdrs.get('Location') or hdrs.get('location')
-    resource = urllib.parse.urljoin(whip, loc) if loc else None
-    emit(event='posted', status=st, location=loc, resource=resource,
-         body=body if st != 201 else None)
-    if st != 201:
-        emit(event='fatal', reason=f'POST got {st}: {body.strip()}')
-        return 1
-    parsed, err = apply_answer(w, body)
-    if not parsed:
-        emit(event='fatal', reason=f'the answer does not parse: {body}')
-        return 1
-    emit(event='answered', error=err)
-
-    def handle(c):
-        if c.get('cmd') == 'delete':
-            st, _, body = http(resource, method='DELETE', token=token)
-            emit(event='deleted', status=st, body=body.strip())
-
-    command_loop(pipe, emit, CHILD_MAX_SECONDS, lambda: dict(
-        event='pc', state=w.get_property('connection-state').value_nick),
-        handle)
-    exit_child(pipe, emit)
+    webrtcbin_peer.serve(pipe, emit, resource, args.token, CHILD_MAX_SECONDS,
+                         lambda: dict(event='pc', state=w.get_property(
+                             'connection-state').value_nick))
 
 
 # --------------------------------------------------------------------------
@@ -180,7 +127,6 @@ class Driver(Checks):
         self.scenario = scenario
         self.children = []
         self.me = os.path.abspath(__file__)
-        sys.path.insert(0, os.path.dirname(self.me))
         from whip_receiver import WhipReceiver
         self.WhipReceiver = WhipReceiver
         self.rx = None
@@ -200,38 +146,14 @@ class Driver(Checks):
         return ok
 
     def start_publisher(self, name, token=None):
-        env = stock_env()
         argv = [sys.executable, self.me, '--side', 'publisher',
                 '--url', self.rx.url]
         if token:
             argv += ['--token', token]
-        c = Child(name, argv, env, capture_stderr=True)
+        c = webrtcbin_peer.start_http_peer(
+            self, name, argv, '/whip', wait=self.rx.iterate,
+            deadline=POST_DEADLINE, capture_stderr=True)
         self.children.append(c)
-        self.rx.iterate(lambda: c.find(lambda e: e.get('event') in (
-            'posted', 'fatal', 'exit')) is not None, POST_DEADLINE)
-        impl = c.find(lambda e: e.get('event') == 'impl') or {}
-        fn = impl.get('plugin') or ''
-        build = os.environ.get('GST_PLUGINS_WEBRTC_BUILDDIR', '/nonexistent')
-        self.check(fn.endswith('/libgstwebrtc.so')
-                   and not fn.startswith(build)
-                   and impl.get('gtype') == 'GstWebRTCBin',
-                   f'{name}: webrtcbin from the stock registry ({fn})')
-        offer = c.find(lambda e: e.get('event') == 'offer') or {}
-        self.check(offer.get('candidates') and all(
-            a == '127.0.0.1' for a in offer['candidates']),
-            f'{name}: its offer has loopback candidates only '
-            f'({offer.get("candidates")})')
-        posted = c.find(lambda e: e.get('event') == 'posted') or {}
-        self.check(posted.get('status') == 201 and posted.get('location'),
-                   f'{name}: POST /whip -> {posted.get("status")} '
-                   f'Location {posted.get("location")}')
-        if posted.get('status') == 201:
-            self.rx.iterate(lambda: c.find(
-                lambda e: e.get('event') in ('answered', 'exit')), 10)
-            ans = c.find(lambda e: e.get('event') == 'answered') or {}
-            self.check('error' in ans and ans['error'] is None,
-                       f'{name}: webrtcbin takes the answer '
-                       f'({ans.get("error")})')
         return c
 
     def wait_media(self, what):

@@ -39,6 +39,7 @@
 
 #include "gstwrtcicetransport.h"
 #include "gstwrtcicecontext.h"
+#include "gstwrtciceserver.h"
 
 #include <string.h>
 #include <gio/gio.h>
@@ -50,8 +51,6 @@ GST_DEBUG_CATEGORY_STATIC (wrtc_ice_transport_debug);
 
 /* WebRTC uses one component: BUNDLE and rtcp-mux (RFC 8843, RFC 5761) */
 #define COMPONENT_ID 1
-#define DEFAULT_STUN_PORT 3478
-#define DEFAULT_TURNS_PORT 5349
 
 enum
 {
@@ -101,8 +100,6 @@ G_DEFINE_TYPE_WITH_CODE (GstWrtcIceTransport, gst_wrtc_ice_transport,
     GST_DEBUG_CATEGORY_INIT (wrtc_ice_transport_debug, "wrtcicetransport", 0,
         "WebRTC ICE transport (libnice)"));
 
-G_DEFINE_QUARK (gst - wrtc - ice - error - quark, gst_wrtc_ice_error);
-
 GType
 gst_wrtc_ice_transport_state_get_type (void)
 {
@@ -131,16 +128,6 @@ gst_wrtc_ice_transport_state_get_type (void)
   return type;
 }
 
-const gchar *
-gst_wrtc_ice_transport_state_name (GstWrtcIceTransportState s)
-{
-  GEnumClass *klass = g_type_class_ref (GST_WRTC_TYPE_ICE_TRANSPORT_STATE);
-  GEnumValue *v = g_enum_get_value (klass, s);
-
-  g_type_class_unref (klass);
-  return v ? v->value_nick : "invalid";
-}
-
 void
 gst_wrtc_ice_candidate_pair_clear (GstWrtcIceCandidatePair * pair)
 {
@@ -152,7 +139,8 @@ gst_wrtc_ice_candidate_pair_clear (GstWrtcIceCandidatePair * pair)
 /* ------------------------------------------------------------------------
  * State machine
  *
- * The one place the state changes; runs on the ICE thread (libnice's
+ * The one place the state changes: set_state(), through the helper
+ * (gstwrtcfsm.h) and this table; runs on the ICE thread (libnice's
  * signals and the queued operations), close included.  Legal edges:
  *   new          -> checking      remote candidates and credentials known,
  *                                 checks started
@@ -183,63 +171,125 @@ gst_wrtc_ice_candidate_pair_clear (GstWrtcIceCandidatePair * pair)
  * consent as a failed component, with no earlier sign, and from then on
  * RFC 7675 forbids sending: W3C's failed, not the transient disconnected.
  */
-static gboolean
-state_edge_is_legal (GstWrtcIceTransportState from, GstWrtcIceTransportState to)
-{
-  if (to == GST_WRTC_ICE_TRANSPORT_STATE_CLOSED)
-    return from != GST_WRTC_ICE_TRANSPORT_STATE_CLOSED;
+#define TO GST_WRTC_FSM_TO
+static const gchar *const state_names[] = {
+  [GST_WRTC_ICE_TRANSPORT_STATE_NEW] = "new",
+  [GST_WRTC_ICE_TRANSPORT_STATE_CHECKING] = "checking",
+  [GST_WRTC_ICE_TRANSPORT_STATE_CONNECTED] = "connected",
+  [GST_WRTC_ICE_TRANSPORT_STATE_COMPLETED] = "completed",
+  [GST_WRTC_ICE_TRANSPORT_STATE_FAILED] = "failed",
+  [GST_WRTC_ICE_TRANSPORT_STATE_DISCONNECTED] = "disconnected",
+  [GST_WRTC_ICE_TRANSPORT_STATE_CLOSED] = "closed",
+};
 
-  switch (from) {
-    case GST_WRTC_ICE_TRANSPORT_STATE_NEW:
-      return to == GST_WRTC_ICE_TRANSPORT_STATE_CHECKING
-          || to == GST_WRTC_ICE_TRANSPORT_STATE_FAILED;
-    case GST_WRTC_ICE_TRANSPORT_STATE_CHECKING:
-      return to == GST_WRTC_ICE_TRANSPORT_STATE_CONNECTED
-          || to == GST_WRTC_ICE_TRANSPORT_STATE_FAILED;
-    case GST_WRTC_ICE_TRANSPORT_STATE_CONNECTED:
-      return to == GST_WRTC_ICE_TRANSPORT_STATE_COMPLETED
-          || to == GST_WRTC_ICE_TRANSPORT_STATE_DISCONNECTED
-          || to == GST_WRTC_ICE_TRANSPORT_STATE_FAILED;
-    case GST_WRTC_ICE_TRANSPORT_STATE_COMPLETED:
-      return to == GST_WRTC_ICE_TRANSPORT_STATE_CONNECTED
-          || to == GST_WRTC_ICE_TRANSPORT_STATE_DISCONNECTED
-          || to == GST_WRTC_ICE_TRANSPORT_STATE_FAILED;
-    case GST_WRTC_ICE_TRANSPORT_STATE_DISCONNECTED:
-      return to == GST_WRTC_ICE_TRANSPORT_STATE_CHECKING
-          || to == GST_WRTC_ICE_TRANSPORT_STATE_CONNECTED
-          || to == GST_WRTC_ICE_TRANSPORT_STATE_FAILED;
-    default:
-      return FALSE;
-  }
+static const guint32 state_edges[] = {
+  [GST_WRTC_ICE_TRANSPORT_STATE_NEW] =
+      TO (GST_WRTC_ICE_TRANSPORT_STATE_CHECKING)
+      | TO (GST_WRTC_ICE_TRANSPORT_STATE_FAILED)
+      | TO (GST_WRTC_ICE_TRANSPORT_STATE_CLOSED),
+  [GST_WRTC_ICE_TRANSPORT_STATE_CHECKING] =
+      TO (GST_WRTC_ICE_TRANSPORT_STATE_CONNECTED)
+      | TO (GST_WRTC_ICE_TRANSPORT_STATE_FAILED)
+      | TO (GST_WRTC_ICE_TRANSPORT_STATE_CLOSED),
+  [GST_WRTC_ICE_TRANSPORT_STATE_CONNECTED] =
+      TO (GST_WRTC_ICE_TRANSPORT_STATE_COMPLETED)
+      | TO (GST_WRTC_ICE_TRANSPORT_STATE_DISCONNECTED)
+      | TO (GST_WRTC_ICE_TRANSPORT_STATE_FAILED)
+      | TO (GST_WRTC_ICE_TRANSPORT_STATE_CLOSED),
+  [GST_WRTC_ICE_TRANSPORT_STATE_COMPLETED] =
+      TO (GST_WRTC_ICE_TRANSPORT_STATE_CONNECTED)
+      | TO (GST_WRTC_ICE_TRANSPORT_STATE_DISCONNECTED)
+      | TO (GST_WRTC_ICE_TRANSPORT_STATE_FAILED)
+      | TO (GST_WRTC_ICE_TRANSPORT_STATE_CLOSED),
+  [GST_WRTC_ICE_TRANSPORT_STATE_FAILED] =
+      TO (GST_WRTC_ICE_TRANSPORT_STATE_CLOSED),
+  [GST_WRTC_ICE_TRANSPORT_STATE_DISCONNECTED] =
+      TO (GST_WRTC_ICE_TRANSPORT_STATE_CHECKING)
+      | TO (GST_WRTC_ICE_TRANSPORT_STATE_CONNECTED)
+      | TO (GST_WRTC_ICE_TRANSPORT_STATE_FAILED)
+      | TO (GST_WRTC_ICE_TRANSPORT_STATE_CLOSED),
+  [GST_WRTC_ICE_TRANSPORT_STATE_CLOSED] = 0,
+};
+
+static const GstWrtcFsm state_machine = {
+  "ice-transport", &wrtc_ice_transport_debug, G_N_ELEMENTS (state_names),
+  state_names, state_edges
+};
+
+G_STATIC_ASSERT (G_N_ELEMENTS (state_edges) == G_N_ELEMENTS (state_names));
+
+/* RTCIceGatheringState: new -> gathering (gather()), gathering -> complete
+ * (the agent is done, or could not start); complete is final. */
+static const gchar *const gathering_state_names[] = {
+  [GST_WRTC_ICE_GATHERING_STATE_NEW] = "new",
+  [GST_WRTC_ICE_GATHERING_STATE_GATHERING] = "gathering",
+  [GST_WRTC_ICE_GATHERING_STATE_COMPLETE] = "complete",
+};
+
+static const guint32 gathering_state_edges[] = {
+  [GST_WRTC_ICE_GATHERING_STATE_NEW] =
+      TO (GST_WRTC_ICE_GATHERING_STATE_GATHERING),
+  [GST_WRTC_ICE_GATHERING_STATE_GATHERING] =
+      TO (GST_WRTC_ICE_GATHERING_STATE_COMPLETE),
+  [GST_WRTC_ICE_GATHERING_STATE_COMPLETE] = 0,
+};
+
+#undef TO
+
+static const GstWrtcFsm gathering_state_machine = {
+  "ice-gathering", &wrtc_ice_transport_debug,
+  G_N_ELEMENTS (gathering_state_names), gathering_state_names,
+  gathering_state_edges
+};
+
+G_STATIC_ASSERT (G_N_ELEMENTS (gathering_state_edges) ==
+    G_N_ELEMENTS (gathering_state_names));
+
+const GstWrtcFsm *
+gst_wrtc_ice_transport_state_machine (void)
+{
+  return &state_machine;
 }
 
-/* Called without the lock; emits "state-changed" after releasing it. */
+const GstWrtcFsm *
+gst_wrtc_ice_gathering_state_machine (void)
+{
+  return &gathering_state_machine;
+}
+
+const gchar *
+gst_wrtc_ice_transport_state_name (GstWrtcIceTransportState s)
+{
+  return gst_wrtc_fsm_state_name (&state_machine, s);
+}
+
+/* Called without the lock; emits "state-changed" after releasing it.  The
+ * caller checks first when the edge may be illegal, so a refusal here is a
+ * bug. */
 static void
 set_state (GstWrtcIceTransport * self, GstWrtcIceTransportState new_state)
 {
-  GstWrtcIceTransportState old_state;
-
   g_mutex_lock (&self->lock);
-  old_state = self->state;
-  if (old_state == new_state) {
+  if (!gst_wrtc_fsm_transition (&state_machine, self,
+          self->controlling ? "controlling" : "controlled", self->state,
+          new_state)) {
     g_mutex_unlock (&self->lock);
-    return;
-  }
-  if (!state_edge_is_legal (old_state, new_state)) {
-    g_mutex_unlock (&self->lock);
-    GST_WARNING_OBJECT (self, "refusing illegal state change %s -> %s",
-        gst_wrtc_ice_transport_state_name (old_state),
-        gst_wrtc_ice_transport_state_name (new_state));
     return;
   }
   self->state = new_state;
   g_mutex_unlock (&self->lock);
 
-  GST_INFO_OBJECT (self, "%s: %s -> %s",
-      self->controlling ? "controlling" : "controlled",
-      gst_wrtc_ice_transport_state_name (old_state),
-      gst_wrtc_ice_transport_state_name (new_state));
   g_signal_emit (self, signals[SIGNAL_STATE_CHANGED], 0, new_state);
+}
+
+/* With the lock. */
+static void
+set_gathering_state_locked (GstWrtcIceTransport * self,
+    GstWrtcIceGatheringState new_state)
+{
+  if (gst_wrtc_fsm_transition (&gathering_state_machine, self, NULL,
+          self->gathering_state, new_state))
+    self->gathering_state = new_state;
 }
 
 static gboolean
@@ -259,14 +309,17 @@ is_closed (GstWrtcIceTransport * self)
 static void
 update_completed (GstWrtcIceTransport * self)
 {
-  gboolean gathered;
+  gboolean gathered, can_complete;
 
   g_mutex_lock (&self->lock);
   gathered = self->gathering_state == GST_WRTC_ICE_GATHERING_STATE_COMPLETE;
+  /* only from connected: not once consent is revoked, nor twice */
+  can_complete = gst_wrtc_fsm_is_legal (&state_machine, self->state,
+      GST_WRTC_ICE_TRANSPORT_STATE_COMPLETED);
   g_mutex_unlock (&self->lock);
 
-  if (self->nice_state == NICE_COMPONENT_STATE_READY && gathered
-      && self->remote_eoc)
+  if (can_complete && self->nice_state == NICE_COMPONENT_STATE_READY
+      && gathered && self->remote_eoc)
     set_state (self, GST_WRTC_ICE_TRANSPORT_STATE_COMPLETED);
 }
 
@@ -303,6 +356,11 @@ handle_component_state (GstWrtcIceTransport * self, guint stream_id,
   if (self->consent_revoked)
     return;
   cur = gst_wrtc_ice_transport_get_state (self);
+  /* failed is final but for close, and closed is final: nothing the agent
+   * says changes them */
+  if (cur == GST_WRTC_ICE_TRANSPORT_STATE_FAILED
+      || cur == GST_WRTC_ICE_TRANSPORT_STATE_CLOSED)
+    return;
 
   switch (nice_state) {
     case NICE_COMPONENT_STATE_DISCONNECTED:
@@ -340,24 +398,163 @@ handle_component_state (GstWrtcIceTransport * self, guint stream_id,
 }
 
 /* ------------------------------------------------------------------------
- * Local candidates
+ * Candidates: libnice's and ours (gstwrtcicecandidate.h)
  */
-static const gchar *
-candidate_type_name (NiceCandidateType type)
+static GstWrtcIceCandidateType
+type_from_nice (NiceCandidateType type)
 {
-  /* RFC 8839 section 5.1 cand-type names */
   switch (type) {
-    case NICE_CANDIDATE_TYPE_HOST:
-      return "host";
     case NICE_CANDIDATE_TYPE_SERVER_REFLEXIVE:
-      return "srflx";
+      return GST_WRTC_ICE_CANDIDATE_TYPE_SRFLX;
     case NICE_CANDIDATE_TYPE_PEER_REFLEXIVE:
-      return "prflx";
+      return GST_WRTC_ICE_CANDIDATE_TYPE_PRFLX;
     case NICE_CANDIDATE_TYPE_RELAYED:
-      return "relay";
+      return GST_WRTC_ICE_CANDIDATE_TYPE_RELAY;
     default:
-      return "unknown";
+      return GST_WRTC_ICE_CANDIDATE_TYPE_HOST;
   }
+}
+
+static NiceCandidateType
+type_to_nice (GstWrtcIceCandidateType type)
+{
+  switch (type) {
+    case GST_WRTC_ICE_CANDIDATE_TYPE_SRFLX:
+      return NICE_CANDIDATE_TYPE_SERVER_REFLEXIVE;
+    case GST_WRTC_ICE_CANDIDATE_TYPE_PRFLX:
+      return NICE_CANDIDATE_TYPE_PEER_REFLEXIVE;
+    case GST_WRTC_ICE_CANDIDATE_TYPE_RELAY:
+      return NICE_CANDIDATE_TYPE_RELAYED;
+    default:
+      return NICE_CANDIDATE_TYPE_HOST;
+  }
+}
+
+/* What libnice's SDP writer said, as fields: a port of 0 (an active TCP
+ * candidate's) is written 9 (RFC 6544 section 4.5), and the base of a
+ * reflexive or relayed candidate is its related address. */
+static GstWrtcIceCandidate *
+candidate_from_nice (const NiceCandidate * nc)
+{
+  GstWrtcIceCandidate *c = gst_wrtc_ice_candidate_new ();
+  gchar ip[NICE_ADDRESS_STRING_LEN];
+  guint port;
+
+  c->foundation = g_strndup (nc->foundation, NICE_CANDIDATE_MAX_FOUNDATION);
+  c->component = nc->component_id;
+  c->priority = nc->priority;
+  nice_address_to_string (&nc->addr, ip);
+  c->address = g_strdup (ip);
+  port = nice_address_get_port (&nc->addr);
+  c->port = port ? port : 9;
+  c->type = type_from_nice (nc->type);
+  switch (nc->transport) {
+    case NICE_CANDIDATE_TRANSPORT_TCP_ACTIVE:
+      c->protocol = GST_WRTC_ICE_PROTOCOL_TCP;
+      c->tcp_type = GST_WRTC_ICE_TCP_TYPE_ACTIVE;
+      break;
+    case NICE_CANDIDATE_TRANSPORT_TCP_PASSIVE:
+      c->protocol = GST_WRTC_ICE_PROTOCOL_TCP;
+      c->tcp_type = GST_WRTC_ICE_TCP_TYPE_PASSIVE;
+      break;
+    case NICE_CANDIDATE_TRANSPORT_TCP_SO:
+      c->protocol = GST_WRTC_ICE_PROTOCOL_TCP;
+      c->tcp_type = GST_WRTC_ICE_TCP_TYPE_SO;
+      break;
+    default:
+      c->protocol = GST_WRTC_ICE_PROTOCOL_UDP;
+      break;
+  }
+  if (nice_address_is_valid (&nc->base_addr)
+      && !nice_address_equal (&nc->addr, &nc->base_addr)) {
+    nice_address_to_string (&nc->base_addr, ip);
+    c->related_address = g_strdup (ip);
+    port = nice_address_get_port (&nc->base_addr);
+    c->related_port = port ? port : 9;
+  }
+  return c;
+}
+
+/* The candidate libnice checks, or NULL with @error: names (mDNS, FQDN)
+ * are not resolved (RFC 8839 section 5.1 allows them), a TCP candidate
+ * needs its tcptype (RFC 6544 section 4.5).  The related address is only
+ * informative (RFC 8445 section 5.1.2); libnice keeps it when given. */
+static NiceCandidate *
+candidate_to_nice (const GstWrtcIceCandidate * c, guint stream_id,
+    GError ** error)
+{
+  NiceCandidate *nc;
+  NiceCandidateTransport transport = NICE_CANDIDATE_TRANSPORT_UDP;
+  GInetAddress *addr;
+
+  if (!c->foundation || !c->address
+      || !gst_wrtc_ice_is_ice_chars (c->foundation, 1,
+          NICE_CANDIDATE_MAX_FOUNDATION - 1) || c->port > 65535)
+    goto malformed;
+  addr = g_inet_address_new_from_string (c->address);
+  if (!addr) {
+    if (g_str_has_suffix (c->address, ".local")
+        || g_str_has_suffix (c->address, ".local."))
+      goto mdns;
+    goto hostname;
+  }
+  g_object_unref (addr);
+  if (c->protocol == GST_WRTC_ICE_PROTOCOL_TCP) {
+    switch (c->tcp_type) {
+      case GST_WRTC_ICE_TCP_TYPE_ACTIVE:
+        transport = NICE_CANDIDATE_TRANSPORT_TCP_ACTIVE;
+        break;
+      case GST_WRTC_ICE_TCP_TYPE_PASSIVE:
+        transport = NICE_CANDIDATE_TRANSPORT_TCP_PASSIVE;
+        break;
+      case GST_WRTC_ICE_TCP_TYPE_SO:
+        transport = NICE_CANDIDATE_TRANSPORT_TCP_SO;
+        break;
+      default:
+        goto no_tcptype;
+    }
+  }
+
+  nc = nice_candidate_new (type_to_nice (c->type));
+  nc->stream_id = stream_id;
+  nc->component_id = c->component;
+  nc->transport = transport;
+  nc->priority = c->priority;
+  g_strlcpy (nc->foundation, c->foundation, NICE_CANDIDATE_MAX_FOUNDATION);
+  nice_address_set_from_string (&nc->addr, c->address);
+  nice_address_set_port (&nc->addr, c->port);
+  if (c->related_address && c->related_port > 0
+      && c->related_port <= 65535
+      && nice_address_set_from_string (&nc->base_addr, c->related_address))
+    nice_address_set_port (&nc->base_addr, c->related_port);
+  else
+    nice_address_init (&nc->base_addr);
+  return nc;
+
+  /* ERRORS */
+malformed:
+  g_set_error (error, GST_WRTC_ICE_ERROR,
+      GST_WRTC_ICE_ERROR_MALFORMED_CANDIDATE,
+      "malformed candidate: foundation \"%s\", address \"%s\", port %u",
+      c->foundation ? c->foundation : "(null)",
+      c->address ? c->address : "(null)", c->port);
+  return NULL;
+mdns:
+  g_set_error (error, GST_WRTC_ICE_ERROR, GST_WRTC_ICE_ERROR_UNSUPPORTED,
+      "mDNS candidate address %s (RFC 8839 section 5.1, "
+      "draft-ietf-mmusic-mdns-ice-candidates) is not supported", c->address);
+  return NULL;
+hostname:
+  g_set_error (error, GST_WRTC_ICE_ERROR, GST_WRTC_ICE_ERROR_UNSUPPORTED,
+      "candidate address %s is a hostname, only IP addresses are "
+      "supported", c->address);
+  return NULL;
+no_tcptype:
+  g_set_error (error, GST_WRTC_ICE_ERROR,
+      GST_WRTC_ICE_ERROR_MALFORMED_CANDIDATE,
+      "TCP candidate %s:%u without a tcptype (RFC 6544 section 4.5)",
+      c->address, c->port);
+  return NULL;
 }
 
 static void
@@ -365,8 +562,7 @@ on_new_candidate (NiceAgent * agent, NiceCandidate * candidate,
     gpointer user_data)
 {
   GstWrtcIceTransport *self = user_data;
-  gchar *sdp;
-  const gchar *value;
+  GstWrtcIceCandidate *c;
 
   if (candidate->stream_id != self->stream_id
       || candidate->component_id != COMPONENT_ID)
@@ -376,16 +572,14 @@ on_new_candidate (NiceAgent * agent, NiceCandidate * candidate,
   if (self->relay_only && candidate->type != NICE_CANDIDATE_TYPE_RELAYED)
     return;
 
-  sdp = nice_agent_generate_local_candidate_sdp (agent, candidate);
-  if (!sdp)
-    return;
-  /* the attribute value, without "a=" (RFC 8839 section 5.1) */
-  value = g_str_has_prefix (sdp, "a=") ? sdp + 2 : sdp;
-  GST_DEBUG_OBJECT (self, "local candidate %s", value);
+  c = candidate_from_nice (candidate);
+  GST_DEBUG_OBJECT (self, "local candidate %s %s %s:%u",
+      gst_wrtc_ice_protocol_to_string (c->protocol),
+      gst_wrtc_ice_candidate_type_to_string (c->type), c->address, c->port);
   g_object_ref (self);
-  g_signal_emit (self, signals[SIGNAL_ON_LOCAL_CANDIDATE], 0, value);
+  g_signal_emit (self, signals[SIGNAL_ON_LOCAL_CANDIDATE], 0, c);
   g_object_unref (self);
-  g_free (sdp);
+  gst_wrtc_ice_candidate_free (c);
 }
 
 static void
@@ -396,7 +590,7 @@ on_gathering_done (NiceAgent * agent, guint stream_id, gpointer user_data)
   if (stream_id != self->stream_id)
     return;
   g_mutex_lock (&self->lock);
-  self->gathering_state = GST_WRTC_ICE_GATHERING_STATE_COMPLETE;
+  set_gathering_state_locked (self, GST_WRTC_ICE_GATHERING_STATE_COMPLETE);
   g_mutex_unlock (&self->lock);
   GST_DEBUG_OBJECT (self, "gathering done");
   g_object_ref (self);
@@ -414,7 +608,7 @@ candidate_info_set (GstWrtcIceCandidateInfo * info, NiceCandidate * c)
   g_free (info->address);
   info->address = g_strdup (ip);
   info->port = nice_address_get_port (&c->addr);
-  info->type = candidate_type_name (c->type);
+  info->type = gst_wrtc_ice_candidate_type_to_string (type_from_nice (c->type));
   info->protocol = c->transport == NICE_CANDIDATE_TRANSPORT_UDP ? "udp" : "tcp";
   info->priority = c->priority;
 }
@@ -540,7 +734,7 @@ op_gather (gpointer data)
     GST_WARNING_OBJECT (self, "libnice could not start gathering: no usable "
         "local address");
     g_mutex_lock (&self->lock);
-    self->gathering_state = GST_WRTC_ICE_GATHERING_STATE_COMPLETE;
+    set_gathering_state_locked (self, GST_WRTC_ICE_GATHERING_STATE_COMPLETE);
     g_mutex_unlock (&self->lock);
     g_signal_emit (self, signals[SIGNAL_ON_GATHERING_DONE], 0);
     set_state (self, GST_WRTC_ICE_TRANSPORT_STATE_FAILED);
@@ -664,295 +858,6 @@ close_on_ice_thread (gpointer data)
   return G_SOURCE_REMOVE;
 }
 
-/* ------------------------------------------------------------------------
- * Candidate strings (RFC 8839 section 5.1)
- *
- *   candidate-attribute = "candidate" ":" foundation SP component-id SP
- *                         transport SP priority SP connection-address SP
- *                         port SP cand-type [SP rel-addr] [SP rel-port]
- *                         *(SP cand-extension)
- *   foundation          = 1*32ice-char
- *   component-id        = 1*3DIGIT
- *   transport           = "UDP" / transport-extension
- *   priority            = 1*10DIGIT
- *   cand-type           = "typ" SP candidate-types
- *   candidate-types     = "host" / "srflx" / "prflx" / "relay" / token
- *   ice-char            = ALPHA / DIGIT / "+" / "/"
- */
-typedef enum
-{
-  CANDIDATE_USE,
-  CANDIDATE_IGNORE,
-  CANDIDATE_END_OF_CANDIDATES,
-} CandidateVerdict;
-
-static gboolean
-is_ice_chars (const gchar * s, gsize min, gsize max)
-{
-  gsize n = 0;
-
-  for (; *s; s++, n++) {
-    if (!g_ascii_isalnum (*s) && *s != '+' && *s != '/')
-      return FALSE;
-  }
-  return n >= min && n <= max;
-}
-
-static gboolean
-is_digits (const gchar * s, gsize max, guint64 max_value, guint64 * value)
-{
-  gsize n = strlen (s);
-
-  if (n == 0 || n > max)
-    return FALSE;
-  for (gsize i = 0; i < n; i++) {
-    if (!g_ascii_isdigit (s[i]))
-      return FALSE;
-  }
-  *value = g_ascii_strtoull (s, NULL, 10);
-  return *value <= max_value;
-}
-
-/* A DNS name (RFC 1123 section 2.1) rather than a broken IP literal: a
- * name has a letter somewhere. */
-static gboolean
-is_hostname (const gchar * s)
-{
-  gboolean letter = FALSE;
-
-  for (; *s; s++) {
-    if (g_ascii_isalpha (*s))
-      letter = TRUE;
-    else if (!g_ascii_isdigit (*s) && *s != '-' && *s != '.')
-      return FALSE;
-  }
-  return letter;
-}
-
-/* Checks @in against the grammar above.  On CANDIDATE_USE, *line is the
- * "a=candidate:..." line libnice parses. */
-static gboolean
-check_candidate (const gchar * in, CandidateVerdict * verdict, gchar ** line,
-    gchar ** why, GError ** error)
-{
-  gchar *copy, *value, **tok = NULL;
-  guint64 component, priority, port;
-  guint n, i;
-  GInetAddress *addr = NULL;
-  gboolean ret = FALSE;
-
-  copy = g_strstrip (g_strdup (in));
-  value = copy;
-  if (g_str_has_prefix (value, "a="))
-    value += 2;
-  if (*value == '\0' || strcmp (value, "end-of-candidates") == 0) {
-    *verdict = CANDIDATE_END_OF_CANDIDATES;
-    ret = TRUE;
-    goto done;
-  }
-  if (!g_str_has_prefix (value, "candidate:"))
-    goto malformed;
-
-  tok = g_strsplit (value + strlen ("candidate:"), " ", -1);
-  n = g_strv_length (tok);
-  for (i = 0; i < n; i++) {
-    if (tok[i][0] == '\0')
-      goto malformed;           /* SP is one space */
-  }
-  if (n < 8 || n % 2 != 0)
-    goto malformed;
-  if (!is_ice_chars (tok[0], 1, 32))
-    goto malformed;
-  if (!is_digits (tok[1], 3, 256, &component) || component == 0)
-    goto malformed;
-  if (!is_digits (tok[3], 10, G_MAXUINT32, &priority))
-    goto malformed;
-  if (!is_digits (tok[5], 5, 65535, &port))
-    goto malformed;
-  if (strcmp (tok[6], "typ") != 0)
-    goto malformed;
-
-  addr = g_inet_address_new_from_string (tok[4]);
-  if (!addr) {
-    if (g_str_has_suffix (tok[4], ".local") || g_str_has_suffix (tok[4],
-            ".local.")) {
-      g_set_error (error, GST_WRTC_ICE_ERROR, GST_WRTC_ICE_ERROR_UNSUPPORTED,
-          "mDNS candidate address %s (RFC 8839 section 5.1, "
-          "draft-ietf-mmusic-mdns-ice-candidates) is not supported", tok[4]);
-      goto done;
-    }
-    if (!is_hostname (tok[4]))
-      goto malformed;
-    g_set_error (error, GST_WRTC_ICE_ERROR, GST_WRTC_ICE_ERROR_UNSUPPORTED,
-        "candidate address %s is a hostname, only IP addresses are "
-        "supported", tok[4]);
-    goto done;
-  }
-
-  /* things RFC 8839 section 5.1 says to ignore rather than refuse */
-  if (component != COMPONENT_ID) {
-    *verdict = CANDIDATE_IGNORE;
-    *why = g_strdup_printf ("component %" G_GUINT64_FORMAT " (rtcp-mux "
-        "uses component 1 only)", component);
-    ret = TRUE;
-    goto done;
-  }
-  if (g_ascii_strcasecmp (tok[2], "UDP") != 0
-      && g_ascii_strcasecmp (tok[2], "TCP") != 0) {
-    *verdict = CANDIDATE_IGNORE;
-    *why = g_strdup_printf ("unknown transport %s", tok[2]);
-    ret = TRUE;
-    goto done;
-  }
-  if (strcmp (tok[7], "host") != 0 && strcmp (tok[7], "srflx") != 0
-      && strcmp (tok[7], "prflx") != 0 && strcmp (tok[7], "relay") != 0) {
-    *verdict = CANDIDATE_IGNORE;
-    *why = g_strdup_printf ("unknown candidate type %s", tok[7]);
-    ret = TRUE;
-    goto done;
-  }
-  /* rel-addr, rel-port and extensions come as name-value pairs */
-  for (i = 8; i + 1 < n; i += 2) {
-    if (strcmp (tok[i], "raddr") == 0) {
-      GInetAddress *r = g_inet_address_new_from_string (tok[i + 1]);
-      if (!r)
-        goto malformed;
-      g_object_unref (r);
-    } else if (strcmp (tok[i], "rport") == 0) {
-      guint64 rport;
-      if (!is_digits (tok[i + 1], 5, 65535, &rport))
-        goto malformed;
-    }
-  }
-
-  *verdict = CANDIDATE_USE;
-  *line = g_strconcat ("a=", value, NULL);
-  ret = TRUE;
-  goto done;
-
-  /* ERRORS */
-malformed:
-  g_set_error (error, GST_WRTC_ICE_ERROR,
-      GST_WRTC_ICE_ERROR_MALFORMED_CANDIDATE,
-      "malformed candidate (RFC 8839 section 5.1): \"%s\"", in);
-done:
-  g_clear_object (&addr);
-  g_strfreev (tok);
-  g_free (copy);
-  return ret;
-}
-
-/* ------------------------------------------------------------------------
- * Server URIs (RFC 7064, RFC 7065)
- */
-typedef struct
-{
-  gchar *scheme;                /* "stun", "stuns", "turn", "turns" */
-  gchar *host;                  /* without brackets */
-  guint port;
-  gchar *transport;             /* NULL, "udp", "tcp" */
-  gchar *username, *password;   /* from the user-info, decoded */
-} ServerUri;
-
-static void
-server_uri_clear (ServerUri * u)
-{
-  g_free (u->scheme);
-  g_free (u->host);
-  g_free (u->transport);
-  g_free (u->username);
-  g_free (u->password);
-  memset (u, 0, sizeof (*u));
-}
-
-static gboolean
-parse_server_uri (const gchar * uri, ServerUri * out, GError ** error)
-{
-  const gchar *colon, *rest, *end, *at, *hostport;
-  gchar *authority = NULL, *query = NULL;
-  gchar *port_str = NULL;
-  guint64 port = 0;
-
-  memset (out, 0, sizeof (*out));
-  if (!uri)
-    goto invalid;
-  colon = strchr (uri, ':');
-  if (!colon)
-    goto invalid;
-  out->scheme = g_ascii_strdown (uri, colon - uri);
-  rest = colon + 1;
-  if (g_str_has_prefix (rest, "//"))
-    rest += 2;
-  end = strchr (rest, '?');
-  authority = end ? g_strndup (rest, end - rest) : g_strdup (rest);
-  if (end)
-    query = g_strdup (end + 1);
-
-  at = strrchr (authority, '@');
-  hostport = authority;
-  if (at) {
-    gchar *userinfo = g_strndup (authority, at - authority);
-    gchar *sep = strchr (userinfo, ':');
-
-    if (sep) {
-      *sep = '\0';
-      out->password = g_uri_unescape_string (sep + 1, NULL);
-    }
-    out->username = g_uri_unescape_string (userinfo, NULL);
-    g_free (userinfo);
-    hostport = at + 1;
-    if (!out->username || (sep && !out->password))
-      goto invalid;
-  }
-
-  if (hostport[0] == '[') {
-    const gchar *close = strchr (hostport, ']');
-    if (!close)
-      goto invalid;
-    out->host = g_strndup (hostport + 1, close - hostport - 1);
-    if (close[1] == ':')
-      port_str = g_strdup (close + 2);
-    else if (close[1] != '\0')
-      goto invalid;
-  } else {
-    const gchar *pc = strchr (hostport, ':');
-    if (pc && strchr (pc + 1, ':'))
-      goto invalid;             /* a bare IPv6 address needs brackets */
-    out->host = pc ? g_strndup (hostport, pc - hostport) : g_strdup (hostport);
-    if (pc)
-      port_str = g_strdup (pc + 1);
-  }
-  if (out->host[0] == '\0')
-    goto invalid;
-  if (port_str && !is_digits (port_str, 5, 65535, &port))
-    goto invalid;
-  out->port = port;
-
-  if (query) {
-    if (g_str_has_prefix (query, "transport="))
-      out->transport = g_ascii_strdown (query + strlen ("transport="), -1);
-    else
-      goto invalid;
-    if (strcmp (out->transport, "udp") != 0
-        && strcmp (out->transport, "tcp") != 0)
-      goto invalid;
-  }
-  g_free (authority);
-  g_free (query);
-  g_free (port_str);
-  return TRUE;
-
-  /* ERRORS */
-invalid:
-  g_set_error (error, GST_WRTC_ICE_ERROR, GST_WRTC_ICE_ERROR_INVALID_ARGUMENT,
-      "invalid STUN/TURN server URI \"%s\"", uri ? uri : "(null)");
-  g_free (authority);
-  g_free (query);
-  g_free (port_str);
-  server_uri_clear (out);
-  return FALSE;
-}
-
 /* The IP literal libnice wants; resolves names in the calling thread. */
 static gchar *
 resolve_host (const gchar * host, GError ** error)
@@ -1019,7 +924,7 @@ gst_wrtc_ice_transport_class_init (GstWrtcIceTransportClass * klass)
 
   signals[SIGNAL_ON_LOCAL_CANDIDATE] = g_signal_new ("on-local-candidate",
       G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
-      G_TYPE_NONE, 1, G_TYPE_STRING);
+      G_TYPE_NONE, 1, GST_WRTC_TYPE_ICE_CANDIDATE | G_SIGNAL_TYPE_STATIC_SCOPE);
   signals[SIGNAL_ON_GATHERING_DONE] = g_signal_new ("on-gathering-done",
       G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
       G_TYPE_NONE, 0);
@@ -1084,7 +989,7 @@ gboolean
 gst_wrtc_ice_transport_set_stun_server (GstWrtcIceTransport * self,
     const gchar * uri, GError ** error)
 {
-  ServerUri u;
+  GstWrtcIceServer *server;
   gchar *ip;
 
   g_return_val_if_fail (GST_WRTC_IS_ICE_TRANSPORT (self), FALSE);
@@ -1095,37 +1000,39 @@ gst_wrtc_ice_transport_set_stun_server (GstWrtcIceTransport * self,
     g_object_set (self->agent, "stun-server", NULL, NULL);
     return TRUE;
   }
-  if (!parse_server_uri (uri, &u, error))
+  server = gst_wrtc_ice_server_parse (uri, NULL, NULL, error);
+  if (!server)
     return FALSE;
-  if (strcmp (u.scheme, "stun") != 0 || u.transport || u.username) {
+  if (server->scheme != GST_WRTC_ICE_SERVER_STUN) {
     g_set_error (error, GST_WRTC_ICE_ERROR,
         GST_WRTC_ICE_ERROR_INVALID_ARGUMENT,
         "unsupported STUN server URI \"%s\": expected stun:HOST[:PORT]", uri);
-    server_uri_clear (&u);
+    gst_wrtc_ice_server_free (server);
     return FALSE;
   }
-  ip = resolve_host (u.host, error);
+  ip = resolve_host (server->host, error);
   if (!ip) {
-    server_uri_clear (&u);
+    gst_wrtc_ice_server_free (server);
     return FALSE;
   }
   GST_DEBUG_OBJECT (self, "STUN server %s:%u", ip,
-      u.port ? u.port : DEFAULT_STUN_PORT);
+      gst_wrtc_ice_server_get_port (server));
   g_object_set (self->agent, "stun-server", ip, "stun-server-port",
-      u.port ? u.port : DEFAULT_STUN_PORT, NULL);
+      gst_wrtc_ice_server_get_port (server), NULL);
   g_free (ip);
-  server_uri_clear (&u);
+  gst_wrtc_ice_server_free (server);
   return TRUE;
 }
 
+/* RFC 7065 section 3: transport=udp (the default) is a UDP relay reached
+ * over UDP, transport=tcp one reached over TCP; turns: is TLS over TCP */
 gboolean
 gst_wrtc_ice_transport_add_turn_server (GstWrtcIceTransport * self,
     const gchar * uri, const gchar * username, const gchar * credential,
     GError ** error)
 {
-  ServerUri u;
+  GstWrtcIceServer *server;
   NiceRelayType type;
-  guint port;
   gchar *ip = NULL;
   gboolean ret = FALSE;
 
@@ -1133,46 +1040,35 @@ gst_wrtc_ice_transport_add_turn_server (GstWrtcIceTransport * self,
 
   if (!check_before_gather (self, error))
     return FALSE;
-  if (!parse_server_uri (uri, &u, error))
+  server = gst_wrtc_ice_server_parse (uri, username, credential, error);
+  if (!server)
     return FALSE;
 
-  if (strcmp (u.scheme, "turn") == 0) {
-    type = g_strcmp0 (u.transport, "tcp") == 0 ? NICE_RELAY_TYPE_TURN_TCP :
-        NICE_RELAY_TYPE_TURN_UDP;
-    port = u.port ? u.port : DEFAULT_STUN_PORT;
-  } else if (strcmp (u.scheme, "turns") == 0
-      && g_strcmp0 (u.transport, "udp") != 0) {
-    type = NICE_RELAY_TYPE_TURN_TLS;
-    port = u.port ? u.port : DEFAULT_TURNS_PORT;
-  } else {
-    g_set_error (error, GST_WRTC_ICE_ERROR,
-        GST_WRTC_ICE_ERROR_INVALID_ARGUMENT, "unsupported TURN server URI "
-        "\"%s\": expected turn: or turns: (RFC 7065)", uri);
-    goto done;
+  switch (server->scheme) {
+    case GST_WRTC_ICE_SERVER_TURN:
+      type = server->transport == GST_WRTC_ICE_SERVER_TRANSPORT_TCP ?
+          NICE_RELAY_TYPE_TURN_TCP : NICE_RELAY_TYPE_TURN_UDP;
+      break;
+    case GST_WRTC_ICE_SERVER_TURNS:
+      type = NICE_RELAY_TYPE_TURN_TLS;
+      break;
+    default:
+      g_set_error (error, GST_WRTC_ICE_ERROR,
+          GST_WRTC_ICE_ERROR_INVALID_ARGUMENT, "unsupported TURN server URI "
+          "\"%s\": expected turn: or turns: (RFC 7065)", uri);
+      goto done;
   }
-  if (username) {
-    g_free (u.username);
-    u.username = g_strdup (username);
-  }
-  if (credential) {
-    g_free (u.password);
-    u.password = g_strdup (credential);
-  }
-  if (!u.username || !u.password) {
-    g_set_error (error, GST_WRTC_ICE_ERROR,
-        GST_WRTC_ICE_ERROR_INVALID_ARGUMENT,
-        "TURN server \"%s\" needs a username and a credential", uri);
-    goto done;
-  }
-  ip = resolve_host (u.host, error);
+  ip = resolve_host (server->host, error);
   if (!ip)
     goto done;
 
-  GST_DEBUG_OBJECT (self, "TURN server %s:%u (%s)", ip, port,
+  GST_DEBUG_OBJECT (self, "TURN server %s:%u (%s)", ip,
+      gst_wrtc_ice_server_get_port (server),
       type == NICE_RELAY_TYPE_TURN_UDP ? "udp" :
       type == NICE_RELAY_TYPE_TURN_TCP ? "tcp" : "tls");
   if (!nice_agent_set_relay_info (self->agent, self->stream_id, COMPONENT_ID,
-          ip, port, u.username, u.password, type)) {
+          ip, gst_wrtc_ice_server_get_port (server), server->username,
+          server->credential, type)) {
     g_set_error (error, GST_WRTC_ICE_ERROR, GST_WRTC_ICE_ERROR_FAILED,
         "libnice refused TURN server \"%s\"", uri);
     goto done;
@@ -1181,7 +1077,7 @@ gst_wrtc_ice_transport_add_turn_server (GstWrtcIceTransport * self,
 
 done:
   g_free (ip);
-  server_uri_clear (&u);
+  gst_wrtc_ice_server_free (server);
   return ret;
 }
 
@@ -1278,7 +1174,7 @@ gst_wrtc_ice_transport_gather (GstWrtcIceTransport * self, GError ** error)
     return FALSE;
   }
   self->gather_called = TRUE;
-  self->gathering_state = GST_WRTC_ICE_GATHERING_STATE_GATHERING;
+  set_gathering_state_locked (self, GST_WRTC_ICE_GATHERING_STATE_GATHERING);
   g_mutex_unlock (&self->lock);
 
   queue_op (op_gather, op_new (self));
@@ -1294,13 +1190,13 @@ gst_wrtc_ice_transport_set_remote_credentials (GstWrtcIceTransport * self,
   g_return_val_if_fail (GST_WRTC_IS_ICE_TRANSPORT (self), FALSE);
 
   /* RFC 8839 section 5.4 */
-  if (!ufrag || !is_ice_chars (ufrag, 4, 256)) {
+  if (!ufrag || !gst_wrtc_ice_is_ice_chars (ufrag, 4, 256)) {
     g_set_error (error, GST_WRTC_ICE_ERROR,
         GST_WRTC_ICE_ERROR_INVALID_ARGUMENT,
         "ice-ufrag must be 4 to 256 ice-chars (RFC 8839 section 5.4)");
     return FALSE;
   }
-  if (!pwd || !is_ice_chars (pwd, 22, 256)) {
+  if (!pwd || !gst_wrtc_ice_is_ice_chars (pwd, 22, 256)) {
     g_set_error (error, GST_WRTC_ICE_ERROR,
         GST_WRTC_ICE_ERROR_INVALID_ARGUMENT,
         "ice-pwd must be 22 to 256 ice-chars (RFC 8839 section 5.4)");
@@ -1320,10 +1216,8 @@ gst_wrtc_ice_transport_set_remote_credentials (GstWrtcIceTransport * self,
 
 gboolean
 gst_wrtc_ice_transport_add_remote_candidate (GstWrtcIceTransport * self,
-    const gchar * candidate, GError ** error)
+    const GstWrtcIceCandidate * candidate, GError ** error)
 {
-  CandidateVerdict verdict;
-  gchar *line = NULL, *why = NULL;
   NiceCandidate *c;
   Op *op;
 
@@ -1339,34 +1233,20 @@ gst_wrtc_ice_transport_add_remote_candidate (GstWrtcIceTransport * self,
         "the transport is closed");
     return FALSE;
   }
-  if (!check_candidate (candidate, &verdict, &line, &why, error))
-    return FALSE;
-
-  switch (verdict) {
-    case CANDIDATE_END_OF_CANDIDATES:
-      gst_wrtc_ice_transport_set_remote_end_of_candidates (self);
-      return TRUE;
-    case CANDIDATE_IGNORE:
-      GST_INFO_OBJECT (self, "ignoring candidate \"%s\": %s", candidate, why);
-      g_free (why);
-      return TRUE;
-    case CANDIDATE_USE:
-      break;
+  /* RFC 8839 section 5.1: rtcp-mux leaves nothing for component 2 */
+  if (candidate->component != COMPONENT_ID) {
+    GST_INFO_OBJECT (self, "ignoring candidate %s:%u of component %u "
+        "(rtcp-mux uses component 1 only)", candidate->address,
+        candidate->port, candidate->component);
+    return TRUE;
   }
-
-  c = nice_agent_parse_remote_candidate_sdp (self->agent, self->stream_id,
-      line);
-  if (!c || c->component_id != COMPONENT_ID) {
-    g_set_error (error, GST_WRTC_ICE_ERROR,
-        GST_WRTC_ICE_ERROR_MALFORMED_CANDIDATE,
-        "libnice could not parse candidate \"%s\"", candidate);
-    if (c)
-      nice_candidate_free (c);
-    g_free (line);
+  c = candidate_to_nice (candidate, self->stream_id, error);
+  if (!c)
     return FALSE;
-  }
-  GST_DEBUG_OBJECT (self, "remote candidate %s", line + 2);
-  g_free (line);
+  GST_DEBUG_OBJECT (self, "remote candidate %s %s %s:%u",
+      gst_wrtc_ice_protocol_to_string (candidate->protocol),
+      gst_wrtc_ice_candidate_type_to_string (candidate->type),
+      candidate->address, candidate->port);
 
   op = op_new (self);
   op->candidate = c;

@@ -10,17 +10,18 @@
  * (gstwrtcicecontext.h).  Calls that change the agent (gather, remote
  * credentials, remote candidates, end-of-candidates, revoke_consent) are
  * queued to that thread and run in the order they were made; they check
- * their arguments at once and return errors synchronously.  send() may be
+ * their arguments at once and return errors synchronously.  Candidates
+ * are fields (gstwrtcicecandidate.h): their SDP text is JSEP's.  send() may be
  * called from any thread.  Signals and the receive callback are emitted on
  * the ICE thread, never with the transport's lock held, so a handler may
  * call back into any transport (the usual test: one side's
  * on-local-candidate calls the other side's add_remote_candidate).
  *
  * Signals:
- *   "on-local-candidate" (const gchar *candidate): a gathered candidate,
- *       as the SDP attribute value of RFC 8839 section 5.1
- *       ("candidate:1 1 UDP 2015363327 127.0.0.1 40000 typ host"), ready to
- *       trickle (RFC 8840) or to put after "a=" in an SDP.
+ *   "on-local-candidate" (const GstWrtcIceCandidate *candidate): a
+ *       gathered candidate (gstwrtcicecandidate.h), ready to trickle
+ *       (RFC 8840) or to put in an SDP once JSEP has written it
+ *       (gst_wrtc_candidate_to_string()).  Valid during the emission.
  *   "on-gathering-done" (): gathering finished; signal end-of-candidates.
  *   "state-changed" (GstWrtcIceTransportState new_state)
  *   "selected-pair-changed" (): see get_selected_pair().
@@ -29,26 +30,13 @@
 #define __GST_WRTC_ICE_TRANSPORT_H__
 
 #include <glib-object.h>
+#include "gstwrtcicecandidate.h"
+#include "gstwrtcfsm.h"
 
 G_BEGIN_DECLS
-#define GST_WRTC_ICE_ERROR (gst_wrtc_ice_error_quark ())
-    GQuark gst_wrtc_ice_error_quark (void);
-
-typedef enum
-{
-  GST_WRTC_ICE_ERROR_INVALID_ARGUMENT,  /* bad URI, address, credentials */
-  GST_WRTC_ICE_ERROR_MALFORMED_CANDIDATE,       /* not RFC 8839 section 5.1 */
-  GST_WRTC_ICE_ERROR_UNSUPPORTED,       /* e.g. mDNS ".local" candidates */
-  GST_WRTC_ICE_ERROR_WRONG_STATE,       /* e.g. gather() twice */
-  GST_WRTC_ICE_ERROR_CLOSED,    /* the transport is closed */
-  GST_WRTC_ICE_ERROR_NOT_CONNECTED,     /* send() with no selected pair */
-  GST_WRTC_ICE_ERROR_SEND,      /* the socket refused the datagram */
-  GST_WRTC_ICE_ERROR_FAILED,    /* libnice refused the operation */
-} GstWrtcIceError;
-
 /* RTCIceTransportState (W3C webrtc-pc), same order as
  * GstWebRTCICEConnectionState. */
-typedef enum
+    typedef enum
 {
   GST_WRTC_ICE_TRANSPORT_STATE_NEW,
   GST_WRTC_ICE_TRANSPORT_STATE_CHECKING,
@@ -62,6 +50,9 @@ typedef enum
 GType gst_wrtc_ice_transport_state_get_type (void);
 #define GST_WRTC_TYPE_ICE_TRANSPORT_STATE (gst_wrtc_ice_transport_state_get_type ())
 const gchar *gst_wrtc_ice_transport_state_name (GstWrtcIceTransportState s);
+/* The transport's state machine (legal edges: gstwrtcicetransport.c), for
+ * tests that try every edge. */
+const GstWrtcFsm *gst_wrtc_ice_transport_state_machine (void);
 
 /* RTCIceGatheringState (W3C webrtc-pc). */
 typedef enum
@@ -70,6 +61,9 @@ typedef enum
   GST_WRTC_ICE_GATHERING_STATE_GATHERING,
   GST_WRTC_ICE_GATHERING_STATE_COMPLETE,
 } GstWrtcIceGatheringState;
+
+/* The gathering state machine, for tests that try every edge. */
+const GstWrtcFsm *gst_wrtc_ice_gathering_state_machine (void);
 
 /* One end of the selected pair, for "candidate-pair" stats. */
 typedef struct
@@ -103,14 +97,15 @@ GstWrtcIceTransport *gst_wrtc_ice_transport_new (gboolean controlling);
 
 /* ---- configuration, before gather() ---- */
 
-/* "stun:HOST[:PORT]" (RFC 7064), PORT defaults to 3478.  HOST is an IP
- * literal ("[::1]" for IPv6) or a name, resolved here, in the calling
- * thread.  NULL clears it. */
+/* "stun:HOST[:PORT]" (RFC 7064), PORT defaults to 3478, in any form
+ * gstwrtciceserver.h accepts.  HOST is an IP literal ("[::1]" for IPv6)
+ * or a name, resolved here, in the calling thread.  NULL clears it. */
 gboolean gst_wrtc_ice_transport_set_stun_server (GstWrtcIceTransport * self,
     const gchar * uri, GError ** error);
 
 /* Adds a TURN server (RFC 8656); may be called several times.  Accepted
- * forms (RFC 7065, plus GStreamer webrtcbin's user-info form):
+ * forms (gstwrtciceserver.h: RFC 7065, plus GStreamer webrtcbin's
+ * user-info form):
  *   turn:HOST[:PORT][?transport=udp|tcp]     PORT defaults to 3478
  *   turns:HOST[:PORT][?transport=tcp]        TLS, PORT defaults to 5349
  *   turn://USER:PASS@HOST[:PORT][?transport=...], turns://... likewise
@@ -162,18 +157,17 @@ gboolean gst_wrtc_ice_transport_gather (GstWrtcIceTransport * self,
 gboolean gst_wrtc_ice_transport_set_remote_credentials (GstWrtcIceTransport *
     self, const gchar * ufrag, const gchar * pwd, GError ** error);
 
-/* One remote candidate: "candidate:..." (RFC 8839 section 5.1), with or
- * without a leading "a=" and trailing CRLF.  Candidates arriving before the
- * remote credentials or before gather() are kept and added then.
- * Returns FALSE with an error for malformed candidates, and for mDNS names
- * ("*.local", RFC 8839 section 5.1 allows an FQDN; we do not resolve
- * them yet) and other hostnames.  Returns TRUE but ignores, as RFC 8839
- * section 5.1 asks, candidates of an unknown type or transport, and those
- * of another component than 1 (rtcp-mux).  An empty string, or
- * "end-of-candidates", is the same as set_remote_end_of_candidates(), as
- * for W3C addIceCandidate(). */
+/* One remote candidate, as JSEP read it (gst_wrtc_candidate_parse()).
+ * Candidates arriving before the remote credentials or before gather()
+ * are kept and added then.  Returns FALSE with an error for a candidate
+ * libnice cannot use: GST_WRTC_ICE_ERROR_UNSUPPORTED for mDNS names
+ * ("*.local", RFC 8839 section 5.1 allows an FQDN; we do not resolve them
+ * yet) and other hostnames, GST_WRTC_ICE_ERROR_MALFORMED_CANDIDATE for
+ * missing fields and TCP without tcptype.  Returns TRUE but ignores, as
+ * RFC 8839 section 5.1 asks, those of another component than 1
+ * (rtcp-mux). */
 gboolean gst_wrtc_ice_transport_add_remote_candidate (GstWrtcIceTransport *
-    self, const gchar * candidate, GError ** error);
+    self, const GstWrtcIceCandidate * candidate, GError ** error);
 
 /* The peer has no more candidates (RFC 8838 section 8.2): lets the
  * transport fail once every pair has failed. */

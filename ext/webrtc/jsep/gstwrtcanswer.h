@@ -1,5 +1,8 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/* gst-plugins-webrtc: JSEP answers (RFC 8829 section 5.3) to a remote offer.
+/* gst-plugins-webrtc: JSEP answers (RFC 8829 section 5.3) to a remote offer,
+ * and what offers share with them: the codecs we can send and receive, the
+ * tracks we send, and the negotiation result (GstWrtcAnswer, also what
+ * reading the answer to our offer gives, gstwrtcoffer.h).
  *
  * Pure functions: given a parsed offer and what we can send and receive,
  * decide per m-section (track, codec, payload types, RTX, feedback, header
@@ -88,40 +91,6 @@ GstWrtcAnswer *gst_wrtc_jsep_create_answer (const GstWrtcSessionDesc * offer,
     const GstWrtcAnswerOptions * options, GError ** error);
 void gst_wrtc_answer_free (GstWrtcAnswer * answer);
 
-/* Offers (RFC 8829 section 5.2.1), for the side that starts: a WHEP or
- * WHIP client. */
-typedef struct
-{
-  GstWrtcMediaKind kind;
-  GstWrtcDirection direction;   /* recvonly (WHEP) or sendonly (WHIP) */
-  const GstWrtcCodecCap *codecs;        /* preference order */
-  guint n_codecs;
-  const GstWrtcLocalTrack *track;       /* what we send, or NULL */
-} GstWrtcOfferMedia;
-
-typedef struct
-{
-  const gchar *ice_ufrag, *ice_pwd;
-  const gchar *fingerprint;
-  guint64 session_id;
-  guint session_version;
-  const gchar *cname;
-  const GstWrtcOfferMedia *media;
-  guint n_media;
-  GstWrtcRtcpFb rtcp_fb;
-  gboolean use_twcc_extmap;
-  const gchar *const *candidates;
-  gboolean end_of_candidates;
-} GstWrtcOfferOptions;
-
-/* Payload types are ours to choose in an offer: dynamic ones from 96 in
- * codec order, each codec followed by its RTX (when NACK is offered). */
-gchar *gst_wrtc_jsep_create_offer (const GstWrtcOfferOptions * options);
-/* Reads the answer to that offer into the same decisions an answerer makes
- * (the codec is the first one the answer lists, RFC 8829 section 5.3.1). */
-GstWrtcAnswer *gst_wrtc_jsep_apply_answer (const GstWrtcOfferOptions * options,
-    const GstWrtcSessionDesc * answer, GError ** error);
-
 /* TRUE when a remote codec can carry what @cap describes (name, clock rate,
  * channels, H.264 profile and packetization-mode, VP9 profile); when
  * @answer_fmtp is given, the fmtp to put in the answer. */
@@ -132,3 +101,7 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC (GstWrtcAnswer, gst_wrtc_answer_free);
 
 G_END_DECLS
 #endif
+/* Offers moved to gstwrtcoffer.h; included here for the callers that
+ * include only this header (the peer, webrtcsrc) until they include it
+ * themselves. */
+#include "gstwrtcoffer.h"

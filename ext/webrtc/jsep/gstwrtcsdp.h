@@ -22,6 +22,9 @@ typedef enum
   GST_WRTC_JSEP_ERROR_MALFORMED,        /* not SDP, or a broken line */
   GST_WRTC_JSEP_ERROR_INVALID,  /* SDP, but not a WebRTC offer */
   GST_WRTC_JSEP_ERROR_NO_CODEC, /* nothing we can send or receive */
+  /* well-formed, but of a kind we do not know and ignore (RFC 8839
+   * section 5.1: candidates of an unknown transport or type) */
+  GST_WRTC_JSEP_ERROR_UNSUPPORTED,
 } GstWrtcJsepError;
 
 typedef enum

@@ -29,7 +29,7 @@
 // Candidates ("trickle" in config.json): "auto" (the default) posts the
 // offer as soon as it holds a first candidate (or gathering completes, or
 // 150 ms pass), and trickles the rest with PATCH.  Measured on loopback
-// (tests/browser/measure-start.mjs), the offer goes out 30-110 ms after
+// (bench/measure-start.mjs), the offer goes out 30-110 ms after
 // setLocalDescription and the first frame shows 0.3-0.6 s after page load
 // in Chromium and Firefox, as fast as posting at once ("always") within
 // the noise, while the offer still carries a host candidate, so a server

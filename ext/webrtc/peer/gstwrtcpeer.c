@@ -20,6 +20,7 @@
 
 #include "gstwrtcdtlssrtptransport.h"
 #include "gstwrtcfsm.h"
+#include "gstwrtccandidate.h"
 #include "gstwrtcicecontext.h"
 #include "gstwrtcicetransport.h"
 
@@ -754,17 +755,51 @@ ice_state_cb (GstWrtcIceTransport * ice, GstWrtcIceTransportState s,
   }
 }
 
+/* ICE gives fields, our SDP takes text: JSEP writes it (RFC 8839
+ * section 5.1). */
 static void
-ice_candidate_cb (GstWrtcIceTransport * ice, const gchar * candidate,
-    GstWrtcPeer * self)
+ice_candidate_cb (GstWrtcIceTransport * ice,
+    const GstWrtcIceCandidate * candidate, GstWrtcPeer * self)
 {
+  gchar *line = gst_wrtc_candidate_to_string (candidate);
+
   g_mutex_lock (&self->lock);
-  g_ptr_array_add (self->local_candidates, g_strdup (candidate));
+  g_ptr_array_add (self->local_candidates, line);
   g_mutex_unlock (&self->lock);
 }
 
-/* With the lock: the DTLS association and the senders, once the SDP
- * exchange has decided roles, fingerprint and payload types. */
+/* A remote candidate attribute (from an SDP or trickled) to ICE, read by
+ * JSEP.  Candidates of an unknown transport or type are ignored (RFC 8839
+ * section 5.1); "" and "end-of-candidates" end the remote candidates, as
+ * for W3C addIceCandidate(). */
+static gboolean
+add_remote_candidate_line (GstWrtcIceTransport * ice, const gchar * line,
+    GError ** error)
+{
+  GstWrtcIceCandidate *c;
+  GError *err = NULL;
+  gboolean ok;
+
+  if (gst_wrtc_candidate_is_end_of_candidates (line)) {
+    gst_wrtc_ice_transport_set_remote_end_of_candidates (ice);
+    return TRUE;
+  }
+  c = gst_wrtc_candidate_parse (line, &err);
+  if (!c && g_error_matches (err, GST_WRTC_JSEP_ERROR,
+          GST_WRTC_JSEP_ERROR_UNSUPPORTED)) {
+    GST_INFO ("ignoring candidate: %s", err->message);
+    g_error_free (err);
+    return TRUE;
+  }
+  if (!c) {
+    g_propagate_error (error, err);
+    return FALSE;
+  }
+  ok = gst_wrtc_ice_transport_add_remote_candidate (ice, c, error);
+  gst_wrtc_ice_candidate_free (c);
+  return ok;
+}
+
 /* With the lock: the DTLS role and the remote fingerprint, and the
  * senders, once the SDP exchange has decided them. */
 static gboolean
@@ -822,7 +857,7 @@ add_remote_candidates (GstWrtcPeer * self, GstWrtcIceTransport * ice)
     return FALSE;
   }
   for (i = 0; i < self->neg->remote_candidates->len; i++) {
-    if (!gst_wrtc_ice_transport_add_remote_candidate (ice,
+    if (!add_remote_candidate_line (ice,
             g_ptr_array_index (self->neg->remote_candidates, i), &err)) {
       GST_DEBUG_OBJECT (self, "remote candidate ignored: %s", err->message);
       g_clear_error (&err);
@@ -1276,7 +1311,7 @@ gst_wrtc_peer_add_remote_candidate (GstWrtcPeer * self,
         "no session description yet");
     return FALSE;
   }
-  ok = gst_wrtc_ice_transport_add_remote_candidate (ice, candidate, error);
+  ok = add_remote_candidate_line (ice, candidate, error);
   g_object_unref (ice);
   return ok;
 }

@@ -20,11 +20,11 @@
 #endif
 
 #include "gstwrtchttpserver.h"
+#include "gstwrtciceserver.h"
 #include "gstwrtcinvoke.h"
 #include "gstwrtcsdp.h"
 
 #include <errno.h>
-#include <math.h>
 #include <stdio.h>
 #include <string.h>
 #include <gst/gst.h>
@@ -284,7 +284,8 @@ body_text (SoupServerMessage * msg, const gchar * what)
 /* ------------------------------------------------------------------------
  * Sessions
  *
- * The one place a session's state changes.  Legal edges:
+ * The one place a session's state changes: session_set_state(), through
+ * the helper (gstwrtcfsm.h) and this table.  Legal edges:
  *   answering -> live    the answer went out in a 201 (RFC 9725 section 4.2)
  *   answering -> ended   offer rejected, client gone before the answer,
  *                        end_session(), stop()
@@ -293,33 +294,43 @@ body_text (SoupServerMessage * msg, const gchar * what)
  * A session is created answering when a POST passes every check, and is
  * freed once ended.
  */
-static const gchar *
-session_state_name (SessionState s)
+#define TO GST_WRTC_FSM_TO
+static const gchar *const session_state_names[] = {
+  [SESSION_ANSWERING] = "answering",
+  [SESSION_LIVE] = "live",
+  [SESSION_ENDED] = "ended",
+};
+
+static const guint32 session_state_edges[] = {
+  [SESSION_ANSWERING] = TO (SESSION_LIVE) | TO (SESSION_ENDED),
+  [SESSION_LIVE] = TO (SESSION_ENDED),
+  [SESSION_ENDED] = 0,
+};
+
+#undef TO
+
+static const GstWrtcFsm session_state_machine = {
+  "http-session", &wrtc_http_debug, G_N_ELEMENTS (session_state_names),
+  session_state_names, session_state_edges
+};
+
+G_STATIC_ASSERT (G_N_ELEMENTS (session_state_edges) ==
+    G_N_ELEMENTS (session_state_names));
+
+const GstWrtcFsm *
+gst_wrtc_http_server_session_state_machine (void)
 {
-  static const gchar *names[] = { "answering", "live", "ended" };
-  return s <= SESSION_ENDED ? names[s] : "invalid";
+  return &session_state_machine;
 }
 
+/* The caller checks first when the edge may be illegal, so a refusal here
+ * is a bug. */
 static void
 session_set_state (Session * s, SessionState new_state)
 {
-  gboolean legal;
-
-  switch (s->state) {
-    case SESSION_ANSWERING:
-      legal = new_state == SESSION_LIVE || new_state == SESSION_ENDED;
-      break;
-    case SESSION_LIVE:
-      legal = new_state == SESSION_ENDED;
-      break;
-    default:
-      legal = FALSE;
-      break;
-  }
-  g_return_if_fail (legal);
-  GST_INFO ("session %s%s: %s -> %s", s->endpoint->path, s->id,
-      session_state_name (s->state), session_state_name (new_state));
-  s->state = new_state;
+  if (gst_wrtc_fsm_transition (&session_state_machine, NULL, s->id, s->state,
+          new_state))
+    s->state = new_state;
 }
 
 static void on_post_finished (SoupServerMessage * msg, Session * s);
@@ -1298,85 +1309,34 @@ ice_server_free (IceServer * ice)
   g_free (ice);
 }
 
-/* "stun://host:port", "turn(s)://user:password@host:port[?transport=..]"
- * (GStreamer's form) or already "stun:host:port" (RFC 7064/7065). */
+/* Any form gstwrtciceserver.h accepts, as the ICE transport reads the same
+ * properties; announced in RFC 7064/7065 form with the credentials apart.
+ * Errors keep this function's G_IO_ERROR domain and the parser's
+ * message. */
 static IceServer *
 ice_server_parse (const gchar * url, GError ** error)
 {
-  gchar *scheme = NULL, *user = NULL, *password = NULL, *host = NULL;
-  gchar *path = NULL, *query = NULL;
-  gint port = -1;
-  GString *s = NULL;
-  IceServer *ice = NULL;
-  static const gchar *schemes[] = { "stun", "stuns", "turn", "turns" };
-  guint i;
+  GError *err = NULL;
+  GstWrtcIceServer *parsed = gst_wrtc_ice_server_parse (url, NULL, NULL,
+      &err);
+  IceServer *ice;
 
-  for (i = 0; i < G_N_ELEMENTS (schemes); i++) {
-    gsize n = strlen (schemes[i]);
-    if (g_ascii_strncasecmp (url, schemes[i], n) == 0 && url[n] == ':')
-      break;
-  }
-  if (i == G_N_ELEMENTS (schemes))
-    goto bad_url;
-  for (const gchar * p = url; *p; p++) {
-    if ((guchar) * p <= 0x20 || *p == '<' || *p == '>' || *p == '"'
-        || *p == '\\' || *p == 0x7f)
-      goto bad_url;
+  if (!parsed) {
+    g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
+        err->message);
+    g_error_free (err);
+    return NULL;
   }
   ice = g_new0 (IceServer, 1);
-  if (!strstr (url, "://")) {   /* already RFC 7064/7065 */
-    ice->uri = g_strdup (url);
-    return ice;
-  }
-
-  if (!g_uri_split_with_user (url, G_URI_FLAGS_HAS_PASSWORD, &scheme, &user,
-          &password, NULL, &host, &port, &path, &query, NULL, NULL)
-      || !host || !*host || (path && *path && strcmp (path, "/") != 0))
-    goto bad_url;
-  for (const gchar * p = user; p && *p; p++) {
-    if ((guchar) * p < 0x20 || *p == 0x7f)
-      goto bad_url;
-  }
-  for (const gchar * p = password; p && *p; p++) {
-    if ((guchar) * p < 0x20 || *p == 0x7f)
-      goto bad_url;
-  }
-  s = g_string_new (NULL);
-  g_string_append_printf (s, strchr (host, ':') ? "%s:[%s]" : "%s:%s",
-      scheme, host);
-  if (port > 0)
-    g_string_append_printf (s, ":%d", port);
-  if (query)
-    g_string_append_printf (s, "?%s", query);
-  ice->uri = g_string_free (s, FALSE);
-  if (user) {
-    ice->username = g_steal_pointer (&user);
-    ice->credential = password ? g_steal_pointer (&password) : g_strdup ("");
-  }
-  g_free (scheme);
-  g_free (user);
-  g_free (password);
-  g_free (host);
-  g_free (path);
-  g_free (query);
+  ice->uri = gst_wrtc_ice_server_to_uri (parsed);
+  ice->username = g_steal_pointer (&parsed->username);
+  ice->credential = g_steal_pointer (&parsed->credential);
+  gst_wrtc_ice_server_free (parsed);
   return ice;
-
-  /* ERRORS */
-bad_url:
-  g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
-      "'%s' is not a STUN or TURN server URL", url);
-  g_clear_pointer (&ice, ice_server_free);
-  g_free (scheme);
-  g_free (user);
-  g_free (password);
-  g_free (host);
-  g_free (path);
-  g_free (query);
-  return NULL;
 }
 
 /* quoted-string (RFC 9110 section 5.6.4); control characters were refused
- * by ice_server_parse() */
+ * by gst_wrtc_ice_server_parse() */
 static void
 append_quoted (GString * s, const gchar * value)
 {
@@ -1437,26 +1397,29 @@ gst_wrtc_http_server_set_ice_servers (GstWrtcHttpServer * self,
 gchar *
 gst_wrtc_http_server_get_ice_servers_json (GstWrtcHttpServer * self)
 {
-  GString *out = g_string_new ("[");
+  GString *out = g_string_new (NULL);
 
   g_return_val_if_fail (GST_WRTC_IS_HTTP_SERVER (self), NULL);
+  gst_wrtc_json_begin_array (out);
   g_mutex_lock (&self->lock);
   for (guint i = 0; self->ice_servers && i < self->ice_servers->len; i++) {
     IceServer *ice = g_ptr_array_index (self->ice_servers, i);
 
-    g_string_append (out, i ? ",{\"urls\":[" : "{\"urls\":[");
-    gst_wrtc_http_json_append_string (out, ice->uri);
-    g_string_append_c (out, ']');
+    gst_wrtc_json_begin_object (out);
+    gst_wrtc_json_member (out, "urls");
+    gst_wrtc_json_begin_array (out);
+    gst_wrtc_json_add_string (out, ice->uri);
+    gst_wrtc_json_end_array (out);
     if (ice->username) {
-      g_string_append (out, ",\"username\":");
-      gst_wrtc_http_json_append_string (out, ice->username);
-      g_string_append (out, ",\"credential\":");
-      gst_wrtc_http_json_append_string (out, ice->credential);
+      gst_wrtc_json_member (out, "username");
+      gst_wrtc_json_add_string (out, ice->username);
+      gst_wrtc_json_member (out, "credential");
+      gst_wrtc_json_add_string (out, ice->credential);
     }
-    g_string_append_c (out, '}');
+    gst_wrtc_json_end_object (out);
   }
   g_mutex_unlock (&self->lock);
-  g_string_append_c (out, ']');
+  gst_wrtc_json_end_array (out);
   return g_string_free (out, FALSE);
 }
 
@@ -1507,137 +1470,6 @@ gst_wrtc_http_server_set_page_func (GstWrtcHttpServer * self,
   page->notify = notify;
   page->flags = flags;
   set_page (self, path, page);
-}
-
-/* ------------------------------------------------------------------------
- * JSON (RFC 8259)
- */
-void
-gst_wrtc_http_json_append_string (GString * out, const gchar * str)
-{
-  if (!str) {
-    g_string_append (out, "null");
-    return;
-  }
-  g_string_append_c (out, '"');
-  for (const guchar * p = (const guchar *)str; *p; p++) {
-    switch (*p) {
-      case '"':
-        g_string_append (out, "\\\"");
-        break;
-      case '\\':
-        g_string_append (out, "\\\\");
-        break;
-      case '\n':
-        g_string_append (out, "\\n");
-        break;
-      case '\r':
-        g_string_append (out, "\\r");
-        break;
-      case '\t':
-        g_string_append (out, "\\t");
-        break;
-      default:
-        if (*p < 0x20 || *p == 0x7f)
-          g_string_append_printf (out, "\\u%04x", *p);
-        else
-          g_string_append_c (out, *p);
-        break;
-    }
-  }
-  g_string_append_c (out, '"');
-}
-
-static void append_json_structure (GString * out, const GstStructure * s);
-
-static void
-append_json_value (GString * out, const GValue * v)
-{
-  GType t = G_VALUE_TYPE (v);
-  gchar buf[G_ASCII_DTOSTR_BUF_SIZE];
-
-  if (t == G_TYPE_STRING) {
-    const gchar *str = g_value_get_string (v);
-    /* JSON is UTF-8: anything else is not a string we can pass on */
-    gst_wrtc_http_json_append_string (out, str && g_utf8_validate (str, -1,
-            NULL) ? str : NULL);
-  } else if (t == G_TYPE_BOOLEAN) {
-    g_string_append (out, g_value_get_boolean (v) ? "true" : "false");
-  } else if (t == G_TYPE_INT) {
-    g_string_append_printf (out, "%d", g_value_get_int (v));
-  } else if (t == G_TYPE_UINT) {
-    g_string_append_printf (out, "%u", g_value_get_uint (v));
-  } else if (t == G_TYPE_INT64) {
-    g_string_append_printf (out, "%" G_GINT64_FORMAT, g_value_get_int64 (v));
-  } else if (t == G_TYPE_UINT64) {
-    g_string_append_printf (out, "%" G_GUINT64_FORMAT, g_value_get_uint64 (v));
-  } else if (t == G_TYPE_DOUBLE || t == G_TYPE_FLOAT) {
-    gdouble d = t == G_TYPE_DOUBLE ? g_value_get_double (v) :
-        g_value_get_float (v);
-    if (isfinite (d))
-      g_string_append (out, g_ascii_dtostr (buf, sizeof (buf), d));
-    else
-      g_string_append (out, "null");
-  } else if (t == GST_TYPE_STRUCTURE) {
-    const GstStructure *s = gst_value_get_structure (v);
-    if (s)
-      append_json_structure (out, s);
-    else
-      g_string_append (out, "null");
-  } else if (t == GST_TYPE_ARRAY || t == GST_TYPE_LIST) {
-    gboolean array = t == GST_TYPE_ARRAY;
-    guint n =
-        array ? gst_value_array_get_size (v) : gst_value_list_get_size (v);
-
-    g_string_append_c (out, '[');
-    for (guint i = 0; i < n; i++) {
-      if (i)
-        g_string_append_c (out, ',');
-      append_json_value (out, array ? gst_value_array_get_value (v, i) :
-          gst_value_list_get_value (v, i));
-    }
-    g_string_append_c (out, ']');
-  } else {
-    gchar *str = gst_value_serialize (v);
-    gst_wrtc_http_json_append_string (out, str && g_utf8_validate (str, -1,
-            NULL) ? str : NULL);
-    g_free (str);
-  }
-}
-
-static gboolean
-append_json_field (GQuark field, const GValue * value, gpointer user_data)
-{
-  GString *out = user_data;
-
-  if (out->str[out->len - 1] != '{')
-    g_string_append_c (out, ',');
-  gst_wrtc_http_json_append_string (out, g_quark_to_string (field));
-  g_string_append_c (out, ':');
-  append_json_value (out, value);
-  return TRUE;
-}
-
-static void
-append_json_structure (GString * out, const GstStructure * s)
-{
-  g_string_append_c (out, '{');
-  if (!gst_structure_has_field (s, "type")) {
-    g_string_append (out, "\"type\":");
-    gst_wrtc_http_json_append_string (out, gst_structure_get_name (s));
-  }
-  gst_structure_foreach (s, append_json_field, out);
-  g_string_append_c (out, '}');
-}
-
-gchar *
-gst_wrtc_http_json_from_structure (const GstStructure * s)
-{
-  GString *out = g_string_new (NULL);
-
-  g_return_val_if_fail (s != NULL, NULL);
-  append_json_structure (out, s);
-  return g_string_free (out, FALSE);
 }
 
 static void
@@ -1865,13 +1697,17 @@ page_config_json (GstWrtcHttpServer * server, const gchar * path,
 {
   const PageConfig *c = user_data;
   gchar *ice = gst_wrtc_http_server_get_ice_servers_json (server);
-  GString *out = g_string_new ("{");
+  GString *out = g_string_new (NULL);
 
-  gst_wrtc_http_json_append_string (out, c->endpoint);
-  g_string_append_c (out, ':');
-  gst_wrtc_http_json_append_string (out, c->endpoint);
-  g_string_append_printf (out, ",\"iceServers\":%s,"
-      "\"iceTransportPolicy\":\"%s\"}\n", ice, c->relay_only ? "relay" : "all");
+  gst_wrtc_json_begin_object (out);
+  gst_wrtc_json_member (out, c->endpoint);
+  gst_wrtc_json_add_string (out, c->endpoint);
+  gst_wrtc_json_member (out, "iceServers");
+  gst_wrtc_json_add_raw (out, ice);
+  gst_wrtc_json_member (out, "iceTransportPolicy");
+  gst_wrtc_json_add_string (out, c->relay_only ? "relay" : "all");
+  gst_wrtc_json_end_object (out);
+  g_string_append_c (out, '\n');
   g_free (ice);
   return g_string_free_to_bytes (out);
 }

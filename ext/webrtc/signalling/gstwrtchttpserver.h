@@ -45,6 +45,8 @@
 #include <gio/gio.h>
 #include <gst/gst.h>
 
+#include "gstwrtcjson.h"
+#include "gstwrtcfsm.h"
 #include "gstwrtcsdpfrag.h"
 
 G_BEGIN_DECLS
@@ -156,9 +158,11 @@ void gst_wrtc_http_server_set_max_sessions (GstWrtcHttpServer * server,
     guint max_sessions);
 
 /* STUN/TURN servers announced as Link: rel="ice-server" headers on 201
- * responses (RFC 9725 section 4.6), as "stun://host:port",
+ * responses (RFC 9725 section 4.6), in any form gstwrtciceserver.h
+ * accepts (the ICE transport's parser): "stun://host:port",
  * "turn(s)://user:password@host:port[?transport=udp]" (GStreamer's form)
- * or "stun:host:port" (RFC 7064).  NULL clears. */
+ * or "stun:host:port" (RFC 7064).  Errors are G_IO_ERROR_INVALID_ARGUMENT
+ * naming the URL and what is wrong.  NULL clears. */
 gboolean gst_wrtc_http_server_set_ice_servers (GstWrtcHttpServer * server,
     const gchar * const *urls, GError ** error);
 
@@ -205,15 +209,11 @@ gboolean gst_wrtc_http_server_set_page_config (GstWrtcHttpServer * server,
     const gchar * path, const gchar * endpoint, const gchar * stun_server,
     const gchar * const *turn_servers, gboolean relay_only, GError ** error);
 
-/* JSON for generated pages.  A structure becomes an object whose "type"
- * is the structure's name (unless it has a field "type"), followed by its
- * fields in order: strings, booleans and numbers as such (non-finite
- * doubles as null), nested structures as objects, GstValueArray and
- * GstValueList as arrays, anything else as its serialized string.
- * Transfer full. */
-gchar *gst_wrtc_http_json_from_structure (const GstStructure * s);
-/* Appends @str as a JSON string (quoted, escaped); NULL as null. */
-void gst_wrtc_http_json_append_string (GString * out, const gchar * str);
+/* JSON for generated pages moved to gst/gstwrtcjson.h
+ * (gst_wrtc_json_from_structure(), gst_wrtc_json_append_string()); the
+ * old names stay until their callers move. */
+#define gst_wrtc_http_json_from_structure gst_wrtc_json_from_structure
+#define gst_wrtc_http_json_append_string gst_wrtc_json_append_string
 
 /* A WHEP or WHIP endpoint at @path ("/whep": starts with '/', no trailing
  * '/'); sessions live at @path/<id>.  @callbacks is copied; @notify frees
@@ -244,6 +244,11 @@ guint gst_wrtc_http_server_get_n_sessions (GstWrtcHttpServer * server);
  * not running, and with the server when it stops first. */
 void gst_wrtc_http_server_add_timeout (GstWrtcHttpServer * server, guint ms,
     GSourceFunc func, gpointer data, GDestroyNotify destroy);
+
+/* A session's state machine, internal to the server (states "answering",
+ * "live", "ended"; legal edges: gstwrtchttpserver.c), for tests that try
+ * every edge. */
+const GstWrtcFsm *gst_wrtc_http_server_session_state_machine (void);
 
 G_END_DECLS
 #endif

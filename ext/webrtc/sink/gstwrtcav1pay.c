@@ -43,6 +43,8 @@ struct _GstWrtcAv1Pay
 
 #define gst_wrtc_av1_pay_parent_class parent_class
 G_DEFINE_TYPE (GstWrtcAv1Pay, gst_wrtc_av1_pay, GST_TYPE_RTP_BASE_PAYLOAD);
+GST_ELEMENT_REGISTER_DEFINE (wrtcav1pay, "wrtcav1pay", GST_RANK_NONE,
+    GST_WRTC_TYPE_AV1_PAY);
 
 static GstStaticPadTemplate sink_template =
 GST_STATIC_PAD_TEMPLATE ("sink", GST_PAD_SINK, GST_PAD_ALWAYS,

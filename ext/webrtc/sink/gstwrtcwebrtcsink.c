@@ -130,6 +130,8 @@ static const GstWrtcBinInfo bin_info = {
 
 #define gst_wrtc_webrtc_sink_parent_class parent_class
 G_DEFINE_TYPE (GstWrtcWebrtcSink, gst_wrtc_webrtc_sink, GST_TYPE_BIN);
+GST_ELEMENT_REGISTER_DEFINE (webrtcsink, "webrtcsink", GST_RANK_NONE,
+    GST_WRTC_TYPE_WEBRTC_SINK);
 
 static GstStaticPadTemplate video_template =
     GST_STATIC_PAD_TEMPLATE ("video_%u", GST_PAD_SINK, GST_PAD_REQUEST,

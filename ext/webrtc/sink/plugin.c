@@ -4,17 +4,17 @@
 #include "config.h"
 #endif
 
-#include "gstwrtcwebrtcsink.h"
-#include "gstwrtcav1pay.h"
+#include "gstwrtcsinkelements.h"
 
 static gboolean
 plugin_init (GstPlugin * plugin)
 {
-  /* wrtcav1pay: webrtcsink's AV1 payloader (GStreamer 1.22 has none) */
-  return gst_element_register (plugin, "webrtcsink", GST_RANK_NONE,
-      GST_WRTC_TYPE_WEBRTC_SINK)
-      && gst_element_register (plugin, "wrtcav1pay", GST_RANK_NONE,
-      GST_WRTC_TYPE_AV1_PAY);
+  gboolean ret = FALSE;
+
+  ret |= GST_ELEMENT_REGISTER (webrtcsink, plugin);
+  /* webrtcsink's AV1 payloader (GStreamer 1.22 has none) */
+  ret |= GST_ELEMENT_REGISTER (wrtcav1pay, plugin);
+  return ret;
 }
 
 GST_PLUGIN_DEFINE (GST_VERSION_MAJOR, GST_VERSION_MINOR, webrtcsinkbin,

@@ -112,6 +112,8 @@ static const GstWrtcBinInfo bin_info = {
 
 #define gst_wrtc_webrtc_src_parent_class parent_class
 G_DEFINE_TYPE (GstWrtcWebrtcSrc, gst_wrtc_webrtc_src, GST_TYPE_BIN);
+GST_ELEMENT_REGISTER_DEFINE (webrtcsrc, "webrtcsrc", GST_RANK_NONE,
+    GST_WRTC_TYPE_WEBRTC_SRC);
 
 static GstStaticPadTemplate video_template =
     GST_STATIC_PAD_TEMPLATE ("video_%u", GST_PAD_SRC, GST_PAD_SOMETIMES,

@@ -4,13 +4,15 @@
 #include "config.h"
 #endif
 
-#include "gstwrtcwebrtcsrc.h"
+#include "gstwrtcsrcelements.h"
+#include "gstwrtcav1depay.h"
 
 static gboolean
 plugin_init (GstPlugin * plugin)
 {
-  return gst_element_register (plugin, "webrtcsrc", GST_RANK_NONE,
-      GST_WRTC_TYPE_WEBRTC_SRC);
+  /* wrtcav1depay: webrtcsrc's AV1 depayloader (GStreamer 1.22 has none) */
+  return GST_ELEMENT_REGISTER (webrtcsrc, plugin)
+      && GST_ELEMENT_REGISTER (wrtcav1depay, plugin);
 }
 
 GST_PLUGIN_DEFINE (GST_VERSION_MAJOR, GST_VERSION_MINOR, webrtcsrcbin,

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* Tests of the ICE layer (ext/webrtc/ice): two transports in one process,
  * gathering on loopback only, exchanging trickled candidates as SDP
- * attribute strings. */
+ * attribute strings, written and read by JSEP (gstwrtccandidate.h) as the
+ * peer does. */
 #ifdef HAVE_CONFIG_H
 #include "config.h"
 #endif
@@ -13,8 +14,10 @@
 #include <glib/gstdio.h>
 #include <gst/check/gstcheck.h>
 
+#include "gstwrtccandidate.h"
 #include "gstwrtcicetransport.h"
 #include "gstwrtcicecontext.h"
+#include "fsmcheck.h"
 
 /* Bounds a wait so a hang fails with a message rather than the test
  * timeout; never asserted as a duration. */
@@ -70,21 +73,35 @@ wait_until (Predicate pred, gpointer data)
   return ok;
 }
 
+/* The text form through JSEP's parser, as the peer reads it. */
+static gboolean
+add_text (GstWrtcIceTransport * t, const gchar * text, GError ** error)
+{
+  g_autoptr (GstWrtcIceCandidate) c = gst_wrtc_candidate_parse (text, error);
+
+  return c && gst_wrtc_ice_transport_add_remote_candidate (t, c, error);
+}
+
 static void
-on_local_candidate (GstWrtcIceTransport * t, const gchar * candidate, Peer * p)
+on_local_candidate (GstWrtcIceTransport * t,
+    const GstWrtcIceCandidate * candidate, Peer * p)
 {
   GError *err = NULL;
+  gchar *text = gst_wrtc_candidate_to_string (candidate);
+  g_autoptr (GstWrtcIceCandidate) again = gst_wrtc_candidate_parse (text, &err);
 
-  /* RFC 8839 section 5.1 attribute value */
-  fail_unless (g_str_has_prefix (candidate, "candidate:"), "%s", candidate);
+  /* RFC 8839 section 5.1 attribute value, read back as written */
+  fail_unless (g_str_has_prefix (text, "candidate:"), "%s", text);
+  fail_unless (again != NULL, "%s: %s", text, err ? err->message : "");
+  fail_unless (gst_wrtc_ice_candidate_equal (again, candidate), "%s", text);
   g_mutex_lock (&lock);
-  g_ptr_array_add (p->candidates, g_strdup (candidate));
+  g_ptr_array_add (p->candidates, text);
   g_cond_broadcast (&cond);
   g_mutex_unlock (&lock);
 
   if (p->forward_candidates) {
-    fail_unless (gst_wrtc_ice_transport_add_remote_candidate (p->other->t,
-            candidate, &err), "%s", err ? err->message : "");
+    fail_unless (add_text (p->other->t, text, &err), "%s",
+        err ? err->message : "");
   }
 }
 
@@ -470,6 +487,138 @@ GST_START_TEST (test_revoke_consent)
 
 GST_END_TEST;
 
+/* The legal edges, as the comment above set_state() lists them, and the
+ * gathering states' (RTCIceGatheringState). */
+static const FsmCheckEdge transport_spec[] = {
+  {"new", "checking"},
+  {"new", "failed"},
+  {"new", "closed"},
+  {"checking", "connected"},
+  {"checking", "failed"},
+  {"checking", "closed"},
+  {"connected", "completed"},
+  {"connected", "disconnected"},
+  {"connected", "failed"},
+  {"connected", "closed"},
+  {"completed", "connected"},
+  {"completed", "disconnected"},
+  {"completed", "failed"},
+  {"completed", "closed"},
+  {"disconnected", "checking"},
+  {"disconnected", "connected"},
+  {"disconnected", "failed"},
+  {"disconnected", "closed"},
+  {"failed", "closed"},
+};
+
+static const FsmCheckEdge gathering_spec[] = {
+  {"new", "gathering"},
+  {"gathering", "complete"},
+};
+
+GST_START_TEST (test_state_machine)
+{
+  const GstWrtcFsm *fsm = gst_wrtc_ice_transport_state_machine ();
+  const GstWrtcFsm *gathering = gst_wrtc_ice_gathering_state_machine ();
+  GEnumClass *klass;
+  guint s;
+
+  g_type_ensure (GST_WRTC_TYPE_ICE_TRANSPORT);
+  fsm_check_table (fsm, transport_spec, G_N_ELEMENTS (transport_spec));
+  /* the table's states are the enum's values and nicks */
+  klass = g_type_class_ref (GST_WRTC_TYPE_ICE_TRANSPORT_STATE);
+  fail_unless_equals_int (klass->n_values, fsm->n_states);
+  for (s = 0; s < fsm->n_states; s++)
+    fail_unless_equals_string (g_enum_get_value (klass, s)->value_nick,
+        fsm->names[s]);
+  g_type_class_unref (klass);
+  /* 7 states: 42 ordered pairs, 19 edges */
+  fail_unless_equals_int (fsm_check_refuses (fsm), 23);
+
+  fsm_check_table (gathering, gathering_spec, G_N_ELEMENTS (gathering_spec));
+  fail_unless_equals_int (fsm_check_state (gathering, "new"),
+      GST_WRTC_ICE_GATHERING_STATE_NEW);
+  fail_unless_equals_int (fsm_check_state (gathering, "gathering"),
+      GST_WRTC_ICE_GATHERING_STATE_GATHERING);
+  fail_unless_equals_int (fsm_check_state (gathering, "complete"),
+      GST_WRTC_ICE_GATHERING_STATE_COMPLETE);
+  /* 3 states: 6 ordered pairs, 2 edges */
+  fail_unless_equals_int (fsm_check_refuses (gathering), 4);
+}
+
+GST_END_TEST;
+
+static GstWrtcIceTransportState
+last_state (Peer * p)
+{
+  GstWrtcIceTransportState s;
+
+  g_mutex_lock (&lock);
+  fail_unless (p->states->len > 0);
+  s = g_array_index (p->states, GstWrtcIceTransportState, p->states->len - 1);
+  g_mutex_unlock (&lock);
+  return s;
+}
+
+/* Requests and agent events with no edge from where real transports are
+ * leave their states alone, and never reach the machine as an illegal
+ * edge: no refusal is logged. */
+GST_START_TEST (test_state_machine_requests)
+{
+  Peer c, a, b;
+  GError *err = NULL;
+  guint n;
+
+  fsm_check_log_start ();
+
+  /* closed before gathering: gather, revoke and close change nothing */
+  peer_init (&c, "c", TRUE, "127.0.0.1");
+  gst_wrtc_ice_transport_close (c.t);
+  fail_if (gst_wrtc_ice_transport_gather (c.t, &err));
+  g_clear_error (&err);
+  gst_wrtc_ice_transport_revoke_consent (c.t);
+  gst_wrtc_ice_transport_close (c.t);
+  fail_unless_equals_int (gst_wrtc_ice_transport_get_state (c.t),
+      GST_WRTC_ICE_TRANSPORT_STATE_CLOSED);
+  fail_unless_equals_int (gst_wrtc_ice_transport_get_gathering_state (c.t),
+      GST_WRTC_ICE_GATHERING_STATE_NEW);
+  fail_unless_equals_int (c.states->len, 1);
+  peer_clear (&c);
+
+  /* failed by consent (a revokes, b gets a 403): what the agents and the
+   * application say after that leaves both failed, until closed */
+  connect_pair (&a, &b);
+  gst_wrtc_ice_transport_revoke_consent (a.t);
+  fail_unless (wait_until (reached_failed, &a));
+  fail_unless (wait_until (reached_failed, &b));
+  gst_wrtc_ice_transport_revoke_consent (a.t);
+  gst_wrtc_ice_transport_set_remote_end_of_candidates (b.t);
+  fail_if (gst_wrtc_ice_transport_gather (a.t, &err));
+  g_clear_error (&err);
+  fail_unless_equals_int (gst_wrtc_ice_transport_get_state (a.t),
+      GST_WRTC_ICE_TRANSPORT_STATE_FAILED);
+  fail_unless_equals_int (gst_wrtc_ice_transport_get_state (b.t),
+      GST_WRTC_ICE_TRANSPORT_STATE_FAILED);
+  fail_unless_equals_int (gst_wrtc_ice_transport_get_gathering_state (a.t),
+      GST_WRTC_ICE_GATHERING_STATE_COMPLETE);
+  g_mutex_lock (&lock);
+  n = a.states->len;
+  g_mutex_unlock (&lock);
+  fail_unless_equals_int (last_state (&a), GST_WRTC_ICE_TRANSPORT_STATE_FAILED);
+  gst_wrtc_ice_transport_close (a.t);
+  fail_unless_equals_int (a.states->len, n + 1);
+  fail_unless_equals_int (last_state (&a), GST_WRTC_ICE_TRANSPORT_STATE_CLOSED);
+  peer_clear (&a);
+  peer_clear (&b);
+
+  fail_unless_equals_int (fsm_check_log_stop (), 0);
+}
+
+GST_END_TEST;
+
+/* What ICE makes of candidates JSEP reads (their grammar is tested in
+ * tests/check/jsep): the malformed are refused there, the unknown kinds
+ * ignored, mDNS names and hostnames refused here with a clear error. */
 GST_START_TEST (test_malformed_candidates)
 {
   static const gchar *const malformed[] = {
@@ -497,11 +646,11 @@ GST_START_TEST (test_malformed_candidates)
     "candidate:1 1 UDP 2130706431 ::1:: 5000 typ host",
     "a=candidate:1 1 UDP 2130706431 1.2.3.4\0 5000 typ host",
   };
-  static const gchar *const ignored[] = {
-    /* unknown candidate type, transport and an RTCP component */
+  static const gchar *const unknown[] = {
+    /* unknown candidate type and transport: JSEP says so, the peer
+     * ignores them */
     "candidate:1 1 UDP 2130706431 127.0.0.1 5000 typ foo",
     "candidate:1 1 SCTP 2130706431 127.0.0.1 5000 typ host",
-    "candidate:1 2 UDP 2130706431 127.0.0.1 5001 typ host",
   };
   static const gchar *const valid[] = {
     "candidate:1 1 UDP 2130706431 127.0.0.1 5000 typ host",
@@ -511,53 +660,75 @@ GST_START_TEST (test_malformed_candidates)
     "candidate:3 1 UDP 2130706431 ::1 5000 typ host generation 0 ufrag abcd "
         "network-id 1",
     "candidate:4 1 TCP 2105524479 127.0.0.1 9 typ host tcptype active",
-    "",
-    "end-of-candidates",
+    /* an RTCP component: accepted and ignored (rtcp-mux) */
+    "candidate:1 2 UDP 2130706431 127.0.0.1 5001 typ host",
   };
   const gchar *base = "candidate:842163049 1 udp 1677729535 192.0.2.3 "
       "61665 typ srflx raddr 10.0.0.1 rport 61665 generation 0";
   GstWrtcIceTransport *t = gst_wrtc_ice_transport_new (TRUE);
+  GstWrtcIceCandidate *c;
   GError *err = NULL;
   GRand *rand = g_rand_new_with_seed (7675);
 
   for (guint i = 0; i < G_N_ELEMENTS (malformed); i++) {
-    fail_if (gst_wrtc_ice_transport_add_remote_candidate (t, malformed[i],
-            &err), "accepted %s", malformed[i]);
-    fail_unless (g_error_matches (err, GST_WRTC_ICE_ERROR,
-            GST_WRTC_ICE_ERROR_MALFORMED_CANDIDATE), "%s: %s", malformed[i],
+    fail_if (add_text (t, malformed[i], &err), "accepted %s", malformed[i]);
+    fail_unless (g_error_matches (err, GST_WRTC_JSEP_ERROR,
+            GST_WRTC_JSEP_ERROR_MALFORMED), "%s: %s", malformed[i],
         err ? err->message : "no error");
     g_clear_error (&err);
   }
-  for (guint i = 0; i < G_N_ELEMENTS (ignored); i++) {
-    fail_unless (gst_wrtc_ice_transport_add_remote_candidate (t, ignored[i],
-            &err), "%s: %s", ignored[i], err ? err->message : "");
+  for (guint i = 0; i < G_N_ELEMENTS (unknown); i++) {
+    fail_if (add_text (t, unknown[i], &err), "%s", unknown[i]);
+    fail_unless (g_error_matches (err, GST_WRTC_JSEP_ERROR,
+            GST_WRTC_JSEP_ERROR_UNSUPPORTED), "%s: %s", unknown[i],
+        err ? err->message : "no error");
+    g_clear_error (&err);
   }
   for (guint i = 0; i < G_N_ELEMENTS (valid); i++) {
-    fail_unless (gst_wrtc_ice_transport_add_remote_candidate (t, valid[i],
-            &err), "%s: %s", valid[i], err ? err->message : "");
+    fail_unless (add_text (t, valid[i], &err), "%s: %s", valid[i],
+        err ? err->message : "");
   }
 
   /* mDNS names and hostnames: a clear error, not a parse failure */
-  fail_if (gst_wrtc_ice_transport_add_remote_candidate (t,
+  fail_if (add_text (t,
           "candidate:1 1 UDP 2130706431 1f4712db-ea17-4bcf-a596-105139dfd8bf"
           ".local 5000 typ host", &err));
   fail_unless (g_error_matches (err, GST_WRTC_ICE_ERROR,
           GST_WRTC_ICE_ERROR_UNSUPPORTED));
   fail_unless (strstr (err->message, "mDNS") != NULL, "%s", err->message);
   g_clear_error (&err);
-  fail_if (gst_wrtc_ice_transport_add_remote_candidate (t,
-          "candidate:1 1 UDP 2130706431 example.org 5000 typ host", &err));
+  fail_if (add_text (t, "candidate:1 1 UDP 2130706431 example.org 5000 typ "
+          "host", &err));
   fail_unless (g_error_matches (err, GST_WRTC_ICE_ERROR,
           GST_WRTC_ICE_ERROR_UNSUPPORTED));
   g_clear_error (&err);
+  /* RFC 6544 section 4.5: TCP needs its tcptype */
+  fail_if (add_text (t, "candidate:4 1 TCP 2105524479 127.0.0.1 9 typ host",
+          &err));
+  fail_unless (g_error_matches (err, GST_WRTC_ICE_ERROR,
+          GST_WRTC_ICE_ERROR_MALFORMED_CANDIDATE), "%s", err->message);
+  g_clear_error (&err);
   fail_if (gst_wrtc_ice_transport_add_remote_candidate (t, NULL, &err));
   g_clear_error (&err);
+  /* fields JSEP would never give: refused, not a crash */
+  c = gst_wrtc_ice_candidate_new ();
+  c->component = 1;
+  fail_if (gst_wrtc_ice_transport_add_remote_candidate (t, c, &err));
+  fail_unless (g_error_matches (err, GST_WRTC_ICE_ERROR,
+          GST_WRTC_ICE_ERROR_MALFORMED_CANDIDATE));
+  g_clear_error (&err);
+  c->foundation = g_strdup ("1");
+  c->address = g_strdup ("127.0.0.1");
+  c->port = 70000;
+  fail_if (gst_wrtc_ice_transport_add_remote_candidate (t, c, &err));
+  g_clear_error (&err);
+  gst_wrtc_ice_candidate_free (c);
 
   /* every truncation and many random corruptions of a valid candidate:
    * either accepted or an error, never a crash */
   for (gsize len = 0; len <= strlen (base); len++) {
     gchar *s = g_strndup (base, len);
-    gboolean ok = gst_wrtc_ice_transport_add_remote_candidate (t, s, &err);
+    gboolean ok = add_text (t, s, &err);
     fail_unless (ok == (err == NULL), "%s", s);
     g_clear_error (&err);
     g_free (s);
@@ -570,7 +741,7 @@ GST_START_TEST (test_malformed_candidates)
     for (guint j = 0; j < n; j++)
       s[g_rand_int_range (rand, 0, strlen (base))] =
           (gchar) g_rand_int_range (rand, 1, 256);
-    ok = gst_wrtc_ice_transport_add_remote_candidate (t, s, &err);
+    ok = add_text (t, s, &err);
     fail_unless (ok == (err == NULL), "%s", s);
     g_clear_error (&err);
     g_free (s);
@@ -914,6 +1085,8 @@ ice_suite (void)
   tcase_add_test (tc, test_thread_count);
   tcase_add_test (tc, test_turn_relay);
   tcase_add_test (tc, test_revoke_consent);
+  tcase_add_test (tc, test_state_machine);
+  tcase_add_test (tc, test_state_machine_requests);
 
   tcase_set_timeout (tc_slow, 4 * WAIT_LIMIT_S);
   suite_add_tcase (s, tc_slow);

@@ -9,6 +9,8 @@
 
 #include "gstwrtcsdp.h"
 #include "gstwrtcanswer.h"
+#include "gstwrtccandidate.h"
+#include "gstwrtcoffer.h"
 
 #define FP "sha-256 0F:1E:2D:3C:4B:5A:69:78:87:96:A5:B4:C3:D2:E1:F0:0F:1E:2D:3C:4B:5A:69:78:87:96:A5:B4:C3:D2:E1:F0"
 
@@ -562,6 +564,190 @@ GST_START_TEST (test_offer_answer_round_trip)
 
 GST_END_TEST;
 
+/* RFC 8839 section 5.1 candidate attributes: the one parser and writer */
+static GstWrtcIceCandidate *
+candidate_ok (const gchar * text)
+{
+  GError *err = NULL;
+  GstWrtcIceCandidate *c = gst_wrtc_candidate_parse (text, &err), *again;
+  gchar *written;
+
+  fail_unless (c != NULL, "%s: %s", text, err ? err->message : "");
+  /* written back, it reads the same */
+  written = gst_wrtc_candidate_to_string (c);
+  again = gst_wrtc_candidate_parse (written, &err);
+  fail_unless (again != NULL, "%s: %s", written, err ? err->message : "");
+  fail_unless (gst_wrtc_ice_candidate_equal (c, again), "%s", written);
+  gst_wrtc_ice_candidate_free (again);
+  g_free (written);
+  return c;
+}
+
+GST_START_TEST (test_candidate_fields)
+{
+  GstWrtcIceCandidate *c, *copy;
+  gchar *text;
+
+  c = candidate_ok ("a=candidate:842163049 1 udp 1677729535 192.0.2.3 61665 "
+      "typ srflx raddr 10.0.0.1 rport 61665 generation 0 ufrag EsAw "
+      "network-id 1\r\n");
+  fail_unless_equals_string (c->foundation, "842163049");
+  fail_unless_equals_int (c->component, 1);
+  fail_unless_equals_int (c->protocol, GST_WRTC_ICE_PROTOCOL_UDP);
+  fail_unless_equals_int (c->priority, 1677729535);
+  fail_unless_equals_string (c->address, "192.0.2.3");
+  fail_unless_equals_int (c->port, 61665);
+  fail_unless_equals_int (c->type, GST_WRTC_ICE_CANDIDATE_TYPE_SRFLX);
+  fail_unless_equals_string (c->related_address, "10.0.0.1");
+  fail_unless_equals_int (c->related_port, 61665);
+  fail_unless_equals_int (c->tcp_type, GST_WRTC_ICE_TCP_TYPE_NONE);
+  fail_unless_equals_int (g_strv_length (c->extensions), 6);
+  fail_unless_equals_string (c->extensions[4], "network-id");
+  /* the attribute value, transport in upper case as libnice wrote it */
+  text = gst_wrtc_candidate_to_string (c);
+  fail_unless_equals_string (text, "candidate:842163049 1 UDP 1677729535 "
+      "192.0.2.3 61665 typ srflx raddr 10.0.0.1 rport 61665 generation 0 "
+      "ufrag EsAw network-id 1");
+  g_free (text);
+  copy = gst_wrtc_ice_candidate_copy (c);
+  fail_unless (gst_wrtc_ice_candidate_equal (c, copy));
+  copy->related_port = 1;
+  fail_if (gst_wrtc_ice_candidate_equal (c, copy));
+  gst_wrtc_ice_candidate_free (copy);
+  gst_wrtc_ice_candidate_free (c);
+
+  /* RFC 6544 TCP, an IPv6 host, an mDNS name (a name: ICE's choice),
+   * Chrome's "raddr 0.0.0.0 rport 0" of a hidden base */
+  c = candidate_ok ("candidate:4 1 TCP 2105524479 ::1 9 typ host tcptype "
+      "active");
+  fail_unless_equals_int (c->protocol, GST_WRTC_ICE_PROTOCOL_TCP);
+  fail_unless_equals_int (c->tcp_type, GST_WRTC_ICE_TCP_TYPE_ACTIVE);
+  fail_unless_equals_string (c->address, "::1");
+  fail_unless (c->related_address == NULL && c->related_port == -1);
+  fail_unless (c->extensions == NULL);
+  gst_wrtc_ice_candidate_free (c);
+  c = candidate_ok ("  candidate:1 1 udp 2 1f4712db-ea17-4bcf-a596-"
+      "105139dfd8bf.local 5000 typ host  ");
+  fail_unless_equals_string (c->address,
+      "1f4712db-ea17-4bcf-a596-105139dfd8bf.local");
+  gst_wrtc_ice_candidate_free (c);
+  c = candidate_ok ("candidate:1 1 udp 2 192.0.2.1 5 typ relay raddr 0.0.0.0 "
+      "rport 0");
+  fail_unless_equals_int (c->type, GST_WRTC_ICE_CANDIDATE_TYPE_RELAY);
+  fail_unless_equals_int (c->related_port, 0);
+  gst_wrtc_ice_candidate_free (c);
+
+  /* W3C addIceCandidate's end of candidates */
+  fail_unless (gst_wrtc_candidate_is_end_of_candidates (""));
+  fail_unless (gst_wrtc_candidate_is_end_of_candidates ("end-of-candidates"));
+  fail_unless (gst_wrtc_candidate_is_end_of_candidates
+      ("a=end-of-candidates\r\n"));
+  fail_if (gst_wrtc_candidate_is_end_of_candidates (NULL));
+  fail_if (gst_wrtc_candidate_is_end_of_candidates ("candidate:1"));
+}
+
+GST_END_TEST;
+
+GST_START_TEST (test_candidate_errors)
+{
+  static const gchar *const malformed[][2] = {
+    {"garbage", "no \"candidate:\""},
+    {"candidate:", "too few fields"},
+    {"candidate:1 1 UDP 1 127.0.0.1 5000", "too few fields"},
+    {"candidate:1 1 UDP 1 127.0.0.1 5000 type host", "no \"typ\""},
+    {"candidate:1  1 UDP 1 127.0.0.1 5000 typ host", "one space"},
+    {"candidate:f@o 1 UDP 1 127.0.0.1 5000 typ host", "bad foundation"},
+    {"candidate:123456789012345678901234567890123 1 UDP 1 127.0.0.1 5000 "
+          "typ host", "bad foundation"},
+    {"candidate:1 0 UDP 1 127.0.0.1 5000 typ host", "bad component id"},
+    {"candidate:1 257 UDP 1 127.0.0.1 5000 typ host", "bad component id"},
+    {"candidate:1 1 U(P 1 127.0.0.1 5000 typ host", "bad transport"},
+    {"candidate:1 1 UDP 4294967296 127.0.0.1 5000 typ host", "bad priority"},
+    {"candidate:1 1 UDP +1 127.0.0.1 5000 typ host", "bad priority"},
+    {"candidate:1 1 UDP 1 300.1.1.1 5000 typ host", "bad connection address"},
+    {"candidate:1 1 UDP 1 ::1:: 5000 typ host", "bad connection address"},
+    {"candidate:1 1 UDP 1 abc 5000 typ host", "bad connection address"},
+    {"candidate:1 1 UDP 1 127.0.0.1 65536 typ host", "bad port"},
+    {"candidate:1 1 UDP 1 127.0.0.1 5000 typ h\x01st", "bad candidate type"},
+    {"candidate:1 1 UDP 1 127.0.0.1 5000 typ host raddr", "without a value"},
+    {"candidate:1 1 UDP 1 127.0.0.1 5000 typ srflx raddr x rport 1",
+        "bad raddr"},
+    {"candidate:1 1 UDP 1 127.0.0.1 5000 typ srflx raddr ::1 rport -1",
+        "bad rport"},
+    {"candidate:1 1 TCP 1 127.0.0.1 9 typ host tcptype up", "bad tcptype"},
+    {"candidate:1 1 UDP 1 127.0.0.1 5000 typ host x\xc3\xa9 1",
+        "bad extension"},
+    {"candidate:1 1 UDP 1 127.0.0.1 5000 typ host a\tb 1", "bad extension"},
+  };
+  static const gchar *const unknown[] = {
+    "candidate:1 1 UDP 2130706431 127.0.0.1 5000 typ foo",
+    "candidate:1 1 SCTP 2130706431 127.0.0.1 5000 typ host",
+    "candidate:1 1 DCCP 2130706431 127.0.0.1 5000 typ bar",
+  };
+  GString *big = g_string_new ("candidate:1 1 UDP 1 127.0.0.1 5 typ host");
+  GError *err = NULL;
+
+  for (guint i = 0; i < G_N_ELEMENTS (malformed); i++) {
+    fail_if (gst_wrtc_candidate_parse (malformed[i][0], &err), "%s",
+        malformed[i][0]);
+    fail_unless (g_error_matches (err, GST_WRTC_JSEP_ERROR,
+            GST_WRTC_JSEP_ERROR_MALFORMED), "%s", malformed[i][0]);
+    fail_unless (strstr (err->message, malformed[i][1]) != NULL,
+        "%s: %s", malformed[i][0], err->message);
+    fail_unless (strstr (err->message, "RFC 8839") != NULL);
+    g_clear_error (&err);
+  }
+  for (guint i = 0; i < G_N_ELEMENTS (unknown); i++) {
+    fail_if (gst_wrtc_candidate_parse (unknown[i], &err), "%s", unknown[i]);
+    fail_unless (g_error_matches (err, GST_WRTC_JSEP_ERROR,
+            GST_WRTC_JSEP_ERROR_UNSUPPORTED), "%s", unknown[i]);
+    g_clear_error (&err);
+  }
+  fail_if (gst_wrtc_candidate_parse (NULL, &err));
+  g_clear_error (&err);
+  while (big->len <= GST_WRTC_CANDIDATE_MAX_LEN)
+    g_string_append (big, " generation 0");
+  fail_if (gst_wrtc_candidate_parse (big->str, &err));
+  fail_unless (strstr (err->message, "too long") != NULL);
+  g_clear_error (&err);
+  g_string_free (big, TRUE);
+}
+
+GST_END_TEST;
+
+/* Every truncation and many corruptions: a candidate that writes back to
+ * itself, or an error; never a crash. */
+GST_START_TEST (test_candidate_every_truncation)
+{
+  const gchar *base = "candidate:842163049 1 udp 1677729535 192.0.2.3 "
+      "61665 typ srflx raddr 10.0.0.1 rport 61665 tcptype so generation 0";
+  GRand *rand = g_rand_new_with_seed (8839);
+  GError *err = NULL;
+
+  for (guint i = 0; i < 3000; i++) {
+    gchar *s = g_strdup (base);
+    GstWrtcIceCandidate *c;
+
+    if (i <= strlen (base)) {
+      s[i] = '\0';
+    } else {
+      for (guint j = g_rand_int_range (rand, 1, 4); j > 0; j--)
+        s[g_rand_int_range (rand, 0, strlen (base))] =
+            (gchar) g_rand_int_range (rand, 1, 256);
+    }
+    c = gst_wrtc_candidate_parse (s, &err);
+    fail_unless ((c == NULL) == (err != NULL), "%s", s);
+    if (c)
+      gst_wrtc_ice_candidate_free (candidate_ok (s));
+    gst_wrtc_ice_candidate_free (c);
+    g_clear_error (&err);
+    g_free (s);
+  }
+  g_rand_free (rand);
+}
+
+GST_END_TEST;
+
 static Suite *
 jsep_suite (void)
 {
@@ -579,6 +765,9 @@ jsep_suite (void)
   tcase_add_test (tc, test_parse_errors);
   tcase_add_test (tc, test_parse_every_truncation);
   tcase_add_test (tc, test_offer_answer_round_trip);
+  tcase_add_test (tc, test_candidate_fields);
+  tcase_add_test (tc, test_candidate_errors);
+  tcase_add_test (tc, test_candidate_every_truncation);
   return s;
 }
 

@@ -8,6 +8,7 @@
 #endif
 
 #include "sctptestutil.h"
+#include "fsmcheck.h"
 
 #define S_NEW GST_WRTC_SCTP_ASSOCIATION_STATE_NEW
 #define S_CONNECTING GST_WRTC_SCTP_ASSOCIATION_STATE_CONNECTING
@@ -633,6 +634,149 @@ GST_START_TEST (test_before_start)
 
 GST_END_TEST;
 
+/* The legal edges, as the comments above the association's
+ * set_state_locked() and the channels' channel_set_state_locked() list
+ * them. */
+static const FsmCheckEdge association_spec[] = {
+  {"new", "connecting"},
+  {"new", "closed"},
+  {"new", "failed"},
+  {"connecting", "connected"},
+  {"connecting", "failed"},
+  {"connecting", "closed"},
+  {"connected", "closed"},
+  {"connected", "failed"},
+};
+
+static const FsmCheckEdge channel_spec[] = {
+  {"connecting", "open"},
+  {"connecting", "closing"},
+  {"open", "closing"},
+  /* any -> closed */
+  {"connecting", "closed"},
+  {"open", "closed"},
+  {"closing", "closed"},
+};
+
+GST_START_TEST (test_association_state_machine)
+{
+  const GstWrtcFsm *fsm = gst_wrtc_sctp_association_state_machine ();
+
+  g_type_ensure (GST_WRTC_TYPE_SCTP_ASSOCIATION);
+  fsm_check_table (fsm, association_spec, G_N_ELEMENTS (association_spec));
+  fail_unless_equals_int (fsm_check_state (fsm, "new"), S_NEW);
+  fail_unless_equals_int (fsm_check_state (fsm, "connecting"), S_CONNECTING);
+  fail_unless_equals_int (fsm_check_state (fsm, "connected"), S_CONNECTED);
+  fail_unless_equals_int (fsm_check_state (fsm, "closed"), S_CLOSED);
+  fail_unless_equals_int (fsm_check_state (fsm, "failed"), S_FAILED);
+  /* 5 states: 20 ordered pairs, 8 edges */
+  fail_unless_equals_int (fsm_check_refuses (fsm), 12);
+}
+
+GST_END_TEST;
+
+GST_START_TEST (test_channel_state_machine)
+{
+  const GstWrtcFsm *fsm = gst_wrtc_sctp_channel_state_machine ();
+
+  g_type_ensure (GST_WRTC_TYPE_SCTP_CHANNELS);
+  fsm_check_table (fsm, channel_spec, G_N_ELEMENTS (channel_spec));
+  fail_unless_equals_int (fsm_check_state (fsm, "connecting"),
+      GST_WRTC_SCTP_CHANNEL_STATE_CONNECTING);
+  fail_unless_equals_int (fsm_check_state (fsm, "open"),
+      GST_WRTC_SCTP_CHANNEL_STATE_OPEN);
+  fail_unless_equals_int (fsm_check_state (fsm, "closing"),
+      GST_WRTC_SCTP_CHANNEL_STATE_CLOSING);
+  fail_unless_equals_int (fsm_check_state (fsm, "closed"),
+      GST_WRTC_SCTP_CHANNEL_STATE_CLOSED);
+  /* 4 states: 12 ordered pairs, 6 edges */
+  fail_unless_equals_int (fsm_check_refuses (fsm), 6);
+}
+
+GST_END_TEST;
+
+/* Requests and events with no edge from where real associations and
+ * channels are leave their states alone, and never reach a machine as an
+ * illegal edge: no refusal is logged. */
+GST_START_TEST (test_state_machine_requests)
+{
+  TestPeer *p = peer_new (TRUE, TRUE, 1);
+  TestPair *pair = pair_new_connected (TRUE, TRUE);
+  TestPair *early = pair_new (FALSE, FALSE);
+  GstWrtcSctpChannelOptions opts;
+  guint16 dcep_id, negotiated_id;
+  GError *err = NULL;
+
+  fsm_check_log_start ();
+
+  /* closed before start: start, shutdown and abort change nothing */
+  gst_wrtc_sctp_association_shutdown (p->assoc);
+  fail_if (gst_wrtc_sctp_association_start (p->assoc, &err));
+  g_clear_error (&err);
+  gst_wrtc_sctp_association_shutdown (p->assoc);
+  gst_wrtc_sctp_association_abort (p->assoc);
+  fail_unless_equals_int (gst_wrtc_sctp_association_get_state (p->assoc),
+      S_CLOSED);
+  fail_unless_equals_int (p->states->len, 1);
+
+  /* b aborts (closed), a fails on the ABORT: whatever comes after, from
+   * usrsctp or the application, leaves both where they are */
+  gst_wrtc_sctp_association_abort (pair->b->assoc);
+  WAIT_STATE (pair->a, S_FAILED);
+  gst_wrtc_sctp_association_shutdown (pair->a->assoc);
+  gst_wrtc_sctp_association_abort (pair->a->assoc);
+  gst_wrtc_sctp_association_shutdown (pair->b->assoc);
+  gst_wrtc_sctp_association_abort (pair->b->assoc);
+  fail_if (gst_wrtc_sctp_association_start (pair->a->assoc, &err));
+  g_clear_error (&err);
+  fail_unless_equals_int (gst_wrtc_sctp_association_get_state
+      (pair->a->assoc), S_FAILED);
+  fail_unless_equals_int (gst_wrtc_sctp_association_get_state
+      (pair->b->assoc), S_CLOSED);
+  fail_unless_equals_int (pair->a->states->len, 3);
+  fail_unless_equals_int (pair->b->states->len, 3);
+
+  /* channels closed before the association comes up: neither the ACK of
+   * the DCEP one nor the association coming up opens them */
+  gst_wrtc_sctp_channel_options_init (&opts);
+  opts.label = "dcep";
+  fail_unless (gst_wrtc_sctp_channels_open (early->a->chans, &opts, &dcep_id,
+          &err));
+  gst_wrtc_sctp_channel_options_init (&opts);
+  opts.label = "negotiated";
+  opts.negotiated = TRUE;
+  opts.id = 4;
+  fail_unless (gst_wrtc_sctp_channels_open (early->a->chans, &opts,
+          &negotiated_id, &err));
+  fail_unless (gst_wrtc_sctp_channels_open (early->b->chans, &opts,
+          &negotiated_id, &err));
+  g_assert_no_error (err);
+  fail_unless (gst_wrtc_sctp_channels_close (early->a->chans, dcep_id, &err));
+  fail_unless (gst_wrtc_sctp_channels_close (early->a->chans, negotiated_id,
+          &err));
+  g_assert_no_error (err);
+  fail_unless_equals_int (gst_wrtc_sctp_channels_get_state (early->a->chans,
+          dcep_id), GST_WRTC_SCTP_CHANNEL_STATE_CLOSING);
+  fail_unless_equals_int (gst_wrtc_sctp_channels_get_state (early->a->chans,
+          negotiated_id), GST_WRTC_SCTP_CHANNEL_STATE_CLOSING);
+  pair_start (early);
+  WAIT_STATE (early->a, S_CONNECTED);
+  WAIT_STATE (early->b, S_CONNECTED);
+  fail_unless (peer_wait (early->a, cond_closed, GUINT_TO_POINTER (dcep_id)));
+  fail_unless (peer_wait (early->a, cond_closed,
+          GUINT_TO_POINTER (negotiated_id)));
+  g_mutex_lock (&early->a->lock);
+  fail_unless_equals_int (early->a->opened->len, 0);
+  g_mutex_unlock (&early->a->lock);
+
+  fail_unless_equals_int (fsm_check_log_stop (), 0);
+  peer_free (p);
+  pair_free (pair);
+  pair_free (early);
+}
+
+GST_END_TEST;
+
 /* messages given before the association is up wait in the buffered
  * amount and leave once it is; the low threshold is reported */
 GST_START_TEST (test_buffered_amount)
@@ -900,6 +1044,9 @@ sctp_suite (void)
   tcase_add_test (tc, test_shutdown_by_server);
   tcase_add_test (tc, test_abort);
   tcase_add_test (tc, test_before_start);
+  tcase_add_test (tc, test_association_state_machine);
+  tcase_add_test (tc, test_channel_state_machine);
+  tcase_add_test (tc, test_state_machine_requests);
   tcase_add_test (tc, test_buffered_amount);
   tcase_add_test (tc, test_malformed_input);
   tcase_add_test (tc, test_hostile_dcep);

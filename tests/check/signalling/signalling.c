@@ -13,6 +13,7 @@
 #include "gstwrtchttpserver.h"
 #include "gstwrtcsdpfrag.h"
 #include "gstwrtcsdp.h"
+#include "fsmcheck.h"
 
 /* ------------------------------------------------------------------------
  * SDP fragments
@@ -130,6 +131,16 @@ GST_START_TEST (test_sdpfrag_shapes)
   fail_unless (frag->ice_ufrag == NULL && frag->ice_pwd == NULL);
   gst_wrtc_sdp_frag_free (frag);
 
+  /* candidates of an unknown transport or type are kept as written, for
+   * the ICE agent to ignore (RFC 8839 section 5.1) */
+  frag = parse_ok ("a=candidate:1 1 sctp 1 ::1 1 typ host\r\n"
+      "a=candidate:2 1 udp 1 ::1 1 typ wormhole\r\n");
+  fail_unless_equals_int (frag->candidates->len, 2);
+  c = g_ptr_array_index (frag->candidates, 1);
+  fail_unless_equals_string (c->candidate,
+      "candidate:2 1 udp 1 ::1 1 typ wormhole");
+  gst_wrtc_sdp_frag_free (frag);
+
   /* only the end of candidates */
   frag = parse_ok ("a=end-of-candidates\r\n");
   fail_unless (frag->end_of_candidates);
@@ -167,6 +178,14 @@ GST_START_TEST (test_sdpfrag_errors)
       GST_WRTC_SDP_FRAG_ERROR_MALFORMED, "bad component");
   assert_parse_error ("a=candidate:1 1 udp 99999999999 127.0.0.1 7 typ host",
       52, GST_WRTC_SDP_FRAG_ERROR_MALFORMED, "bad priority");
+  /* the one candidate grammar (gstwrtccandidate.h) */
+  assert_parse_error ("a=candidate:1 1 udp 1 300.1.1.1 7 typ host", 42,
+      GST_WRTC_SDP_FRAG_ERROR_MALFORMED, "line 1: malformed candidate "
+      "(RFC 8839 section 5.1), bad connection address");
+  assert_parse_error ("a=candidate:1 1 udp 1 ::1 7 typ srflx raddr\n", 44,
+      GST_WRTC_SDP_FRAG_ERROR_MALFORMED, "an extension without a value");
+  assert_parse_error ("a=candidate\r\n", 13,
+      GST_WRTC_SDP_FRAG_ERROR_MALFORMED, "a=candidate without a value");
   assert_parse_error ("a=mid:0\r\n", 9, GST_WRTC_SDP_FRAG_ERROR_MALFORMED,
       "before any m= line");
   assert_parse_error ("m=audio\r\n", 9, GST_WRTC_SDP_FRAG_ERROR_MALFORMED,
@@ -946,6 +965,72 @@ GST_START_TEST (test_end_session_by_application)
 
 GST_END_TEST;
 
+/* The legal edges of a session, as the comment above session_set_state()
+ * lists them. */
+static const FsmCheckEdge session_spec[] = {
+  {"answering", "live"},
+  {"answering", "ended"},
+  {"live", "ended"},
+};
+
+GST_START_TEST (test_session_state_machine)
+{
+  const GstWrtcFsm *fsm = gst_wrtc_http_server_session_state_machine ();
+
+  g_type_ensure (GST_WRTC_TYPE_HTTP_SERVER);
+  fsm_check_table (fsm, session_spec, G_N_ELEMENTS (session_spec));
+  /* 3 states: 6 ordered pairs, 3 edges */
+  fail_unless_equals_int (fsm_check_refuses (fsm), 3);
+}
+
+GST_END_TEST;
+
+/* Requests for sessions that moved on (answered, rejected, ended) change
+ * nothing, and never reach the machine as an illegal edge: no refusal is
+ * logged. */
+GST_START_TEST (test_session_state_machine_requests)
+{
+  Req req = { "application/sdp", OFFER, -1 };
+  GThread *t;
+  gchar *rejected, *location, *path;
+
+  fsm_check_log_start ();
+
+  /* answering -> ended (rejected): a late answer and end change nothing */
+  app.async = TRUE;
+  t = g_thread_new ("peer-core", complete_later, GINT_TO_POINTER (1));
+  assert_status (http ("POST", "whep", &req), 422, NULL);
+  rejected = g_thread_join (t);
+  app.async = FALSE;
+  gst_wrtc_http_server_complete_offer (server, rejected, ANSWER, NULL);
+  gst_wrtc_http_server_end_session (server, rejected);
+  path = g_strdup_printf ("/whep/%s", rejected);
+  /* queued after the two above on the server thread */
+  assert_status (http ("DELETE", path, NULL), 404, "no such session");
+  fail_unless_equals_int (app.ended->len, 1);
+
+  /* answering -> live -> ended: a second answer, a second end, and
+   * requests for the ended session change nothing */
+  location = post_ok ("whep", NULL);
+  gst_wrtc_http_server_complete_offer (server, location + strlen ("/whep/"),
+      ANSWER, NULL);
+  gst_wrtc_http_server_end_session (server, location + strlen ("/whep/"));
+  wait_ended (2);
+  gst_wrtc_http_server_end_session (server, location + strlen ("/whep/"));
+  gst_wrtc_http_server_complete_offer (server, location + strlen ("/whep/"),
+      ANSWER, NULL);
+  assert_status (http ("DELETE", location, NULL), 404, "no such session");
+  fail_unless_equals_int (app.ended->len, 2);
+  fail_unless_equals_int (gst_wrtc_http_server_get_n_sessions (server), 0);
+
+  fail_unless_equals_int (fsm_check_log_stop (), 0);
+  g_free (rejected);
+  g_free (path);
+  g_free (location);
+}
+
+GST_END_TEST;
+
 GST_START_TEST (test_options_and_cors)
 {
   Reply *r = http ("OPTIONS", "whep", NULL);
@@ -1211,6 +1296,36 @@ GST_START_TEST (test_json_from_structure)
 
 GST_END_TEST;
 
+/* gst/gstwrtcjson.h: escaping and the separators the builder puts */
+GST_START_TEST (test_json_builder)
+{
+  GString *out = g_string_new (NULL);
+
+  gst_wrtc_json_begin_object (out);
+  gst_wrtc_json_member (out, "s");
+  gst_wrtc_json_add_string (out, "q\"b\\c\x01\x7f\t\u00e9");
+  gst_wrtc_json_member (out, "none");
+  gst_wrtc_json_add_string (out, NULL);
+  gst_wrtc_json_member (out, "list");
+  gst_wrtc_json_begin_array (out);
+  gst_wrtc_json_add_boolean (out, TRUE);
+  gst_wrtc_json_add_raw (out, "42");
+  gst_wrtc_json_begin_object (out);
+  gst_wrtc_json_end_object (out);
+  gst_wrtc_json_begin_array (out);
+  gst_wrtc_json_end_array (out);
+  gst_wrtc_json_end_array (out);
+  gst_wrtc_json_member (out, "k\n");
+  gst_wrtc_json_add_boolean (out, FALSE);
+  gst_wrtc_json_end_object (out);
+  fail_unless_equals_string (out->str,
+      "{\"s\":\"q\\\"b\\\\c\\u0001\\u007f\\t\u00e9\",\"none\":null,"
+      "\"list\":[true,42,{},[]],\"k\\n\":false}");
+  g_string_free (out, TRUE);
+}
+
+GST_END_TEST;
+
 GST_START_TEST (test_stop_ends_sessions)
 {
   gchar *a = post_ok ("whep", NULL), *b = post_ok ("whip", NULL);
@@ -1443,12 +1558,15 @@ signalling_suite (void)
   tcase_add_test (tc, test_patch);
   tcase_add_test (tc, test_delete);
   tcase_add_test (tc, test_end_session_by_application);
+  tcase_add_test (tc, test_session_state_machine);
+  tcase_add_test (tc, test_session_state_machine_requests);
   tcase_add_test (tc, test_options_and_cors);
   tcase_add_test (tc, test_pages_and_methods);
   tcase_add_test (tc, test_ice_server_links);
   tcase_add_test (tc, test_generated_pages);
   tcase_add_test (tc, test_ice_servers_json);
   tcase_add_test (tc, test_json_from_structure);
+  tcase_add_test (tc, test_json_builder);
   tcase_add_test (tc, test_stop_ends_sessions);
   tcase_add_test (tc, test_stop_with_answer_pending);
   tcase_add_test (tc, test_start_errors);

@@ -1,0 +1,12 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* gst-plugins-webrtc: the elements of the webrtcsinkbin plugin. */
+#ifndef __GST_WRTC_SINK_ELEMENTS_H__
+#define __GST_WRTC_SINK_ELEMENTS_H__
+
+#include <gst/gst.h>
+
+G_BEGIN_DECLS GST_ELEMENT_REGISTER_DECLARE (webrtcsink);
+GST_ELEMENT_REGISTER_DECLARE (wrtcav1pay);
+
+G_END_DECLS
+#endif
