@@ -27,6 +27,7 @@
 #include "fuzz-check.h"
 
 #include "gstwrtcanswer.h"
+#include "gstwrtcoffer.h"
 
 /* the largest body the HTTP server accepts (GST_WRTC_HTTP_SERVER_MAX_BODY) */
 #define MAX_SDP (64 * 1024)

@@ -5,6 +5,7 @@
 
 #include <string.h>
 #include "gstwrtcbinstats.h"
+#include "gstwrtcjson.h"
 
 void
 gst_wrtc_stats_take (GValue * array, GstStructure * s)
@@ -142,7 +143,7 @@ json_page (GstWrtcHttpServer * server, const gchar * path, gpointer data,
 {
   JsonPage *page = data;
   GstStructure *s = page->func (page->user_data);
-  gchar *json = gst_wrtc_http_json_from_structure (s);
+  gchar *json = gst_wrtc_json_from_structure (s);
   gchar *body = g_strconcat (json, "\n", NULL);
 
   gst_structure_free (s);

@@ -101,7 +101,3 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC (GstWrtcAnswer, gst_wrtc_answer_free);
 
 G_END_DECLS
 #endif
-/* Offers moved to gstwrtcoffer.h; included here for the callers that
- * include only this header (the peer, webrtcsrc) until they include it
- * themselves. */
-#include "gstwrtcoffer.h"

@@ -77,6 +77,7 @@
 #include <gio/gio.h>
 #include <gst/gst.h>
 #include "gstwrtcanswer.h"
+#include "gstwrtcoffer.h"
 #include "gstwrtcdtlscertificate.h"
 #include "gstwrtcrtpsender.h"
 #include "gstwrtcicetransport.h"

@@ -209,12 +209,6 @@ gboolean gst_wrtc_http_server_set_page_config (GstWrtcHttpServer * server,
     const gchar * path, const gchar * endpoint, const gchar * stun_server,
     const gchar * const *turn_servers, gboolean relay_only, GError ** error);
 
-/* JSON for generated pages moved to gst/gstwrtcjson.h
- * (gst_wrtc_json_from_structure(), gst_wrtc_json_append_string()); the
- * old names stay until their callers move. */
-#define gst_wrtc_http_json_from_structure gst_wrtc_json_from_structure
-#define gst_wrtc_http_json_append_string gst_wrtc_json_append_string
-
 /* A WHEP or WHIP endpoint at @path ("/whep": starts with '/', no trailing
  * '/'); sessions live at @path/<id>.  @callbacks is copied; @notify frees
  * @user_data when the server is finalized.  FALSE if @path is taken. */

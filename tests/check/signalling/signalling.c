@@ -1277,7 +1277,7 @@ GST_START_TEST (test_json_from_structure)
   gst_structure_set_value (s, "empty", &arr);
   g_value_unset (&arr);
 
-  json = gst_wrtc_http_json_from_structure (s);
+  json = gst_wrtc_json_from_structure (s);
   fail_unless_equals_string (json,
       "{\"type\":\"webrtcsink-stats\",\"viewers\":2,\"ok\":true,"
       "\"delta\":-3,\"ratio\":0.5,\"nan\":null,\"none\":null,"
@@ -1286,7 +1286,7 @@ GST_START_TEST (test_json_from_structure)
       "\"kind\":\"vi\\\"deo\\n\"}],\"empty\":[]}");
   g_free (json);
   /* a field named type wins over the name */
-  json = gst_wrtc_http_json_from_structure (typed);
+  json = gst_wrtc_json_from_structure (typed);
   fail_unless_equals_string (json, "{\"type\":\"y\"}");
   g_free (json);
   gst_structure_free (typed);
