@@ -261,10 +261,16 @@ gst_wrtc_bin_settings_new_peer (GstWrtcBinSettings * s, gboolean twcc,
 
 gboolean
 gst_wrtc_bin_add_remote_candidates (GstWrtcPeer * peer,
-    const GstWrtcSdpFrag * frag, GstObject * object, GError ** error)
+    const GstWrtcSdpFrag * frag, GstObject * object, const gchar * what,
+    GError ** error)
 {
   guint i;
 
+  if (!peer) {
+    g_set_error (error, GST_WRTC_HTTP_ERROR, GST_WRTC_HTTP_ERROR_UNPROCESSABLE,
+        "no such %s", what);
+    return FALSE;
+  }
   for (i = 0; frag->candidates && i < frag->candidates->len; i++) {
     GstWrtcSdpFragCandidate *c = g_ptr_array_index (frag->candidates, i);
     GError *err = NULL;
@@ -276,6 +282,7 @@ gst_wrtc_bin_add_remote_candidates (GstWrtcPeer * peer,
   }
   if (frag->end_of_candidates)
     gst_wrtc_peer_end_of_remote_candidates (peer);
+  g_object_unref (peer);
   return TRUE;
 }
 

@@ -85,11 +85,12 @@ GstWrtcPeer *gst_wrtc_bin_settings_new_peer (GstWrtcBinSettings * s,
     gboolean twcc, GError ** error);
 
 /* Hands the candidates of a trickle fragment (RFC 8840, a PATCH) to
- * @peer and ends its candidates when the fragment says so; a candidate
- * the peer cannot use is logged on @object and skipped.  FALSE only for a
- * fragment the peer refuses as a whole. */
+ * @peer (transfer full; NULL: the session is gone, a 422 naming @what)
+ * and ends its candidates when the fragment says so; a candidate the peer
+ * cannot use is logged on @object and skipped. */
 gboolean gst_wrtc_bin_add_remote_candidates (GstWrtcPeer * peer,
-    const GstWrtcSdpFrag * frag, GstObject * object, GError ** error);
+    const GstWrtcSdpFrag * frag, GstObject * object, const gchar * what,
+    GError ** error);
 
 /* Serves the GResource file @prefix@file at @path. */
 gboolean gst_wrtc_bin_add_page (GstWrtcHttpServer * server, GResource * res,

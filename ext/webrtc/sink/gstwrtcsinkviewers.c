@@ -490,22 +490,14 @@ on_candidates (GstWrtcHttpServer * server, const gchar * session_id,
   GstWrtcWebrtcSink *self = user_data;
   GstWrtcPeer *peer = NULL;
   Viewer *v;
-  gboolean ok;
 
   g_mutex_lock (&self->lock);
   v = g_hash_table_lookup (self->viewers, session_id);
   if (v)
     peer = g_object_ref (v->peer);
   g_mutex_unlock (&self->lock);
-  if (!peer) {
-    g_set_error (error, GST_WRTC_HTTP_ERROR, GST_WRTC_HTTP_ERROR_UNPROCESSABLE,
-        "no such viewer");
-    return FALSE;
-  }
-  ok = gst_wrtc_bin_add_remote_candidates (peer, frag, GST_OBJECT (self),
-      error);
-  g_object_unref (peer);
-  return ok;
+  return gst_wrtc_bin_add_remote_candidates (peer, frag, GST_OBJECT (self),
+      "viewer", error);
 }
 
 static void

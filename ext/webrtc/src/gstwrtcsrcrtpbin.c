@@ -335,4 +335,3 @@ gst_wrtc_src_session_build_rtpbin (Session * s, GError ** error)
     gst_element_sync_state_with_parent (g_ptr_array_index (s->elements, i));
   return TRUE;
 }
-

@@ -365,22 +365,14 @@ on_candidates (GstWrtcHttpServer * server, const gchar * session_id,
 {
   GstWrtcWebrtcSrc *self = user_data;
   GstWrtcPeer *peer = NULL;
-  gboolean ok;
 
   g_mutex_lock (&self->lock);
   if (self->session && g_strcmp0 (self->session->id, session_id) == 0
       && self->session->peer)
     peer = g_object_ref (self->session->peer);
   g_mutex_unlock (&self->lock);
-  if (!peer) {
-    g_set_error (error, GST_WRTC_HTTP_ERROR, GST_WRTC_HTTP_ERROR_UNPROCESSABLE,
-        "no such publisher");
-    return FALSE;
-  }
-  ok = gst_wrtc_bin_add_remote_candidates (peer, frag, GST_OBJECT (self),
-      error);
-  g_object_unref (peer);
-  return ok;
+  return gst_wrtc_bin_add_remote_candidates (peer, frag, GST_OBJECT (self),
+      "publisher", error);
 }
 
 static void
