@@ -58,8 +58,12 @@ gst_wrtc_bin_install_properties (GObjectClass * klass,
 }
 
 void
-gst_wrtc_bin_settings_init (GstWrtcBinSettings * s, const GstWrtcBinInfo * info)
+gst_wrtc_bin_settings_init (GstWrtcBinSettings * s,
+    const GstWrtcBinInfo * info, GObject * object)
 {
+  GParamSpec **pspecs;
+  guint i, n;
+
   memset (s, 0, sizeof (*s));
   s->info = info;
   g_mutex_init (&s->lock);
@@ -67,6 +71,39 @@ gst_wrtc_bin_settings_init (GstWrtcBinSettings * s, const GstWrtcBinInfo * info)
   s->port = info->port;
   s->video_codecs = gst_wrtc_list_split (info->video_codecs);
   s->audio_codecs = gst_wrtc_list_split (info->audio_codecs);
+
+  /* the bin's own writable properties, at their defaults */
+  s->values = g_array_new (FALSE, TRUE, sizeof (GValue));
+  g_array_set_clear_func (s->values, (GDestroyNotify) g_value_unset);
+  pspecs = g_object_class_list_properties (G_OBJECT_GET_CLASS (object), &n);
+  for (i = 0; i < n; i++) {
+    GParamSpec *ps = pspecs[i];
+    GValue *v;
+    if (ps->param_id < GST_WRTC_BIN_PROP_LAST
+        || ps->owner_type != G_OBJECT_TYPE (object)
+        || !(ps->flags & G_PARAM_WRITABLE))
+      continue;
+    if (s->values->len <= ps->param_id - GST_WRTC_BIN_PROP_LAST)
+      g_array_set_size (s->values, ps->param_id - GST_WRTC_BIN_PROP_LAST + 1);
+    v = &g_array_index (s->values, GValue, ps->param_id -
+        GST_WRTC_BIN_PROP_LAST);
+    g_value_init (v, ps->value_type);
+    g_param_value_set_default (ps, v);
+  }
+  g_free (pspecs);
+}
+
+/* The stored value of the bin's own @prop_id, or NULL.  Settings lock. */
+static GValue *
+own_value_locked (GstWrtcBinSettings * s, guint prop_id)
+{
+  GValue *v;
+
+  if (prop_id < GST_WRTC_BIN_PROP_LAST
+      || prop_id - GST_WRTC_BIN_PROP_LAST >= s->values->len)
+    return NULL;
+  v = &g_array_index (s->values, GValue, prop_id - GST_WRTC_BIN_PROP_LAST);
+  return G_IS_VALUE (v) ? v : NULL;
 }
 
 void
@@ -80,6 +117,7 @@ gst_wrtc_bin_settings_clear (GstWrtcBinSettings * s)
   g_free (s->token);
   g_strfreev (s->video_codecs);
   g_strfreev (s->audio_codecs);
+  g_array_unref (s->values);
   g_mutex_clear (&s->lock);
 }
 
@@ -93,14 +131,18 @@ set_codecs (GstWrtcBinSettings * s, gchar *** list, const gchar * value,
     *list = gst_wrtc_list_split (fallback);
 }
 
-gboolean
+void
 gst_wrtc_bin_settings_set_property (GstWrtcBinSettings * s, guint prop_id,
     const GValue * value)
 {
-  if (prop_id == 0 || prop_id >= GST_WRTC_BIN_PROP_LAST)
-    return FALSE;
+  GValue *own;
 
   g_mutex_lock (&s->lock);
+  if ((own = own_value_locked (s, prop_id))) {
+    g_value_copy (value, g_value_reset (own));
+    g_mutex_unlock (&s->lock);
+    return;
+  }
   switch ((GstWrtcBinProp) prop_id) {
     case GST_WRTC_BIN_PROP_ADDRESS:
       g_free (s->address);
@@ -143,17 +185,24 @@ gst_wrtc_bin_settings_set_property (GstWrtcBinSettings * s, guint prop_id,
       break;
   }
   g_mutex_unlock (&s->lock);
-  return TRUE;
 }
 
 gboolean
 gst_wrtc_bin_settings_get_property (GstWrtcBinSettings * s, guint prop_id,
     GValue * value)
 {
-  if (prop_id == 0 || prop_id >= GST_WRTC_BIN_PROP_LAST)
-    return FALSE;
+  GValue *own;
 
   g_mutex_lock (&s->lock);
+  if ((own = own_value_locked (s, prop_id))) {
+    g_value_copy (own, value);
+    g_mutex_unlock (&s->lock);
+    return TRUE;
+  }
+  if (prop_id == 0 || prop_id >= GST_WRTC_BIN_PROP_LAST) {
+    g_mutex_unlock (&s->lock);
+    return FALSE;
+  }
   switch ((GstWrtcBinProp) prop_id) {
     case GST_WRTC_BIN_PROP_ADDRESS:
       g_value_set_string (value, s->address);
@@ -190,6 +239,47 @@ gst_wrtc_bin_settings_get_property (GstWrtcBinSettings * s, guint prop_id,
   }
   g_mutex_unlock (&s->lock);
   return TRUE;
+}
+
+guint
+gst_wrtc_bin_settings_get_uint (GstWrtcBinSettings * s, guint prop_id)
+{
+  GValue *v;
+  guint u;
+
+  g_mutex_lock (&s->lock);
+  v = own_value_locked (s, prop_id);
+  u = v ? g_value_get_uint (v) : 0;
+  g_mutex_unlock (&s->lock);
+  return u;
+}
+
+gboolean
+gst_wrtc_bin_settings_get_boolean (GstWrtcBinSettings * s, guint prop_id)
+{
+  GValue *v;
+  gboolean b;
+
+  g_mutex_lock (&s->lock);
+  v = own_value_locked (s, prop_id);
+  b = v ? g_value_get_boolean (v) : FALSE;
+  g_mutex_unlock (&s->lock);
+  return b;
+}
+
+gchar *
+gst_wrtc_bin_settings_dup_string (GstWrtcBinSettings * s, guint prop_id)
+{
+  const gchar *str;
+  GValue *v;
+  gchar *copy;
+
+  g_mutex_lock (&s->lock);
+  v = own_value_locked (s, prop_id);
+  str = v ? g_value_get_string (v) : NULL;
+  copy = str && *str ? g_strdup (str) : NULL;
+  g_mutex_unlock (&s->lock);
+  return copy;
 }
 
 gchar *

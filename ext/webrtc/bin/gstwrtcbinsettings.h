@@ -3,10 +3,13 @@
  * the one place they become a peer configuration and a running server.
  *
  * A bin installs the common properties with
- * gst_wrtc_bin_install_properties() (ids 1 .. GST_WRTC_BIN_PROP_LAST - 1;
- * its own start at GST_WRTC_BIN_PROP_LAST) and forwards set_property and
- * get_property here first.  A property both bins have is added here once,
- * with the GstWrtcBinInfo fields where their wording differs.
+ * gst_wrtc_bin_install_properties() (ids 1 .. GST_WRTC_BIN_PROP_LAST - 1)
+ * and its own from GST_WRTC_BIN_PROP_LAST on, and forwards set_property
+ * and get_property here: the settings keep the values of its own
+ * properties too (read them with gst_wrtc_bin_settings_get_*()), so a
+ * bin's property code is only what a change does beyond storing it.  A
+ * property both bins have is added here once, with the GstWrtcBinInfo
+ * fields where their wording differs.
  */
 #ifndef __GST_WRTC_BIN_SETTINGS_H__
 #define __GST_WRTC_BIN_SETTINGS_H__
@@ -57,18 +60,31 @@ typedef struct
   gchar *token;
   GstWrtcIceTransportPolicy ice_policy;
   gchar **video_codecs, **audio_codecs;
+  /* the bin's own writable properties, by id - GST_WRTC_BIN_PROP_LAST */
+  GArray *values;               /* GValue */
 } GstWrtcBinSettings;
 
 void gst_wrtc_bin_install_properties (GObjectClass * klass,
     const GstWrtcBinInfo * info);
+/* @object: the bin, whose class installed its properties already (its
+ * writable ones get their defaults here). */
 void gst_wrtc_bin_settings_init (GstWrtcBinSettings * s,
-    const GstWrtcBinInfo * info);
+    const GstWrtcBinInfo * info, GObject * object);
 void gst_wrtc_bin_settings_clear (GstWrtcBinSettings * s);
-/* FALSE when @prop_id is not a common property. */
-gboolean gst_wrtc_bin_settings_set_property (GstWrtcBinSettings * s,
+/* Stores any writable property of the bin. */
+void gst_wrtc_bin_settings_set_property (GstWrtcBinSettings * s,
     guint prop_id, const GValue * value);
+/* FALSE for a property the settings do not keep (read-only ones of the
+ * bin's own, like stats). */
 gboolean gst_wrtc_bin_settings_get_property (GstWrtcBinSettings * s,
     guint prop_id, GValue * value);
+
+/* The value of the bin's own property @prop_id (any thread). */
+guint gst_wrtc_bin_settings_get_uint (GstWrtcBinSettings * s, guint prop_id);
+gboolean gst_wrtc_bin_settings_get_boolean (GstWrtcBinSettings * s,
+    guint prop_id);
+/* A copy of a string property, NULL when unset or empty. */
+gchar *gst_wrtc_bin_settings_dup_string (GstWrtcBinSettings * s, guint prop_id);
 
 /* Copies of single settings (transfer full). */
 gchar *gst_wrtc_bin_settings_dup_token (GstWrtcBinSettings * s);

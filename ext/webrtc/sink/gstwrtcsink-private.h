@@ -27,6 +27,17 @@
 #include "gstwrtcbinstats.h"
 
 G_BEGIN_DECLS
+/* webrtcsink's own properties (the common ones: gstwrtcbinsettings.h) */
+    enum
+{
+  PROP_MAX_VIEWERS = GST_WRTC_BIN_PROP_LAST,
+  PROP_STATS,
+  PROP_TLS_CERTIFICATE,
+  PROP_TLS_KEY,
+  PROP_WHIP_URL,
+  PROP_WHIP_TOKEN,
+};
+
 /* the WHIP publisher's id among the viewers */
 #define GST_WRTC_SINK_PUBLISHER_ID "whip"
 typedef struct _Input Input;
@@ -78,12 +89,9 @@ struct _GstWrtcWebrtcSink
 {
   GstBin parent;
 
-  GstWrtcBinSettings settings;  /* the common properties, own lock */
+  GstWrtcBinSettings settings;  /* the properties, own lock */
 
   GMutex lock;                  /* everything below */
-  guint max_viewers;
-  gchar *tls_certificate;       /* PEM file paths */
-  gchar *tls_key;
   GPtrArray *inputs;            /* Input */
   GPtrArray *pending;           /* offers waiting for the first caps of
                                  * every input */
@@ -95,7 +103,6 @@ struct _GstWrtcWebrtcSink
   GstWrtcHttpServer *server;
 
   /* publishing to a WHIP server */
-  gchar *whip_url, *whip_token;
   gboolean whip_tried;          /* once per NULL -> READY */
   GstWrtcClientSession *whip;
 };

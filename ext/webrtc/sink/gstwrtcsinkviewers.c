@@ -571,16 +571,17 @@ maybe_start_publisher (GstWrtcWebrtcSink * self)
   Viewer *v;
   guint n;
 
+  url = gst_wrtc_bin_settings_dup_string (&self->settings, PROP_WHIP_URL);
   g_mutex_lock (&self->lock);
-  if (!self->whip_url || self->whip_tried || !self->serving
+  if (!url || self->whip_tried || !self->serving
       || self->inputs->len == 0 || !gst_wrtc_sink_inputs_ready_locked (self)) {
     g_mutex_unlock (&self->lock);
+    g_free (url);
     return;
   }
   self->whip_tried = TRUE;
-  url = g_strdup (self->whip_url);
-  token = g_strdup (self->whip_token);
   g_mutex_unlock (&self->lock);
+  token = gst_wrtc_bin_settings_dup_string (&self->settings, PROP_WHIP_TOKEN);
 
   if (!(peer = gst_wrtc_bin_settings_new_peer (&self->settings, TRUE, &err))) {
     GST_ELEMENT_ERROR (self, RESOURCE, OPEN_WRITE,

@@ -92,16 +92,6 @@ extern GResource *gst_wrtc_sink_get_resource (void);
 
 enum
 {
-  PROP_MAX_VIEWERS = GST_WRTC_BIN_PROP_LAST,
-  PROP_STATS,
-  PROP_TLS_CERTIFICATE,
-  PROP_TLS_KEY,
-  PROP_WHIP_URL,
-  PROP_WHIP_TOKEN,
-};
-
-enum
-{
   SIGNAL_VIEWER_ADDED,
   SIGNAL_VIEWER_REMOVED,
   N_SIGNALS
@@ -213,11 +203,9 @@ start (GstWrtcWebrtcSink * self)
   GError *err = NULL;
   gchar *url, *cert, *key;
 
-  g_mutex_lock (&self->lock);
-  cert = self->tls_certificate && *self->tls_certificate ?
-      g_strdup (self->tls_certificate) : NULL;
-  key = self->tls_key && *self->tls_key ? g_strdup (self->tls_key) : NULL;
-  g_mutex_unlock (&self->lock);
+  cert = gst_wrtc_bin_settings_dup_string (&self->settings,
+      PROP_TLS_CERTIFICATE);
+  key = gst_wrtc_bin_settings_dup_string (&self->settings, PROP_TLS_KEY);
   url = gst_wrtc_bin_start_server (&self->settings, self->server, "whep",
       cert, key, &err);
   if (!url) {
@@ -294,54 +282,17 @@ make_stats_json (gpointer self)
   return make_stats (self, FALSE);
 }
 
-static gchar *
-dup_nonempty (const GValue * value)
-{
-  const gchar *s = g_value_get_string (value);
-
-  return s && *s ? g_strdup (s) : NULL;
-}
-
 static void
 gst_wrtc_webrtc_sink_set_property (GObject * object, guint prop_id,
     const GValue * value, GParamSpec * pspec)
 {
   GstWrtcWebrtcSink *self = GST_WRTC_WEBRTC_SINK (object);
 
-  if (gst_wrtc_bin_settings_set_property (&self->settings, prop_id, value)) {
-    /* the server checks it on every request */
-    if (prop_id == GST_WRTC_BIN_PROP_TOKEN)
-      gst_wrtc_http_server_set_token (self->server, g_value_get_string (value));
-    return;
-  }
-  g_mutex_lock (&self->lock);
-  switch (prop_id) {
-    case PROP_MAX_VIEWERS:
-      self->max_viewers = g_value_get_uint (value);
-      break;
-    case PROP_TLS_CERTIFICATE:
-      g_free (self->tls_certificate);
-      self->tls_certificate = g_value_dup_string (value);
-      break;
-    case PROP_TLS_KEY:
-      g_free (self->tls_key);
-      self->tls_key = g_value_dup_string (value);
-      break;
-    case PROP_WHIP_URL:
-      g_free (self->whip_url);
-      self->whip_url = dup_nonempty (value);
-      break;
-    case PROP_WHIP_TOKEN:
-      g_free (self->whip_token);
-      self->whip_token = dup_nonempty (value);
-      break;
-    default:
-      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
-      break;
-  }
-  g_mutex_unlock (&self->lock);
-  /* outside our lock: the server's callbacks take it */
-  if (prop_id == PROP_MAX_VIEWERS)
+  gst_wrtc_bin_settings_set_property (&self->settings, prop_id, value);
+  /* the server checks both on every request */
+  if (prop_id == GST_WRTC_BIN_PROP_TOKEN)
+    gst_wrtc_http_server_set_token (self->server, g_value_get_string (value));
+  else if (prop_id == PROP_MAX_VIEWERS)
     gst_wrtc_http_server_set_max_sessions (self->server,
         g_value_get_uint (value));
 }
@@ -352,34 +303,11 @@ gst_wrtc_webrtc_sink_get_property (GObject * object, guint prop_id,
 {
   GstWrtcWebrtcSink *self = GST_WRTC_WEBRTC_SINK (object);
 
-  if (gst_wrtc_bin_settings_get_property (&self->settings, prop_id, value))
-    return;
-  if (prop_id == PROP_STATS) {
+  if (prop_id == PROP_STATS)
     g_value_take_boxed (value, make_stats (self, TRUE));
-    return;
-  }
-  g_mutex_lock (&self->lock);
-  switch (prop_id) {
-    case PROP_MAX_VIEWERS:
-      g_value_set_uint (value, self->max_viewers);
-      break;
-    case PROP_TLS_CERTIFICATE:
-      g_value_set_string (value, self->tls_certificate);
-      break;
-    case PROP_TLS_KEY:
-      g_value_set_string (value, self->tls_key);
-      break;
-    case PROP_WHIP_URL:
-      g_value_set_string (value, self->whip_url);
-      break;
-    case PROP_WHIP_TOKEN:
-      g_value_set_string (value, self->whip_token);
-      break;
-    default:
-      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
-      break;
-  }
-  g_mutex_unlock (&self->lock);
+  else if (!gst_wrtc_bin_settings_get_property (&self->settings, prop_id,
+          value))
+    G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
 }
 
 static void
@@ -392,10 +320,6 @@ gst_wrtc_webrtc_sink_finalize (GObject * object)
   g_hash_table_unref (self->viewers);
   g_ptr_array_unref (self->inputs);
   g_ptr_array_unref (self->pending);
-  g_free (self->tls_certificate);
-  g_free (self->tls_key);
-  g_free (self->whip_url);
-  g_free (self->whip_token);
   gst_wrtc_bin_settings_clear (&self->settings);
   g_mutex_clear (&self->lock);
   G_OBJECT_CLASS (parent_class)->finalize (object);
@@ -492,8 +416,7 @@ static void
 gst_wrtc_webrtc_sink_init (GstWrtcWebrtcSink * self)
 {
   g_mutex_init (&self->lock);
-  gst_wrtc_bin_settings_init (&self->settings, &bin_info);
-  self->max_viewers = DEFAULT_MAX_VIEWERS;
+  gst_wrtc_bin_settings_init (&self->settings, &bin_info, G_OBJECT (self));
   self->inputs = g_ptr_array_new_with_free_func ((GDestroyNotify)
       gst_wrtc_sink_input_unref);
   self->pending = gst_wrtc_sink_pending_new ();

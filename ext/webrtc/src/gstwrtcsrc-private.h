@@ -27,8 +27,18 @@
 #include "gstwrtcbinstats.h"
 
 G_BEGIN_DECLS
+/* webrtcsrc's own properties (the common ones: gstwrtcbinsettings.h) */
+    enum
+{
+  PROP_WHEP_URL = GST_WRTC_BIN_PROP_LAST,
+  PROP_LATENCY,
+  PROP_DECODE,
+  PROP_STATS,
+  PROP_KEEP_WAITING,
+};
+
 /* One m-section we receive, as negotiated. */
-    typedef struct
+typedef struct
 {
   gint index;                   /* m-section number */
   GstWrtcMediaKind kind;
@@ -73,13 +83,9 @@ struct _GstWrtcWebrtcSrc
 {
   GstBin parent;
 
-  GstWrtcBinSettings settings;  /* the common properties, own lock */
+  GstWrtcBinSettings settings;  /* the properties, own lock */
 
   GMutex lock;                  /* everything below */
-  gchar *whep_url;
-  guint latency;
-  gboolean decode;
-  gboolean keep_waiting;
   Session *session;             /* the current sender, or NULL */
   GPtrArray *ended;             /* sessions to destroy when stopping */
   guint sessions_total;

@@ -257,9 +257,7 @@ gst_wrtc_src_session_build_rtpbin (Session * s, GError ** error)
   GstPad *srcpad, *sinkpad;
   guint latency, i;
 
-  g_mutex_lock (&self->lock);
-  latency = self->latency;
-  g_mutex_unlock (&self->lock);
+  latency = gst_wrtc_bin_settings_get_uint (&self->settings, PROP_LATENCY);
 
   if (!(s->rtpbin = gst_wrtc_make_element (s->elements, "rtpbin", error))
       || !(s->rtcp_out = gst_wrtc_make_element (s->elements, "appsink", error)))

@@ -175,8 +175,9 @@ gst_wrtc_src_session_end_media (Session * s, const gchar * reason)
     return;
   had_media = gst_wrtc_src_session_had_media (s);
 
+  keep_waiting = s->id != NULL
+      && gst_wrtc_bin_settings_get_boolean (&self->settings, PROP_KEEP_WAITING);
   g_mutex_lock (&self->lock);
-  keep_waiting = self->keep_waiting && s->id != NULL;
   if (keep_waiting)
     g_ptr_array_add (self->teardowns, g_thread_new ("wrtc-src-teardown",
             gst_wrtc_src_session_teardown_thread,
@@ -485,9 +486,7 @@ add_pads (Session * s, GError ** error)
   gboolean decode;
   guint i, j;
 
-  g_mutex_lock (&self->lock);
-  decode = self->decode;
-  g_mutex_unlock (&self->lock);
+  decode = gst_wrtc_bin_settings_get_boolean (&self->settings, PROP_DECODE);
 
   for (i = 0; i < s->tracks->len; i++) {
     Track *t = &g_array_index (s->tracks, Track, i);

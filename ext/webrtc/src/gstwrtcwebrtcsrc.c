@@ -78,15 +78,6 @@ extern GResource *gst_wrtc_src_get_resource (void);
 
 enum
 {
-  PROP_WHEP_URL = GST_WRTC_BIN_PROP_LAST,
-  PROP_LATENCY,
-  PROP_DECODE,
-  PROP_STATS,
-  PROP_KEEP_WAITING,
-};
-
-enum
-{
   SIGNAL_TRACK_ADDED,
   SIGNAL_SENDER_LEFT,
   N_SIGNALS
@@ -479,8 +470,8 @@ start (GstWrtcWebrtcSrc * self)
     g_clear_error (&err);
     return FALSE;
   }
+  whep_url = gst_wrtc_bin_settings_dup_string (&self->settings, PROP_WHEP_URL);
   g_mutex_lock (&self->lock);
-  whep_url = g_strdup (self->whep_url);
   self->finished = FALSE;
   g_hash_table_remove_all (self->eos_pads);
   g_mutex_unlock (&self->lock);
@@ -627,14 +618,17 @@ make_stats (GstWrtcWebrtcSrc * self)
 {
   GstStructure *st;
   GValue tracks = G_VALUE_INIT;
+  gchar *whep_url = gst_wrtc_bin_settings_dup_string (&self->settings,
+      PROP_WHEP_URL);
   Session *s;
 
   g_mutex_lock (&self->lock);
   s = self->session ? gst_wrtc_src_session_ref (self->session) : NULL;
   st = gst_structure_new ("webrtcsrc-stats",
-      "mode", G_TYPE_STRING, self->whep_url ? "whep" : "whip",
+      "mode", G_TYPE_STRING, whep_url ? "whep" : "whip",
       "sessions-total", G_TYPE_UINT, self->sessions_total, NULL);
   g_mutex_unlock (&self->lock);
+  g_free (whep_url);
   if (!s) {
     g_value_init (&tracks, GST_TYPE_ARRAY);
     gst_structure_set (st, "state", G_TYPE_STRING, "waiting", NULL);
@@ -651,31 +645,8 @@ gst_wrtc_webrtc_src_set_property (GObject * object, guint prop_id,
     const GValue * value, GParamSpec * pspec)
 {
   GstWrtcWebrtcSrc *self = GST_WRTC_WEBRTC_SRC (object);
-  const gchar *str;
 
-  if (gst_wrtc_bin_settings_set_property (&self->settings, prop_id, value))
-    return;
-  g_mutex_lock (&self->lock);
-  switch (prop_id) {
-    case PROP_WHEP_URL:
-      g_free (self->whep_url);
-      str = g_value_get_string (value);
-      self->whep_url = str && *str ? g_strdup (str) : NULL;
-      break;
-    case PROP_LATENCY:
-      self->latency = g_value_get_uint (value);
-      break;
-    case PROP_DECODE:
-      self->decode = g_value_get_boolean (value);
-      break;
-    case PROP_KEEP_WAITING:
-      self->keep_waiting = g_value_get_boolean (value);
-      break;
-    default:
-      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
-      break;
-  }
-  g_mutex_unlock (&self->lock);
+  gst_wrtc_bin_settings_set_property (&self->settings, prop_id, value);
 }
 
 static void
@@ -684,31 +655,11 @@ gst_wrtc_webrtc_src_get_property (GObject * object, guint prop_id,
 {
   GstWrtcWebrtcSrc *self = GST_WRTC_WEBRTC_SRC (object);
 
-  if (gst_wrtc_bin_settings_get_property (&self->settings, prop_id, value))
-    return;
-  if (prop_id == PROP_STATS) {
+  if (prop_id == PROP_STATS)
     g_value_take_boxed (value, make_stats (self));
-    return;
-  }
-  g_mutex_lock (&self->lock);
-  switch (prop_id) {
-    case PROP_WHEP_URL:
-      g_value_set_string (value, self->whep_url);
-      break;
-    case PROP_LATENCY:
-      g_value_set_uint (value, self->latency);
-      break;
-    case PROP_DECODE:
-      g_value_set_boolean (value, self->decode);
-      break;
-    case PROP_KEEP_WAITING:
-      g_value_set_boolean (value, self->keep_waiting);
-      break;
-    default:
-      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
-      break;
-  }
-  g_mutex_unlock (&self->lock);
+  else if (!gst_wrtc_bin_settings_get_property (&self->settings, prop_id,
+          value))
+    G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
 }
 
 static void
@@ -716,7 +667,6 @@ gst_wrtc_webrtc_src_finalize (GObject * object)
 {
   GstWrtcWebrtcSrc *self = GST_WRTC_WEBRTC_SRC (object);
 
-  g_free (self->whep_url);
   g_ptr_array_unref (self->ended);
   g_ptr_array_unref (self->teardowns);
   g_hash_table_unref (self->pads);
@@ -807,10 +757,7 @@ static void
 gst_wrtc_webrtc_src_init (GstWrtcWebrtcSrc * self)
 {
   g_mutex_init (&self->lock);
-  gst_wrtc_bin_settings_init (&self->settings, &bin_info);
-  self->latency = DEFAULT_LATENCY;
-  self->decode = DEFAULT_DECODE;
-  self->keep_waiting = DEFAULT_KEEP_WAITING;
+  gst_wrtc_bin_settings_init (&self->settings, &bin_info, G_OBJECT (self));
   self->ended = g_ptr_array_new ();
   self->teardowns = g_ptr_array_new ();
   self->pads = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
