@@ -424,6 +424,26 @@ gst_wrtc_srtp_context_protect (GstWrtcSrtpContext * ctx, gboolean rtcp,
   return res;
 }
 
+/* Names a packet that libsrtp2 rejected (its length was checked), so a
+ * log tells which packets of which stream failed: SSRC and sequence
+ * number of RTP (RFC 3550 section 5.1), packet type and sender SSRC of
+ * RTCP (section 6.4).  These headers are not encrypted (RFC 3711 sections
+ * 3.1 and 3.4). */
+static void
+log_rejected (GstWrtcSrtpResult res, gboolean rtcp, const guint8 * data,
+    gsize len)
+{
+  if (rtcp)
+    GST_DEBUG ("SRTCP rejected (%s): pt %u ssrc 0x%08x, %" G_GSIZE_FORMAT
+        " bytes", gst_wrtc_srtp_result_name (res), data[1],
+        GST_READ_UINT32_BE (data + 4), len);
+  else
+    GST_DEBUG ("SRTP rejected (%s): pt %u ssrc 0x%08x seq %u ts %u, %"
+        G_GSIZE_FORMAT " bytes", gst_wrtc_srtp_result_name (res),
+        data[1] & 0x7f, GST_READ_UINT32_BE (data + 8),
+        GST_READ_UINT16_BE (data + 2), GST_READ_UINT32_BE (data + 4), len);
+}
+
 GstWrtcSrtpResult
 gst_wrtc_srtp_context_unprotect (GstWrtcSrtpContext * ctx, gboolean rtcp,
     guint8 * data, gsize * len)
@@ -443,6 +463,8 @@ gst_wrtc_srtp_context_unprotect (GstWrtcSrtpContext * ctx, gboolean rtcp,
     res = map_error (srtp_unprotect (ctx->session, data, &l));
   if (res == GST_WRTC_SRTP_OK)
     *len = l;
+  else if (res != GST_WRTC_SRTP_NO_KEY && res != GST_WRTC_SRTP_MALFORMED)
+    log_rejected (res, rtcp, data, *len);
   count_result (ctx, res, *len);
   g_mutex_unlock (&ctx->lock);
 

@@ -33,6 +33,7 @@ import selectors
 import ssl
 import subprocess
 import sys
+import threading
 import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)),
@@ -145,7 +146,73 @@ def run_side(args):
                     caps.to_string() if caps else None)
 
     out.connect("handoff", on_handoff)
-    enc.connect("on-key-set", lambda e: emit(event="key-set"))
+
+    # SRTP accounting (see check_srtp_accounting).  Upstream: the RTP
+    # packets that entered its dtlssrtpenc before its on-key-set, the only
+    # ones its srtpenc may have protected with the random key it starts
+    # with.  Ours: each SRTP/SRTCP datagram off the wire, and whether our
+    # keys were in place when it came (our on-key-set is emitted from the
+    # thread that processed the DTLS record completing the handshake, the
+    # same streaming thread, after both SRTP contexts are keyed); and what
+    # came out unprotected.
+    acct = {"keys": False, "before-key": [], "wire": [], "rtp-out": set(),
+            "rtcp-out": 0}
+
+    def on_key_set(_enc):
+        acct["keys"] = True
+        emit(event="key-set")
+
+    enc.connect("on-key-set", on_key_set)
+
+    def rtp_id(head):
+        # RFC 3550 section 5.1: SSRC and sequence number
+        return [int.from_bytes(head[8:12], "big"),
+                int.from_bytes(head[2:4], "big")]
+
+    def buffers_of(info):
+        if info.type & Gst.PadProbeType.BUFFER_LIST:
+            lst = info.get_buffer_list()
+            return [lst.get(i) for i in range(lst.length())]
+        return [info.get_buffer()]
+
+    def probe(fn):
+        def cb(pad, info):
+            for b in buffers_of(info):
+                fn(b.extract_dup(0, min(b.get_size(), 12)))
+            return Gst.PadProbeReturn.OK
+        return cb
+
+    def upstream_in(head):
+        if not acct["keys"] and len(head) >= 12:
+            acct["before-key"].append(rtp_id(head))
+
+    def ours_wire(head):
+        # RFC 7983 section 7 and RFC 5761 section 4, as our demultiplexer
+        if len(head) < 2 or not 128 <= head[0] <= 191:
+            return
+        rtcp = 192 <= head[1] <= 223
+        if not rtcp and len(head) < 12:
+            return
+        acct["wire"].append({"rtcp": rtcp, "after-keys": acct["keys"],
+                             "id": None if rtcp else rtp_id(head)})
+
+    def ours_rtp_out(head):
+        if len(head) >= 12:
+            acct["rtp-out"].add(tuple(rtp_id(head)))
+
+    def ours_rtcp_out(head):
+        acct["rtcp-out"] += 1
+
+    lists = Gst.PadProbeType.BUFFER | Gst.PadProbeType.BUFFER_LIST
+    if ours:
+        pipeline.get_by_name("usrc").get_static_pad("src").add_probe(
+            lists, probe(ours_wire))
+        dec.get_static_pad("rtp_src").add_probe(lists, probe(ours_rtp_out))
+        dec.get_static_pad("rtcp_src").add_probe(lists,
+                                                 probe(ours_rtcp_out))
+    else:
+        enc.get_static_pad("rtp_sink_0").add_probe(lists,
+                                                   probe(upstream_in))
 
     loop = GLib.MainLoop()
     finished = {"done": False}
@@ -156,6 +223,31 @@ def run_side(args):
             return int(el.get_property("connection-state"))
         except Exception:
             return None
+
+    def ours_snapshot():
+        r = {}
+        lost = [w for w in acct["wire"] if w["rtcp"] or
+                tuple(w["id"]) not in acct["rtp-out"]]
+        n_rtcp = sum(1 for w in acct["wire"] if w["rtcp"])
+        r["srtp-wire"] = {
+            "rtp": len(acct["wire"]) - n_rtcp, "rtcp": n_rtcp,
+            "rtcp-out": acct["rtcp-out"],
+            # RTP not unprotected, by arrival before/after our keys; SRTCP
+            # is not matched one by one (upstream sends none here)
+            "rtp-lost-before-keys": [w["id"] for w in lost
+                                     if not w["rtcp"]
+                                     and not w["after-keys"]],
+            "rtp-lost-after-keys": [w["id"] for w in lost
+                                    if not w["rtcp"] and w["after-keys"]],
+            "rtcp-lost": max(0, n_rtcp - acct["rtcp-out"])}
+        for name, el in (("dec-stats", dec), ("enc-stats", enc)):
+            st = el.get_property("stats") \
+                if el.find_property("stats") else None
+            if st is not None:
+                r[name] = {st.nth_field_name(i):
+                           st.get_value(st.nth_field_name(i))
+                           for i in range(st.n_fields())}
+        return r
 
     def final():
         if finished["done"]:
@@ -168,13 +260,25 @@ def run_side(args):
         r["peer-pem-fingerprint"] = pem_fingerprint(
             dec.get_property("peer-pem"))
         if ours:
-            for name, el in (("dec-stats", dec), ("enc-stats", enc)):
-                st = el.get_property("stats") \
-                    if el.find_property("stats") else None
-                if st is not None:
-                    r[name] = {st.nth_field_name(i):
-                               st.get_value(st.nth_field_name(i))
-                               for i in range(st.n_fields())}
+            # Datagrams are counted on udpsrc's pad before our dec takes
+            # them: the snapshot is taken where none is in the dec (an
+            # idle probe runs when no push is in progress on the pad, and
+            # blocks further ones), so the wire, what came out and the
+            # stats agree.
+            snap = threading.Event()
+
+            def on_idle(pad, info):
+                if not snap.is_set():
+                    r.update(ours_snapshot())
+                    snap.set()
+                return Gst.PadProbeReturn.OK
+
+            pipeline.get_by_name("usrc").get_static_pad("src").add_probe(
+                Gst.PadProbeType.IDLE | Gst.PadProbeType.BLOCK, on_idle)
+            if not snap.wait(STOP_GRACE):
+                r["snapshot-error"] = "udpsrc never idle"
+        else:
+            r["rtp-before-key-set"] = acct["before-key"]
         emit(**r)
         pipeline.set_state(Gst.State.NULL)
         loop.quit()
@@ -361,13 +465,18 @@ def run_driver(args):
         drive(args, ours, up, failures)
     finally:
         # Whatever happened: stop both (closing stdin stops a side too),
-        # then kill what does not exit.
+        # then kill what does not exit.  Their output is read meanwhile: a
+        # side logging (GST_DEBUG) while it stops would otherwise block on
+        # a full pipe and be taken for hung.
         for c in children:
             c.send(cmd="stop")
             try:
                 c.proc.stdin.close()
             except OSError:
                 pass
+        pump(children, lambda: all(c.proc.poll() is not None
+                                   for c in children),
+             time.monotonic() + STOP_GRACE)
         for c in children:
             try:
                 c.proc.wait(timeout=STOP_GRACE)
@@ -484,6 +593,9 @@ def drive(args, ours, up, failures):
         if c.result is None:
             failures.append(f"{c.name}: no final report after stop "
                             "(hung?)")
+        elif c.result.get("snapshot-error"):
+            failures.append(f"{c.name}: no stats snapshot: "
+                            f"{c.result['snapshot-error']}")
 
     if args.mismatch:
         check_mismatch(ours, up, up_fp, wrong_fp, failures)
@@ -544,9 +656,65 @@ def check_media(ours, up, up_fp, ours_fp, failures):
         failures.append("ours: dtlssrtpenc dropped no RTP before its keys, "
                         "so the keyframe request was not exercised: "
                         f"{est}")
-    for k in ("auth-failed", "replayed", "malformed", "protect-failed"):
+    for k in ("replayed", "malformed", "protect-failed"):
         if st.get(k, 0):
             failures.append(f"ours: stats {k} = {st.get(k)}, expected 0")
+    check_srtp_accounting(ours, up, st, failures)
+
+
+def check_srtp_accounting(ours, up, st, failures):
+    """Each SRTP packet from upstream that ours did not unprotect is
+    accounted for, one by one.
+
+    gst-plugins-bad's dtlssrtpenc (1.22) starts its srtpenc with
+    random-key=TRUE and sets the DTLS-SRTP key (and the cipher) only in
+    its dtlsenc's on-key-received handler, once its handshake completed;
+    it drops nothing meanwhile.  Its first frame (a keyframe, 4 packets
+    at 320x240) comes from the encoder at about the time the handshake
+    completes, and when it reaches the srtpenc before the key does it is
+    protected with the random key, which nobody can authenticate.  Such
+    packets that arrive before our keys are dropped-before-keys-in; those
+    that arrive after (upstream's last flight was already out) fail
+    authentication: auth-failed = 4 in about 1 run in 5, in both roles,
+    before this accounting.  So: a packet lost after our keys were set
+    must be one that entered upstream's dtlssrtpenc before its on-key-set
+    (the only time the random key can be in use), and auth-failed must
+    count exactly those; a packet lost before our keys must be counted
+    dropped-before-keys-in.  A packet upstream protected with its DTLS
+    key that ours did not unprotect fails the test."""
+    wire = (ours.result or {}).get("srtp-wire")
+    pre = (up.result or {}).get("rtp-before-key-set")
+    if wire is None or pre is None:
+        failures.append("no SRTP accounting: ours srtp-wire "
+                        f"{wire is not None}, upstream rtp-before-key-set "
+                        f"{pre is not None}")
+        return
+    pre = {tuple(p) for p in pre}
+    after = [tuple(p) for p in wire["rtp-lost-after-keys"]]
+    before = wire["rtp-lost-before-keys"]
+    keyed = [p for p in after if p not in pre]
+    if keyed:
+        failures.append(f"ours: {len(keyed)} RTP packets (ssrc, seq) that "
+                        "upstream protected after its DTLS keys were set "
+                        f"were not unprotected: {keyed[:8]}")
+    if wire["rtcp-lost"]:
+        failures.append(f"ours: {wire['rtcp-lost']} of {wire['rtcp']} "
+                        "SRTCP packets from upstream not unprotected")
+    if st.get("auth-failed", 0) != len(after) + wire["rtcp-lost"]:
+        failures.append(f"ours: stats auth-failed = {st.get('auth-failed')}"
+                        f", but {len(after)} RTP packets that came after "
+                        f"our keys were not unprotected: {after[:8]}")
+    if st.get("dropped-before-keys-in", 0) != len(before):
+        failures.append("ours: stats dropped-before-keys-in = "
+                        f"{st.get('dropped-before-keys-in')}, but "
+                        f"{len(before)} RTP packets came before our keys "
+                        "and were not unprotected")
+    print(f"ours: {wire['rtp']} SRTP packets from upstream; not "
+          f"unprotected: {len(before)} that came before our keys "
+          f"(dropped-before-keys-in), {len(after)} after them "
+          f"(auth-failed), {len(after) - len(keyed)} of which upstream "
+          f"protected before its DTLS keys were set ({len(pre)} packets "
+          "entered its dtlssrtpenc before them)")
 
 
 def check_mismatch(ours, up, up_fp, wrong_fp, failures):
