@@ -958,7 +958,20 @@ handler (SoupServer * soup, SoupServerMessage * msg, const char *path,
   }
 }
 
-/* Headers every response carries, whoever writes it. */
+/* Headers every response carries, whoever writes it.
+ *
+ * "Connection: close" (RFC 9112 section 9.6): one request per connection,
+ * closed by us once the response is written.  libsoup 3.2 (up to 3.2.3,
+ * Debian 12) never closes a persistent connection that the client closes
+ * while it is idle between requests: the read of the next request meets
+ * the end of the stream, is dropped, and the socket stays in CLOSE-WAIT
+ * with its descriptor and libsoup's connection objects until the server
+ * stops (libsoup 3.3 fixed it, commit d20c6601).  No public call reaches
+ * that connection, and a WHEP/WHIP client closes one after each session
+ * (gstwrtchttpclient.c after every request): a sink serving viewers for
+ * days would run out of descriptors after about a thousand sessions.  A
+ * session is a few requests far apart, so reusing the connection saves
+ * little. */
 static void
 on_request_started (SoupServer * soup, SoupServerMessage * msg,
     gpointer user_data)
@@ -968,6 +981,7 @@ on_request_started (SoupServer * soup, SoupServerMessage * msg,
   soup_message_headers_replace (h, "Access-Control-Allow-Origin", "*");
   soup_message_headers_replace (h, "Access-Control-Expose-Headers",
       "Location, ETag, Link, Accept-Post, Accept-Patch");
+  soup_message_headers_replace (h, "Connection", "close");
 }
 
 /* ------------------------------------------------------------------------
