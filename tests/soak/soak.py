@@ -84,6 +84,17 @@ def usage(pid):
     return fds, st['Threads'], st['VmRSS']
 
 
+def thread_names(pid):
+    names = []
+    for tid in sorted(os.listdir('/proc/%d/task' % pid)):
+        try:
+            with open('/proc/%d/task/%s/comm' % (pid, tid)) as f:
+                names.append(f.read().strip())
+        except OSError:
+            pass
+    return ' '.join(names)
+
+
 def wait_for(cond, what):
     end = time.monotonic() + DEADLINE
     while time.monotonic() < end:
@@ -335,6 +346,7 @@ def main():
         warm = settled_usage(server.pid)
         log('after %d warm-up sessions: fds %d threads %d rss %d KiB' %
             ((args.warmup,) + warm))
+        log('threads: %s' % thread_names(server.pid))
 
         t0 = time.monotonic()
         if not load.run(args.sessions):
@@ -346,6 +358,7 @@ def main():
         end = usage(server.pid)
         log('after %d more sessions: fds %d threads %d rss %d KiB' %
             ((args.sessions,) + end))
+        log('threads: %s' % thread_names(server.pid))
         check(end[0] == warm[0], 'open descriptors: %d after the warm-up, '
               '%d after %d more sessions' % (warm[0], end[0], args.sessions))
         check(end[1] == warm[1], 'threads: %d after the warm-up, %d after '
