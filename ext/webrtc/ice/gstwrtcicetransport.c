@@ -45,6 +45,7 @@
 #include <gio/gio.h>
 #include <gst/gst.h>
 #include <nice/agent.h>
+#include <nice/interfaces.h>
 
 GST_DEBUG_CATEGORY_STATIC (wrtc_ice_transport_debug);
 #define GST_CAT_DEFAULT wrtc_ice_transport_debug
@@ -76,6 +77,7 @@ struct _GstWrtcIceTransport
   GstWrtcIceReceiveFunc receive_func;
   GWeakRef owner;               /* passed to receive_func */
   gboolean relay_only;
+  gboolean have_local_addresses;        /* add_local_address() was called */
 
   /* lock */
   gboolean gather_called;
@@ -723,6 +725,46 @@ flush_remote (GstWrtcIceTransport * self)
   }
 }
 
+/* RFC 8445 section 5.1.1.1 gathers host candidates on every interface,
+ * and libnice leaves loopback out unless given its addresses.  When
+ * loopback is all there is (a container without a network, a private
+ * namespace) that is no candidate at all and no peer can ever connect:
+ * gather on the loopback addresses that are up (127.0.0.1, ::1) then.
+ * Nothing changes when the application chose addresses or when any other
+ * interface is up.  ICE thread, before gathering. */
+static void
+add_loopback_when_alone (GstWrtcIceTransport * self)
+{
+  GList *ips, *l;
+  gboolean chosen;
+
+  g_mutex_lock (&self->lock);
+  chosen = self->have_local_addresses;
+  g_mutex_unlock (&self->lock);
+  if (chosen)
+    return;
+  ips = nice_interfaces_get_local_ips (FALSE);
+  if (ips) {
+    g_list_free_full (ips, g_free);
+    return;
+  }
+
+  ips = nice_interfaces_get_local_ips (TRUE);
+  for (l = ips; l; l = l->next) {
+    GInetAddress *inet = g_inet_address_new_from_string (l->data);
+    NiceAddress addr;
+
+    nice_address_init (&addr);
+    if (inet && g_inet_address_get_is_loopback (inet)
+        && nice_address_set_from_string (&addr, l->data)
+        && nice_agent_add_local_address (self->agent, &addr))
+      GST_INFO_OBJECT (self, "no interface but loopback: gathering on %s",
+          (const gchar *) l->data);
+    g_clear_object (&inet);
+  }
+  g_list_free_full (ips, g_free);
+}
+
 static gboolean
 op_gather (gpointer data)
 {
@@ -730,6 +772,7 @@ op_gather (gpointer data)
 
   if (is_closed (self))
     return G_SOURCE_REMOVE;
+  add_loopback_when_alone (self);
   if (!nice_agent_gather_candidates (self->agent, self->stream_id)) {
     GST_WARNING_OBJECT (self, "libnice could not start gathering: no usable "
         "local address");
@@ -1103,6 +1146,9 @@ gst_wrtc_ice_transport_add_local_address (GstWrtcIceTransport * self,
         "libnice refused local address %s", address);
     return FALSE;
   }
+  g_mutex_lock (&self->lock);
+  self->have_local_addresses = TRUE;
+  g_mutex_unlock (&self->lock);
   GST_DEBUG_OBJECT (self, "gathering on %s", address);
   return TRUE;
 }

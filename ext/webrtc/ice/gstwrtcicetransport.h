@@ -118,7 +118,8 @@ gboolean gst_wrtc_ice_transport_add_turn_server (GstWrtcIceTransport * self,
     GError ** error);
 
 /* Restricts gathering to this local IP (v4 or v6 literal).  When any are
- * given, only these are used; otherwise every interface is. */
+ * given, only these are used; otherwise every interface but loopback is,
+ * or loopback (127.0.0.1, ::1) when no other interface is up. */
 gboolean gst_wrtc_ice_transport_add_local_address (GstWrtcIceTransport *
     self, const gchar * address, GError ** error);
 

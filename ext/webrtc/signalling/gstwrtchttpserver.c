@@ -28,6 +28,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <gst/gst.h>
+#include <gio/gnetworking.h>
 #include <libsoup/soup.h>
 #ifdef HAVE_GETRANDOM
 #include <sys/random.h>
@@ -40,6 +41,8 @@ GST_DEBUG_CATEGORY_STATIC (wrtc_http_debug);
 #define ETAG_BYTES 8
 #define RETRY_AFTER_SECONDS "5"
 #define LISTEN_BACKLOG 256
+/* accept() failed (EMFILE...): try again after this long */
+#define ACCEPT_RETRY_MS 100
 /* flush at most this many pending sources when the thread stops */
 #define MAX_FLUSH_ITERATIONS 1000
 
@@ -129,6 +132,9 @@ struct _GstWrtcHttpServer
 
   /* server thread only */
   SoupServer *soup;
+  GSocket *listener;
+  GTlsCertificate *cert;        /* HTTPS, or NULL */
+  GSource *accept_source;       /* listener readable, or a retry timeout */
 };
 
 G_DEFINE_TYPE_WITH_CODE (GstWrtcHttpServer, gst_wrtc_http_server,
@@ -969,7 +975,20 @@ handler (SoupServer * soup, SoupServerMessage * msg, const char *path,
   }
 }
 
-/* Headers every response carries, whoever writes it. */
+/* Headers every response carries, whoever writes it.
+ *
+ * "Connection: close" (RFC 9112 section 9.6): one request per connection,
+ * closed by us once the response is written.  libsoup 3.2 (up to 3.2.3,
+ * Debian 12) never closes a persistent connection that the client closes
+ * while it is idle between requests: the read of the next request meets
+ * the end of the stream, is dropped, and the socket stays in CLOSE-WAIT
+ * with its descriptor and libsoup's connection objects until the server
+ * stops (libsoup 3.3 fixed it, commit d20c6601).  No public call reaches
+ * that connection, and a WHEP/WHIP client closes one after each session
+ * (gstwrtchttpclient.c after every request): a sink serving viewers for
+ * days would run out of descriptors after about a thousand sessions.  A
+ * session is a few requests far apart, so reusing the connection saves
+ * little. */
 static void
 on_request_started (SoupServer * soup, SoupServerMessage * msg,
     gpointer user_data)
@@ -979,6 +998,7 @@ on_request_started (SoupServer * soup, SoupServerMessage * msg,
   soup_message_headers_replace (h, "Access-Control-Allow-Origin", "*");
   soup_message_headers_replace (h, "Access-Control-Expose-Headers",
       "Location, ETag, Link, Accept-Post, Accept-Patch");
+  soup_message_headers_replace (h, "Connection", "close");
 }
 
 /* ------------------------------------------------------------------------
@@ -1024,6 +1044,104 @@ thread_func (gpointer data)
   return NULL;
 }
 
+/* Connections are accepted here rather than by soup_server_listen_socket():
+ * libsoup 3.2's listener leaks the GSocket of every connection it accepts
+ * (about 350 bytes each, two connections per session), which
+ * soup_server_accept_iostream() does not.  HTTPS is a GTlsServerConnection
+ * of ours, its handshake done by the first read. */
+static void watch_listener (GstWrtcHttpServer * self, guint delay_ms);
+
+static void
+accept_connection (GstWrtcHttpServer * self, GSocket * sock)
+{
+  static const gchar *alpn[] = { "http/1.1", "http/1.0", NULL };
+  GSocketConnection *conn = g_socket_connection_factory_create_connection
+      (sock);
+  GIOStream *stream = G_IO_STREAM (g_object_ref (conn));
+  GSocketAddress *local = g_socket_get_local_address (sock, NULL);
+  GSocketAddress *remote = g_socket_get_remote_address (sock, NULL);
+  GError *err = NULL;
+
+  /* requests and responses are small and come one at a time */
+  g_socket_set_option (sock, IPPROTO_TCP, TCP_NODELAY, TRUE, NULL);
+  if (self->cert) {
+    g_object_unref (stream);
+    stream = g_tls_server_connection_new (G_IO_STREAM (conn), self->cert, &err);
+    if (stream) {
+      g_tls_connection_set_require_close_notify (G_TLS_CONNECTION (stream),
+          FALSE);
+      g_tls_connection_set_advertised_protocols (G_TLS_CONNECTION (stream),
+          alpn);
+    }
+  }
+  if (!stream || !local || !remote) {
+    GST_WARNING_OBJECT (self, "dropping a connection: %s",
+        err ? err->message : "no address");
+    g_io_stream_close (G_IO_STREAM (conn), NULL, NULL);
+  } else if (!soup_server_accept_iostream (self->soup, stream, local, remote,
+          &err)) {
+    GST_WARNING_OBJECT (self, "dropping a connection: %s", err->message);
+    g_io_stream_close (stream, NULL, NULL);
+  }
+  g_clear_error (&err);
+  g_clear_object (&stream);
+  g_clear_object (&local);
+  g_clear_object (&remote);
+  g_object_unref (conn);
+}
+
+static gboolean
+on_incoming (GSocket * listener, GIOCondition condition, gpointer user_data)
+{
+  GstWrtcHttpServer *self = user_data;
+  GSocket *sock;
+  GError *err = NULL;
+
+  while ((sock = g_socket_accept (listener, NULL, &err))) {
+    accept_connection (self, sock);
+    g_object_unref (sock);
+  }
+  if (g_error_matches (err, G_IO_ERROR, G_IO_ERROR_WOULD_BLOCK)) {
+    g_error_free (err);
+    return G_SOURCE_CONTINUE;
+  }
+  /* out of descriptors (EMFILE), say: the connection stays queued and the
+   * listener readable; try again later rather than spin */
+  GST_WARNING_OBJECT (self, "cannot accept a connection: %s", err->message);
+  g_error_free (err);
+  watch_listener (self, ACCEPT_RETRY_MS);
+  return G_SOURCE_REMOVE;
+}
+
+static gboolean
+on_accept_retry (gpointer user_data)
+{
+  watch_listener (user_data, 0);
+  return G_SOURCE_REMOVE;
+}
+
+/* Accepts connections as they come, or after @delay_ms.  Server thread. */
+static void
+watch_listener (GstWrtcHttpServer * self, guint delay_ms)
+{
+  GSource *source;
+
+  if (self->accept_source) {
+    g_source_destroy (self->accept_source);
+    g_source_unref (self->accept_source);
+  }
+  if (delay_ms) {
+    source = g_timeout_source_new (delay_ms);
+    g_source_set_callback (source, on_accept_retry, self, NULL);
+  } else {
+    source = g_socket_create_source (self->listener, G_IO_IN, NULL);
+    g_source_set_callback (source, (GSourceFunc) on_incoming, self, NULL);
+  }
+  g_source_set_static_name (source, "wrtc-http-accept");
+  g_source_attach (source, g_main_context_get_thread_default ());
+  self->accept_source = source;
+}
+
 typedef struct
 {
   GstWrtcHttpServer *self;
@@ -1041,7 +1159,6 @@ setup_on_thread (gpointer data)
   GstWrtcHttpServer *self = st->self;
   GSocketAddress *sockaddr, *local;
   GSocket *sock;
-  GSList *listeners;
 
   self->soup = soup_server_new ("server-header", "gst-plugins-webrtc ",
       "tls-certificate", st->cert, NULL);
@@ -1057,10 +1174,9 @@ setup_on_thread (gpointer data)
       G_SOCKET_TYPE_STREAM, G_SOCKET_PROTOCOL_TCP, &st->error);
   if (sock) {
     g_socket_set_listen_backlog (sock, LISTEN_BACKLOG);
+    g_socket_set_blocking (sock, FALSE);
     if (!g_socket_bind (sock, sockaddr, TRUE, &st->error)
-        || !g_socket_listen (sock, &st->error)
-        || !soup_server_listen_socket (self->soup, sock,
-            st->cert ? SOUP_SERVER_LISTEN_HTTPS : 0, &st->error))
+        || !g_socket_listen (sock, &st->error))
       g_clear_object (&sock);
   }
   g_object_unref (sockaddr);
@@ -1068,13 +1184,12 @@ setup_on_thread (gpointer data)
     g_clear_object (&self->soup);
     return G_SOURCE_REMOVE;
   }
-  g_object_unref (sock);
+  self->listener = sock;
+  self->cert = st->cert ? g_object_ref (st->cert) : NULL;
+  watch_listener (self, 0);
 
-  /* the URL from the bound socket: soup_server_get_uris() leaks the
-   * address it caches in libsoup 3.2 */
-  listeners = soup_server_get_listeners (self->soup);
-  local = g_socket_get_local_address (listeners->data, &st->error);
-  g_slist_free (listeners);
+  /* the URL from the bound socket (the port, when 0 was asked) */
+  local = g_socket_get_local_address (sock, &st->error);
   if (local) {
     gchar *host = g_inet_address_to_string
         (g_inet_socket_address_get_address (G_INET_SOCKET_ADDRESS (local)));
@@ -1110,6 +1225,15 @@ teardown_on_thread (gpointer data)
   }
   g_list_free (sessions);
 
+  if (self->accept_source) {
+    g_source_destroy (self->accept_source);
+    g_clear_pointer (&self->accept_source, g_source_unref);
+  }
+  if (self->listener) {
+    g_socket_close (self->listener, NULL);
+    g_clear_object (&self->listener);
+  }
+  g_clear_object (&self->cert);
   if (self->soup) {
     soup_server_disconnect (self->soup);
     g_clear_object (&self->soup);

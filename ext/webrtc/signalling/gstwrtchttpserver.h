@@ -24,7 +24,8 @@
  * fragment, 409 a second publisher on an exclusive endpoint, 503 (with
  * Retry-After) when max-sessions are live, 412 If-Match not the session's
  * ETag, 422 ICE restart (If-Match: *, not supported).  Every response has
- * Access-Control-Allow-Origin: * and exposes Location, ETag and Link.
+ * Access-Control-Allow-Origin: * and exposes Location, ETag and Link, and
+ * has Connection: close: one request per connection.
  *
  * Threading: each started server runs its own thread ("wrtc-http") with
  * its own GMainContext; every callback runs on that thread, never on a

@@ -19,6 +19,8 @@
 #include "gstwrtcicecontext.h"
 #include "fsmcheck.h"
 
+#include <nice/interfaces.h>
+
 /* Bounds a wait so a hang fails with a message rather than the test
  * timeout; never asserted as a duration. */
 #define WAIT_LIMIT_S 90
@@ -152,8 +154,10 @@ peer_init (Peer * p, const gchar * name, gboolean controlling,
   p->states = g_array_new (FALSE, FALSE, sizeof (GstWrtcIceTransportState));
   p->received = g_byte_array_new ();
   p->t = gst_wrtc_ice_transport_new (controlling);
-  fail_unless (gst_wrtc_ice_transport_add_local_address (p->t, address,
-          &err), "%s", err ? err->message : "");
+  /* NULL: the transport's own choice of addresses */
+  if (address)
+    fail_unless (gst_wrtc_ice_transport_add_local_address (p->t, address,
+            &err), "%s", err ? err->message : "");
   g_object_set_data (G_OBJECT (p->t), "peer", p);
   g_signal_connect (p->t, "on-local-candidate",
       G_CALLBACK (on_local_candidate), p);
@@ -380,6 +384,119 @@ GST_END_TEST;
 GST_START_TEST (test_loopback_ipv6)
 {
   connect_and_exchange ("::1", FALSE);
+}
+
+GST_END_TEST;
+
+/* The address of an RFC 8839 candidate attribute value. */
+static gchar *
+candidate_address (const gchar * candidate)
+{
+  gchar **f = g_strsplit (candidate, " ", -1);
+  gchar *address;
+
+  fail_unless (g_strv_length (f) >= 8, "%s", candidate);
+  address = g_strdup (f[4]);
+  g_strfreev (f);
+  return address;
+}
+
+static gboolean
+is_loopback (const gchar * address)
+{
+  GInetAddress *inet = g_inet_address_new_from_string (address);
+  gboolean loopback;
+
+  fail_unless (inet != NULL, "%s", address);
+  loopback = g_inet_address_get_is_loopback (inet);
+  g_object_unref (inet);
+  return loopback;
+}
+
+static gboolean
+candidates_include (Peer * p, const gchar * address)
+{
+  gboolean found = FALSE;
+
+  g_mutex_lock (&lock);
+  for (guint i = 0; i < p->candidates->len && !found; i++) {
+    gchar *a = candidate_address (g_ptr_array_index (p->candidates, i));
+
+    found = g_strcmp0 (a, address) == 0;
+    g_free (a);
+  }
+  g_mutex_unlock (&lock);
+  return found;
+}
+
+static gboolean
+gathered (gpointer data)
+{
+  return ((Peer *) data)->gathering_done;
+}
+
+/* No local address given: host candidates on every interface but
+ * loopback, and on loopback (127.0.0.1, ::1) when it is the only
+ * interface up, as in a container without a network; two such transports
+ * connect.  meson runs this test again in a network namespace that has
+ * only lo (ice-loopback-only, GST_WRTC_TEST_LOOPBACK_ONLY=1). */
+GST_START_TEST (test_default_addresses)
+{
+  GList *others = nice_interfaces_get_local_ips (FALSE);
+  GList *all = nice_interfaces_get_local_ips (TRUE), *l;
+  gboolean alone = others == NULL;
+  Peer a, b;
+
+  if (g_getenv ("GST_WRTC_TEST_LOOPBACK_ONLY"))
+    fail_unless (alone, "not in a namespace with only loopback: %s is up",
+        (const gchar *) others->data);
+
+  peer_init (&a, "a", TRUE, NULL);
+  peer_init (&b, "b", FALSE, NULL);
+  if (alone) {
+    start_pair (&a, &b, FALSE);
+    fail_unless (wait_until (both_gathered, &a));
+    fail_unless (candidates_include (&a, "127.0.0.1"));
+    g_mutex_lock (&lock);
+    for (guint i = 0; i < a.candidates->len; i++) {
+      const gchar *c = g_ptr_array_index (a.candidates, i);
+      gchar *addr = candidate_address (c);
+
+      fail_unless (is_loopback (addr), "%s", c);
+      fail_unless (strstr (c, " typ host") != NULL, "%s", c);
+      g_free (addr);
+    }
+    g_mutex_unlock (&lock);
+    /* every loopback address that is up, IPv6 too */
+    for (l = all; l; l = l->next) {
+      fail_unless (is_loopback (l->data), "%s", (const gchar *) l->data);
+      fail_unless (candidates_include (&a, l->data), "no candidate on %s",
+          (const gchar *) l->data);
+      fail_unless (candidates_include (&b, l->data), "no candidate on %s",
+          (const gchar *) l->data);
+    }
+    fail_unless (wait_until (both_completed, &a));
+    exchange_data (&a, &b);
+  } else {
+    /* gathering only: whatever the other interfaces are, never loopback */
+    a.forward_candidates = FALSE;
+    fail_unless (gst_wrtc_ice_transport_gather (a.t, NULL));
+    fail_unless (wait_until (gathered, &a));
+    g_mutex_lock (&lock);
+    fail_unless (a.candidates->len > 0);
+    for (guint i = 0; i < a.candidates->len; i++) {
+      gchar *addr = candidate_address (g_ptr_array_index (a.candidates, i));
+
+      fail_if (is_loopback (addr), "%s", addr);
+      g_free (addr);
+    }
+    g_mutex_unlock (&lock);
+  }
+
+  peer_clear (&a);
+  peer_clear (&b);
+  g_list_free_full (others, g_free);
+  g_list_free_full (all, g_free);
 }
 
 GST_END_TEST;
@@ -1078,6 +1195,7 @@ ice_suite (void)
   suite_add_tcase (s, tc);
   tcase_add_test (tc, test_loopback_ipv4);
   tcase_add_test (tc, test_loopback_ipv6);
+  tcase_add_test (tc, test_default_addresses);
   tcase_add_test (tc, test_candidates_before_credentials);
   tcase_add_test (tc, test_wrong_password);
   tcase_add_test (tc, test_malformed_candidates);
