@@ -222,6 +222,23 @@ def child_webrtcsrc():
         pad.add_probe(Gst.PadProbeType.BUFFER, probe)
 
     src.connect('pad-added', on_pad)
+
+    # an application reads its bus: each message unread holds a ref to the
+    # element that posted it (six state changes per publisher's element)
+    bus = pipe.get_bus()
+    running = [True]
+
+    def drain():
+        while running[0]:
+            msg = bus.timed_pop(Gst.SECOND // 10)
+            if msg and msg.type == Gst.MessageType.ERROR:
+                err, dbg = msg.parse_error()
+                print('server error: %s (%s)' % (err.message, dbg),
+                      file=sys.stderr, flush=True)
+            msg = None
+
+    drainer = threading.Thread(target=drain, daemon=True)
+    drainer.start()
     if pipe.set_state(Gst.State.PLAYING) == Gst.StateChangeReturn.FAILURE:
         return 1
     pipe.get_state(10 * Gst.SECOND)
@@ -234,6 +251,8 @@ def child_webrtcsrc():
                           'sessions': st.get_value('sessions-total'),
                           'state': st.get_value('state')}), flush=True)
     pipe.set_state(Gst.State.NULL)
+    running[0] = False
+    drainer.join()
     return 0
 
 

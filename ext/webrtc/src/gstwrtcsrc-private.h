@@ -92,7 +92,9 @@ struct _GstWrtcWebrtcSrc
   gboolean finished;            /* EOS sent: no more sessions */
   GHashTable *pads;             /* name -> our ghost pad, across senders */
   GHashTable *eos_pads;         /* names of pads downstream ended */
-  GPtrArray *teardowns;         /* GThread: senders that left, going away */
+  guint tasks;                  /* threads of gst_wrtc_webrtc_src_run_locked
+                                 * still running */
+  GCond tasks_done;
   GstWrtcClientSession *whep;   /* WHEP client */
   GstWrtcHttpServer *server;    /* WHIP server, while started */
 };
@@ -103,6 +105,8 @@ void gst_wrtc_webrtc_src_emit_track_added (GstWrtcWebrtcSrc * self,
 void gst_wrtc_webrtc_src_emit_sender_left (GstWrtcWebrtcSrc * self,
     const gchar * reason);
 GstWrtcHttpServer *gst_wrtc_webrtc_src_get_server (GstWrtcWebrtcSrc * self);
+void gst_wrtc_webrtc_src_run_locked (GstWrtcWebrtcSrc * self,
+    const gchar * name, GFunc func, Session * s);
 void gst_wrtc_webrtc_src_session_finished (GstWrtcWebrtcSrc * self,
     Session * s);
 
@@ -119,7 +123,7 @@ gboolean gst_wrtc_src_session_had_media (Session * s);
 void gst_wrtc_src_session_push_eos (Session * s);
 void gst_wrtc_src_session_end_media (Session * s, const gchar * reason);
 void gst_wrtc_src_session_destroy (Session * s);
-gpointer gst_wrtc_src_session_teardown_thread (gpointer data);
+void gst_wrtc_src_session_teardown (Session * s, gpointer unused);
 Track *gst_wrtc_src_session_track_for_pt (Session * s, guint pt,
     gboolean * rtx);
 

@@ -179,9 +179,8 @@ gst_wrtc_src_session_end_media (Session * s, const gchar * reason)
       && gst_wrtc_bin_settings_get_boolean (&self->settings, PROP_KEEP_WAITING);
   g_mutex_lock (&self->lock);
   if (keep_waiting)
-    g_ptr_array_add (self->teardowns, g_thread_new ("wrtc-src-teardown",
-            gst_wrtc_src_session_teardown_thread,
-            gst_wrtc_src_session_ref (s)));
+    gst_wrtc_webrtc_src_run_locked (self, "wrtc-src-teardown",
+        (GFunc) gst_wrtc_src_session_teardown, s);
   else if (had_media)
     self->finished = TRUE;
   g_mutex_unlock (&self->lock);
@@ -604,10 +603,9 @@ gst_wrtc_src_session_destroy (Session * s)
 }
 
 /* keep-waiting: a sender that left goes; then the next may come */
-gpointer
-gst_wrtc_src_session_teardown_thread (gpointer data)
+void
+gst_wrtc_src_session_teardown (Session * s, gpointer unused)
 {
-  Session *s = data;
   GstWrtcWebrtcSrc *self = s->src;
 
   gst_wrtc_src_session_destroy (s);
@@ -618,8 +616,6 @@ gst_wrtc_src_session_teardown_thread (gpointer data)
   }
   g_mutex_unlock (&self->lock);
   GST_INFO_OBJECT (self, "ready for the next publisher");
-  gst_wrtc_src_session_unref (s);
-  return NULL;
 }
 
 /* ------------------------------------------------------------------------

@@ -141,17 +141,45 @@ gst_wrtc_webrtc_src_get_server (GstWrtcWebrtcSrc * self)
   return server;
 }
 
-/* EOS into rtpbin, so the bin's own sinks (RTCP out) end and the bin
- * posts EOS: not on the streaming thread that saw the last pad end (at
- * latency 0 the ICE thread pushes through to it) */
-static gpointer
-finish_thread (gpointer data)
+typedef struct
 {
-  Session *s = data;
+  GstWrtcWebrtcSrc *self;
+  GFunc func;
+  Session *s;                   /* a ref */
+} Task;
 
-  gst_wrtc_src_session_push_eos (s);
-  gst_wrtc_src_session_unref (s);
+static gpointer
+task_thread (gpointer data)
+{
+  Task *t = data;
+  GstWrtcWebrtcSrc *self = t->self;
+
+  t->func (t->s, NULL);
+  gst_wrtc_src_session_unref (t->s);
+  g_free (t);
+  /* the last use of @self: stop() waits for this */
+  g_mutex_lock (&self->lock);
+  self->tasks--;
+  g_cond_broadcast (&self->tasks_done);
+  g_mutex_unlock (&self->lock);
   return NULL;
+}
+
+/* Runs @func (@s) on a thread of its own (not the ICE, HTTP or streaming
+ * thread that asks); stop() waits for every such thread.  Detached: a
+ * finished one leaves nothing behind in a long-running element.  The
+ * element's lock. */
+void
+gst_wrtc_webrtc_src_run_locked (GstWrtcWebrtcSrc * self, const gchar * name,
+    GFunc func, Session * s)
+{
+  Task *t = g_new0 (Task, 1);
+
+  t->self = self;
+  t->func = func;
+  t->s = gst_wrtc_src_session_ref (s);
+  self->tasks++;
+  g_thread_unref (g_thread_new (name, task_thread, t));
 }
 
 /* Every pad of @s ended downstream: so does the session (a streaming
@@ -166,8 +194,11 @@ gst_wrtc_webrtc_src_session_finished (GstWrtcWebrtcSrc * self, Session * s)
   GST_INFO_OBJECT (self, "every pad is EOS: the session ends");
   g_mutex_lock (&self->lock);
   self->finished = TRUE;
-  g_ptr_array_add (self->teardowns, g_thread_new ("wrtc-src-eos",
-          finish_thread, gst_wrtc_src_session_ref (s)));
+  /* EOS into rtpbin, so the bin's own sinks (RTCP out) end and the bin
+   * posts EOS: not on the streaming thread that saw the last pad end (at
+   * latency 0 the ICE thread pushes through to it) */
+  gst_wrtc_webrtc_src_run_locked (self, "wrtc-src-eos",
+      (GFunc) gst_wrtc_src_session_push_eos, s);
   /* RFC 9725 section 4.2: DELETE, on the client's thread */
   if (!s->id && self->whep)
     gst_wrtc_client_session_end (self->whep);
@@ -496,7 +527,7 @@ static void
 stop (GstWrtcWebrtcSrc * self)
 {
   GstWrtcClientSession *whep;
-  GPtrArray *ended, *teardowns;
+  GPtrArray *ended;
   GstWrtcHttpServer *server;
   GList *pads;
   Session *s;
@@ -504,12 +535,9 @@ stop (GstWrtcWebrtcSrc * self)
 
   /* senders that left finish going first: nothing else destroys them */
   g_mutex_lock (&self->lock);
-  teardowns = self->teardowns;
-  self->teardowns = g_ptr_array_new ();
+  while (self->tasks)
+    g_cond_wait (&self->tasks_done, &self->lock);
   g_mutex_unlock (&self->lock);
-  for (i = 0; i < teardowns->len; i++)
-    g_thread_join (g_ptr_array_index (teardowns, i));
-  g_ptr_array_unref (teardowns);
 
   g_mutex_lock (&self->lock);
   whep = g_steal_pointer (&self->whep);
@@ -668,7 +696,7 @@ gst_wrtc_webrtc_src_finalize (GObject * object)
   GstWrtcWebrtcSrc *self = GST_WRTC_WEBRTC_SRC (object);
 
   g_ptr_array_unref (self->ended);
-  g_ptr_array_unref (self->teardowns);
+  g_cond_clear (&self->tasks_done);
   g_hash_table_unref (self->pads);
   g_hash_table_unref (self->eos_pads);
   gst_wrtc_bin_settings_clear (&self->settings);
@@ -759,7 +787,7 @@ gst_wrtc_webrtc_src_init (GstWrtcWebrtcSrc * self)
   g_mutex_init (&self->lock);
   gst_wrtc_bin_settings_init (&self->settings, &bin_info, G_OBJECT (self));
   self->ended = g_ptr_array_new ();
-  self->teardowns = g_ptr_array_new ();
+  g_cond_init (&self->tasks_done);
   self->pads = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
       gst_object_unref);
   self->eos_pads = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
