@@ -15,6 +15,8 @@ server, on 127.0.0.1 only.
               and the pipeline still goes back to NULL
   server-gone the WHIP server stops mid-stream (its close_notify): an
               element error says the session ended
+  restart     NULL, then PLAYING again: a second WHIP session (a
+              keep-waiting server counts two sessions and new media)
 
 Usage: webrtcsink-whip.py [--only NAME] (run in scripts/gst-env)."""
 import argparse
@@ -211,13 +213,43 @@ def server_gone():
         rx.stop()
 
 
+def restart():
+    rx = WhipReceiver({'keep-waiting': True})
+    rx.start()
+    tx = publisher(rx.url + 'whip')
+    try:
+        tx.set_state(Gst.State.PLAYING)
+        ok = rx.iterate(lambda: got_media(rx), DEADLINE)
+        check(ok, 'restart: the first session brings media (%s, %s)' %
+              (rx.counts, rx.errors))
+        check(to_null(tx), 'restart: the publisher goes back to NULL')
+        ok = rx.iterate(lambda: rx.left, DEADLINE)
+        check(ok, 'restart: the server saw the first session end (%s)' %
+              rx.left)
+        before = dict(rx.counts)
+        tx.set_state(Gst.State.PLAYING)
+
+        def second():
+            return (rx.src.get_property('stats').get_value('sessions-total')
+                    == 2 and rx.counts.get('video_0', 0) >=
+                    before.get('video_0', 0) + 30)
+        ok = rx.iterate(second, DEADLINE)
+        check(ok, 'restart: PLAYING again publishes a second session with '
+              'media (%s -> %s, %s)' % (before, rx.counts, rx.errors))
+        check(bus_error(tx, 0) is None, 'restart: no error on the bus')
+    finally:
+        tx.set_state(Gst.State.NULL)
+        rx.stop()
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument('--only')
     args = ap.parse_args()
     Gst.init(None)
     tests = {'publish': publish, 'codec': codec, 'token': token,
-             'refused': refused, 'server-gone': server_gone}
+             'refused': refused, 'server-gone': server_gone,
+             'restart': restart}
     for name, fn in tests.items():
         if args.only and name != args.only:
             continue

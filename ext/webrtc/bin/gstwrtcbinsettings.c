@@ -37,7 +37,8 @@ gst_wrtc_bin_install_properties (GObjectClass * klass,
   g_object_class_install_property (klass, GST_WRTC_BIN_PROP_LOCAL_ADDRESSES,
       g_param_spec_string ("local-addresses", "Local addresses",
           "Comma-separated IP addresses ICE gathers candidates on, e.g. "
-          "127.0.0.1 (NULL: every interface)", NULL, rw));
+          "127.0.0.1 (NULL: every interface but loopback, or loopback when "
+          "it is the only one up)", NULL, rw));
   g_object_class_install_property (klass, GST_WRTC_BIN_PROP_TOKEN,
       g_param_spec_string ("token", "Token", info->token_blurb, NULL,
           rw | info->token_flags));

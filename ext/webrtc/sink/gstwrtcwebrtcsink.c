@@ -221,6 +221,9 @@ start (GstWrtcWebrtcSink * self)
   g_mutex_lock (&self->lock);
   self->serving = TRUE;
   g_mutex_unlock (&self->lock);
+  /* inputs that kept their encoders from an earlier run: the WHIP
+   * publisher starts now, not at a first caps that will not come again */
+  gst_wrtc_sink_inputs_changed (self);
   g_object_notify (G_OBJECT (self), "url");
   GST_INFO_OBJECT (self, "serving %s", url);
   g_print ("webrtcsink: open %s\n", url);
