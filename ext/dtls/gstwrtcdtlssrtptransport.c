@@ -325,8 +325,9 @@ conn_receive_cb (const guint8 * data, gsize len, GObject * owner)
 }
 
 /* RFC 5764 section 4.2: the client protects with the client write key and
- * unprotects with the server's, the server the other way round. */
-static void
+ * unprotects with the server's, the server the other way round.  TRUE when
+ * SRTP keys were installed (FALSE: none negotiated, data only). */
+static gboolean
 install_keys (GstWrtcDtlsSrtpTransport * self, GstWrtcDtlsConnection * conn)
 {
   GstWrtcSrtpKeys k;
@@ -334,7 +335,7 @@ install_keys (GstWrtcDtlsSrtpTransport * self, GstWrtcDtlsConnection * conn)
   gboolean client = gst_wrtc_dtls_connection_is_client (conn);
 
   if (!gst_wrtc_dtls_connection_get_srtp_keys (conn, &k))
-    return;
+    return FALSE;
   if (!gst_wrtc_srtp_context_set_key (self->tx, k.profile,
           client ? k.client_key : k.server_key,
           client ? k.client_salt : k.server_salt, &err)
@@ -343,10 +344,11 @@ install_keys (GstWrtcDtlsSrtpTransport * self, GstWrtcDtlsConnection * conn)
           client ? k.server_salt : k.client_salt, &err)) {
     GST_ERROR_OBJECT (self, "%s", err->message);
     g_clear_error (&err);
-    return;
+    memset (&k, 0, sizeof (k));
+    return FALSE;
   }
   memset (&k, 0, sizeof (k));
-  g_signal_emit (self, signals[SIGNAL_KEYS_SET], 0);
+  return TRUE;
 }
 
 static void
@@ -354,10 +356,13 @@ conn_state_cb (GstWrtcDtlsConnection * conn, GstWrtcDtlsConnectionState state,
     GstWrtcDtlsSrtpTransport * self)
 {
   if (state == GST_WRTC_DTLS_CONNECTION_STATE_CONNECTED) {
-    install_keys (self, conn);
+    gboolean keyed = install_keys (self, conn);
+    /* ready before keys-set: a handler asking the state sees connected */
     g_mutex_lock (&self->lock);
     self->keys_ready = TRUE;
     g_mutex_unlock (&self->lock);
+    if (keyed)
+      g_signal_emit (self, signals[SIGNAL_KEYS_SET], 0);
   }
   g_signal_emit (self, signals[SIGNAL_STATE_CHANGED], 0, state);
 }
