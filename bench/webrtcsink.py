@@ -54,7 +54,7 @@ import time
 
 TOP = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, os.path.join(TOP, "tests", "lib"))
-from wrtctest import stock_env  # noqa: E402
+from wrtctest import stock_env, terminate  # noqa: E402
 HZ = os.sysconf("SC_CLK_TCK")
 SINK_LAUNCH = ("videotestsrc is-live=true pattern=snow ! "
                "video/x-raw,width=320,height=240,framerate=30/1 ! "
@@ -126,13 +126,7 @@ class Sink:
         return 100.0 * (c1 - c0) / HZ / (t1 - t0)
 
     def stop(self):
-        if self.proc.poll() is None:
-            self.proc.terminate()
-            try:
-                self.proc.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait()
+        terminate(self.proc)
 
 
 class Viewers:

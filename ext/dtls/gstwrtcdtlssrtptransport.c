@@ -563,12 +563,9 @@ GstWrtcSrtpResult
 gst_wrtc_dtls_srtp_transport_protect (GstWrtcDtlsSrtpTransport * t,
     gboolean rtcp, guint8 * data, gsize * len, gsize max)
 {
-  GstWrtcSrtpResult res;
-
-  res = gst_wrtc_srtp_context_protect (t->tx, rtcp, data, len, max);
-  if (res == GST_WRTC_SRTP_OK)
-    count_wire (t, TRUE, *len);
-  return res;
+  /* the SRTP context counts what it protects (get_counters adds it): no
+   * second lock per packet on the fan-out's path */
+  return gst_wrtc_srtp_context_protect (t->tx, rtcp, data, len, max);
 }
 
 gboolean
@@ -709,9 +706,15 @@ void
 gst_wrtc_dtls_srtp_transport_get_counters (GstWrtcDtlsSrtpTransport * t,
     GstWrtcDtlsSrtpTransportCounters * counters)
 {
+  GstWrtcSrtpCounters tx;
+
   g_mutex_lock (&t->wire_lock);
   *counters = t->wire;
   g_mutex_unlock (&t->wire_lock);
+  /* SRTP and SRTCP sent, at their protected size */
+  gst_wrtc_srtp_context_get_counters (t->tx, &tx);
+  counters->packets_sent += tx.packets;
+  counters->bytes_sent += tx.bytes;
 }
 
 GstStructure *

@@ -50,6 +50,17 @@ def stock_env(drop=(), drop_prefixes=()):
             and not k.startswith(tuple(drop_prefixes))}
 
 
+def terminate(proc, timeout=10):
+    """Ends a child process: SIGTERM, then SIGKILL after @timeout s."""
+    if proc.poll() is None:
+        proc.terminate()
+        try:
+            proc.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+
+
 def http(url, data=None, method=None, ctype=None, token=None, headers=None):
     """(status, headers, body text); never raises on an HTTP status."""
     req = urllib.request.Request(url, data=data, method=method)

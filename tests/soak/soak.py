@@ -49,6 +49,10 @@ import gi
 gi.require_version('Gst', '1.0')
 from gi.repository import Gst  # noqa: E402
 
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)),
+                                '..', 'lib'))
+from wrtctest import terminate  # noqa: E402
+
 # bounds a wait so a hang fails with a message; never asserted as a duration
 DEADLINE = 30
 # the warm-up level: this many equal samples in a row, SETTLE_S apart
@@ -151,13 +155,7 @@ class SinkServer:
         return st['viewers'] == 0 and not st['peers']
 
     def stop(self):
-        if self.proc.poll() is None:
-            self.proc.terminate()
-            try:
-                self.proc.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait()
+        terminate(self.proc)
 
 
 class SinkLoad:
