@@ -381,6 +381,10 @@ gst_wrtc_sctp_data_channel_src_pad_init (GstWrtcSctpDataChannelSrcPad * pad)
 /* ------------------------------------------------------------------------
  * The element
  */
+static gboolean gst_wrtc_sctp_data_channel_pad_query (GstPad * pad,
+    GstObject * parent, GstQuery * query);
+static gboolean gst_wrtc_sctp_data_channel_src_event (GstPad * pad,
+    GstObject * parent, GstEvent * event);
 
 /* What the element knows of one channel, for its src pad and stats. */
 typedef struct
@@ -559,6 +563,10 @@ ensure_src_pad (GstWrtcSctpDataChannel * self, guint16 id)
     g_object_unref (chans);
   pad->id = id;
   gst_pad_use_fixed_caps (GST_PAD (pad));
+  gst_pad_set_event_function (GST_PAD (pad),
+      GST_DEBUG_FUNCPTR (gst_wrtc_sctp_data_channel_src_event));
+  gst_pad_set_query_function (GST_PAD (pad),
+      GST_DEBUG_FUNCPTR (gst_wrtc_sctp_data_channel_pad_query));
   gst_pad_set_active (GST_PAD (pad), TRUE);
 
   g_mutex_lock (&self->lock);
@@ -570,7 +578,7 @@ ensure_src_pad (GstWrtcSctpDataChannel * self, guint16 id)
   gst_element_add_pad (GST_ELEMENT (self), GST_PAD (pad));
   gst_child_proxy_child_added (GST_CHILD_PROXY (self), G_OBJECT (pad),
       GST_PAD_NAME (pad));
-  return GST_PAD (pad);
+  return gst_object_ref (GST_PAD (pad));
 }
 
 static Entry *
@@ -942,15 +950,45 @@ gst_wrtc_sctp_data_channel_msg_event (GstPad * pad, GstObject * parent,
   return TRUE;
 }
 
+/* Every pad answers for itself: packets and messages are not one stream,
+ * so nothing is forwarded through the element (two elements over a
+ * DTLS pair each way form a ring that a forwarded query would go round). */
 static gboolean
-gst_wrtc_sctp_data_channel_msg_query (GstPad * pad, GstObject * parent,
+gst_wrtc_sctp_data_channel_pad_query (GstPad * pad, GstObject * parent,
     GstQuery * query)
 {
-  if (GST_QUERY_TYPE (query) == GST_QUERY_ACCEPT_CAPS) {
-    gst_query_set_accept_caps_result (query, TRUE);
-    return TRUE;
+  GstCaps *caps, *filter;
+
+  switch (GST_QUERY_TYPE (query)) {
+    case GST_QUERY_ACCEPT_CAPS:
+      gst_query_set_accept_caps_result (query, TRUE);
+      return TRUE;
+    case GST_QUERY_CAPS:
+      gst_query_parse_caps (query, &filter);
+      caps = gst_pad_get_current_caps (pad);
+      if (!caps)
+        caps = gst_pad_get_pad_template_caps (pad);
+      if (filter) {
+        GstCaps *c = gst_caps_intersect_full (filter, caps,
+            GST_CAPS_INTERSECT_FIRST);
+        gst_caps_unref (caps);
+        caps = c;
+      }
+      gst_query_set_caps_result (query, caps);
+      gst_caps_unref (caps);
+      return TRUE;
+    default:
+      return FALSE;
   }
-  return gst_pad_query_default (pad, parent, query);
+}
+
+/* Upstream events on the source pads end here (see above). */
+static gboolean
+gst_wrtc_sctp_data_channel_src_event (GstPad * pad, GstObject * parent,
+    GstEvent * event)
+{
+  gst_event_unref (event);
+  return TRUE;
 }
 
 /* ---- the always pads ---- */
@@ -1023,7 +1061,7 @@ gst_wrtc_sctp_data_channel_request_new_pad (GstElement * element,
   gst_pad_set_event_function (pad,
       GST_DEBUG_FUNCPTR (gst_wrtc_sctp_data_channel_msg_event));
   gst_pad_set_query_function (pad,
-      GST_DEBUG_FUNCPTR (gst_wrtc_sctp_data_channel_msg_query));
+      GST_DEBUG_FUNCPTR (gst_wrtc_sctp_data_channel_pad_query));
   if (GST_STATE (element) > GST_STATE_READY)
     gst_pad_set_active (pad, TRUE);
   if (!gst_element_add_pad (element, pad)) {
@@ -1538,10 +1576,16 @@ gst_wrtc_sctp_data_channel_init (GstWrtcSctpDataChannel * self)
       GST_DEBUG_FUNCPTR (gst_wrtc_sctp_data_channel_chain));
   gst_pad_set_event_function (self->sinkpad,
       GST_DEBUG_FUNCPTR (gst_wrtc_sctp_data_channel_sink_event));
+  gst_pad_set_query_function (self->sinkpad,
+      GST_DEBUG_FUNCPTR (gst_wrtc_sctp_data_channel_pad_query));
   gst_element_add_pad (GST_ELEMENT (self), self->sinkpad);
 
   self->srcpad = gst_pad_new_from_template (gst_element_class_get_pad_template
       (klass, "src"), "src");
   gst_pad_use_fixed_caps (self->srcpad);
+  gst_pad_set_event_function (self->srcpad,
+      GST_DEBUG_FUNCPTR (gst_wrtc_sctp_data_channel_src_event));
+  gst_pad_set_query_function (self->srcpad,
+      GST_DEBUG_FUNCPTR (gst_wrtc_sctp_data_channel_pad_query));
   gst_element_add_pad (GST_ELEMENT (self), self->srcpad);
 }
