@@ -1,0 +1,487 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* Element tests of sctpdatachannel (ext/sctp): two elements in one
+ * process, each over a dtlssrtpenc/dtlssrtpdec pair (our DTLS stage),
+ * joined by queues in one pipeline:
+ *
+ *   A: dtlssrtpdec da.data_src ! sctpdatachannel dca ! ea.data_sink
+ *      dtlssrtpenc ea (DTLS client) ! queue ! db.sink
+ *   B: the same the other way round, ending in da.sink
+ *
+ * Channels are opened by request pads `sink_%u` fed from pads of the test;
+ * the other side's `src_%u` pads are linked, as they appear, to pads of
+ * the test that collect every message with its caps, and the EOS.
+ */
+#ifdef HAVE_CONFIG_H
+#include "config.h"
+#endif
+
+#include <gst/check/gstcheck.h>
+#include <string.h>
+
+#define BIG_SIZE (256 * 1024)
+#define WAIT_S 30
+
+typedef struct
+{
+  GMutex lock;
+  GCond cond;
+  GPtrArray *outputs;           /* Output */
+} Collector;
+
+typedef struct
+{
+  gchar *pad_name, *label;
+  gint id;
+  GstPad *sink;                 /* the test's, linked to src_N */
+  GPtrArray *messages;          /* GBytes */
+  GPtrArray *kinds;             /* caps name of each message */
+  gboolean eos;
+} Output;
+
+static Collector collector;
+
+static void
+output_free (Output * o)
+{
+  g_free (o->pad_name);
+  g_free (o->label);
+  gst_pad_set_active (o->sink, FALSE);
+  gst_object_unref (o->sink);
+  g_ptr_array_unref (o->messages);
+  g_ptr_array_unref (o->kinds);
+  g_free (o);
+}
+
+static GstFlowReturn
+out_chain (GstPad * pad, GstObject * parent, GstBuffer * buf)
+{
+  Output *o = gst_pad_get_element_private (pad);
+  GstCaps *caps = gst_pad_get_current_caps (pad);
+  GstMapInfo map;
+
+  fail_unless (caps != NULL, "a message without caps");
+  gst_buffer_map (buf, &map, GST_MAP_READ);
+  g_mutex_lock (&collector.lock);
+  g_ptr_array_add (o->messages, g_bytes_new (map.data, map.size));
+  g_ptr_array_add (o->kinds,
+      g_strdup (gst_structure_get_name (gst_caps_get_structure (caps, 0))));
+  g_cond_broadcast (&collector.cond);
+  g_mutex_unlock (&collector.lock);
+  gst_buffer_unmap (buf, &map);
+  gst_buffer_unref (buf);
+  gst_caps_unref (caps);
+  return GST_FLOW_OK;
+}
+
+static gboolean
+out_event (GstPad * pad, GstObject * parent, GstEvent * event)
+{
+  Output *o = gst_pad_get_element_private (pad);
+
+  if (GST_EVENT_TYPE (event) == GST_EVENT_EOS) {
+    g_mutex_lock (&collector.lock);
+    o->eos = TRUE;
+    g_cond_broadcast (&collector.cond);
+    g_mutex_unlock (&collector.lock);
+  }
+  return gst_pad_event_default (pad, parent, event);
+}
+
+static void
+on_pad_added (GstElement * dc, GstPad * pad, gpointer user_data)
+{
+  Output *o;
+
+  if (GST_PAD_DIRECTION (pad) != GST_PAD_SRC)
+    return;
+  o = g_new0 (Output, 1);
+  o->pad_name = g_strdup_printf ("%s.%s", GST_ELEMENT_NAME (dc),
+      GST_PAD_NAME (pad));
+  g_object_get (pad, "label", &o->label, "id", &o->id, NULL);
+  o->messages = g_ptr_array_new_with_free_func ((GDestroyNotify)
+      g_bytes_unref);
+  o->kinds = g_ptr_array_new_with_free_func (g_free);
+  o->sink = gst_pad_new ("collect", GST_PAD_SINK);
+  gst_pad_set_element_private (o->sink, o);
+  gst_pad_set_chain_function (o->sink, out_chain);
+  gst_pad_set_event_function (o->sink, out_event);
+  gst_pad_set_active (o->sink, TRUE);
+  fail_unless_equals_int (gst_pad_link (pad, o->sink), GST_PAD_LINK_OK);
+  g_mutex_lock (&collector.lock);
+  g_ptr_array_add (collector.outputs, o);
+  g_cond_broadcast (&collector.cond);
+  g_mutex_unlock (&collector.lock);
+}
+
+/* The output of pad @name ("dcb.src_0") once it reached EOS. */
+static Output *
+wait_eos (const gchar * name)
+{
+  gint64 deadline = g_get_monotonic_time () + WAIT_S * G_TIME_SPAN_SECOND;
+  Output *found = NULL;
+  guint i;
+
+  g_mutex_lock (&collector.lock);
+  while (!found) {
+    for (i = 0; i < collector.outputs->len; i++) {
+      Output *o = g_ptr_array_index (collector.outputs, i);
+      if (g_str_equal (o->pad_name, name) && o->eos)
+        found = o;
+    }
+    if (!found && !g_cond_wait_until (&collector.cond, &collector.lock,
+            deadline))
+      break;
+  }
+  g_mutex_unlock (&collector.lock);
+  fail_unless (found != NULL, "%s never reached EOS", name);
+  return found;
+}
+
+/* A pad of the test feeding request pad sink_%u of @dc. */
+static GstPad *
+input_new (GstElement * dc, const gchar * caps_str, GstPad ** req)
+{
+  GstPad *pad = gst_pad_new ("in", GST_PAD_SRC);
+  GstSegment seg;
+  GstCaps *caps;
+
+  *req = gst_element_request_pad_simple (dc, "sink_%u");
+  fail_unless (*req != NULL);
+  fail_unless_equals_int (gst_pad_link (pad, *req), GST_PAD_LINK_OK);
+  gst_pad_set_active (pad, TRUE);
+  fail_unless (gst_pad_push_event (pad, gst_event_new_stream_start ("in")));
+  caps = gst_caps_from_string (caps_str);
+  fail_unless (gst_pad_push_event (pad, gst_event_new_caps (caps)));
+  gst_caps_unref (caps);
+  gst_segment_init (&seg, GST_FORMAT_TIME);
+  fail_unless (gst_pad_push_event (pad, gst_event_new_segment (&seg)));
+  return pad;
+}
+
+static void
+push_bytes (GstPad * pad, const void *data, gsize len)
+{
+  GstBuffer *buf = len ? gst_buffer_new_memdup (data, len) : gst_buffer_new ();
+
+  fail_unless_equals_int (gst_pad_push (pad, buf), GST_FLOW_OK);
+}
+
+static void
+input_free (GstElement * dc, GstPad * pad, GstPad * req)
+{
+  gst_pad_unlink (pad, req);
+  gst_pad_set_active (pad, FALSE);
+  gst_object_unref (pad);
+  gst_element_release_request_pad (dc, req);
+  gst_object_unref (req);
+}
+
+static void
+check_message (Output * o, guint i, const gchar * kind, const void *data,
+    gsize len)
+{
+  GBytes *b;
+
+  fail_unless (i < o->messages->len, "%s: message %u missing (%u arrived)",
+      o->pad_name, i, o->messages->len);
+  b = g_ptr_array_index (o->messages, i);
+  fail_unless_equals_string (g_ptr_array_index (o->kinds, i), kind);
+  fail_unless_equals_uint64 (g_bytes_get_size (b), len);
+  fail_unless (len == 0 || memcmp (g_bytes_get_data (b, NULL), data, len) == 0,
+      "%s: message %u differs", o->pad_name, i);
+}
+
+typedef struct
+{
+  GstElement *a, *b;            /* one pipeline per side */
+  GstElement *dca, *dcb;
+  GstPad *wires[2];
+} Pair;
+
+/* The network: what a queue gives is handed to the other pipeline's
+ * decoder; what that one refuses (not playing yet) is lost, as a
+ * datagram would be, and the queue goes on. */
+static GstFlowReturn
+wire_chain (GstPad * pad, GstObject * parent, GstBuffer * buf)
+{
+  GstPad *target = gst_pad_get_element_private (pad);
+  GstEvent *ev = gst_pad_get_sticky_event (target, GST_EVENT_STREAM_START, 0);
+  GstSegment seg;
+
+  /* the decoder refused them while it was not active yet */
+  if (ev) {
+    gst_event_unref (ev);
+  } else {
+    gst_pad_send_event (target, gst_event_new_stream_start ("wire"));
+    gst_segment_init (&seg, GST_FORMAT_TIME);
+    gst_pad_send_event (target, gst_event_new_segment (&seg));
+  }
+  gst_pad_chain (target, buf);
+  return GST_FLOW_OK;
+}
+
+static gboolean
+wire_event (GstPad * pad, GstObject * parent, GstEvent * event)
+{
+  gst_pad_send_event (gst_pad_get_element_private (pad), event);
+  return TRUE;
+}
+
+static gboolean
+wire_query (GstPad * pad, GstObject * parent, GstQuery * query)
+{
+  return FALSE;
+}
+
+/* Links @from's "q" to @to's "d" (the other pipeline's decoder). */
+static GstPad *
+wire (GstElement * from, GstElement * to)
+{
+  GstElement *q = gst_bin_get_by_name (GST_BIN (from), "q");
+  GstElement *d = gst_bin_get_by_name (GST_BIN (to), "d");
+  GstPad *src = gst_element_get_static_pad (q, "src");
+  GstPad *w = gst_pad_new ("wire", GST_PAD_SINK);
+
+  /* the decoder's sink pad, held by the wire until wire_free() */
+  gst_pad_set_element_private (w, gst_element_get_static_pad (d, "sink"));
+  gst_pad_set_chain_function (w, wire_chain);
+  gst_pad_set_event_function (w, wire_event);
+  gst_pad_set_query_function (w, wire_query);
+  gst_pad_set_active (w, TRUE);
+  fail_unless_equals_int (gst_pad_link (src, w), GST_PAD_LINK_OK);
+  gst_object_unref (src);
+  gst_object_unref (q);
+  gst_object_unref (d);
+  return w;
+}
+
+static void
+wire_free (GstPad * w)
+{
+  gst_pad_set_active (w, FALSE);
+  gst_object_unref (gst_pad_get_element_private (w));
+  gst_object_unref (w);
+}
+
+static GstElement *
+make_side (const gchar * name, guint n, gboolean is_client)
+{
+  gchar *desc;
+  GstElement *p;
+
+  desc = g_strdup_printf ("dtlssrtpdec name=d connection-id=%s%u "
+      "d.data_src ! dc%s.sink sctpdatachannel name=dc%s is-client=%d ! "
+      "e.data_sink dtlssrtpenc name=e connection-id=%s%u is-client=%d ! "
+      "queue name=q", name, n, name, name, is_client, name, n, is_client);
+  p = gst_parse_launch (desc, NULL);
+  g_free (desc);
+  fail_unless (p != NULL);
+  return p;
+}
+
+static void
+pair_init (Pair * p)
+{
+  static guint n;
+
+  n++;
+  p->a = make_side ("a", n, TRUE);
+  p->b = make_side ("b", n, FALSE);
+  p->wires[0] = wire (p->a, p->b);
+  p->wires[1] = wire (p->b, p->a);
+  p->dca = gst_bin_get_by_name (GST_BIN (p->a), "dca");
+  p->dcb = gst_bin_get_by_name (GST_BIN (p->b), "dcb");
+}
+
+static void
+pair_play (Pair * p)
+{
+  fail_unless (gst_element_set_state (p->a, GST_STATE_PLAYING) !=
+      GST_STATE_CHANGE_FAILURE);
+  fail_unless (gst_element_set_state (p->b, GST_STATE_PLAYING) !=
+      GST_STATE_CHANGE_FAILURE);
+}
+
+static void
+pair_stop (Pair * p)
+{
+  fail_unless_equals_int (gst_element_set_state (p->a, GST_STATE_NULL),
+      GST_STATE_CHANGE_SUCCESS);
+  fail_unless_equals_int (gst_element_set_state (p->b, GST_STATE_NULL),
+      GST_STATE_CHANGE_SUCCESS);
+}
+
+static void
+pair_clear (Pair * p)
+{
+  g_ptr_array_set_size (collector.outputs, 0);
+  wire_free (p->wires[0]);
+  wire_free (p->wires[1]);
+  gst_object_unref (p->dca);
+  gst_object_unref (p->dcb);
+  gst_object_unref (p->a);
+  gst_object_unref (p->b);
+}
+
+GST_START_TEST (test_messages_both_ways)
+{
+  Pair pair;
+  GstElement *dca, *dcb;
+  GstPad *text_in, *bin_in, *back_in, *text_req, *bin_req, *back_req;
+  guint8 *big = g_malloc (BIG_SIZE);
+  static const guint8 bytes[] = { 0, 1, 2, 255 };
+  GstStructure *stats, *dcs;
+  const GValue *v;
+  guint64 sent = 0;
+  Output *o;
+  gchar *label = NULL;
+  guint i;
+
+  pair_init (&pair);
+  dca = pair.dca;
+  dcb = pair.dcb;
+  for (i = 0; i < BIG_SIZE; i++)
+    big[i] = (i * 7 + i / 251) & 0xff;
+  g_signal_connect (dca, "pad-added", G_CALLBACK (on_pad_added), NULL);
+  g_signal_connect (dcb, "pad-added", G_CALLBACK (on_pad_added), NULL);
+
+  text_in = input_new (dca, "text/plain", &text_req);
+  bin_in = input_new (dca, "application/octet-stream", &bin_req);
+  back_in = input_new (dcb, "application/x-whatever", &back_req);
+  /* GstChildProxy: what sink_0::label=chat does in a launch line */
+  gst_child_proxy_set (GST_CHILD_PROXY (dca), "sink_0::label", "chat",
+      "sink_0::protocol", "p1", NULL);
+  g_object_get (text_req, "label", &label, NULL);
+  fail_unless_equals_string (label, "chat");
+  g_free (label);
+
+  pair_play (&pair);
+
+  /* A opens "chat" (strings) first, then "sink_1" (binary) */
+  push_bytes (text_in, "hello", 5);
+  push_bytes (text_in, "", 0);
+  push_bytes (text_in, "wörld", strlen ("wörld"));
+  push_bytes (bin_in, bytes, sizeof (bytes));
+  push_bytes (bin_in, NULL, 0);
+  push_bytes (bin_in, big, BIG_SIZE);
+  for (i = 0; i < 20; i++)
+    push_bytes (bin_in, &i, sizeof (i));
+  fail_unless (gst_pad_push_event (text_in, gst_event_new_eos ()));
+  fail_unless (gst_pad_push_event (bin_in, gst_event_new_eos ()));
+  /* and B opens one the other way */
+  push_bytes (back_in, big, BIG_SIZE);
+  push_bytes (back_in, "back", 4);
+  fail_unless (gst_pad_push_event (back_in, gst_event_new_eos ()));
+
+  /* B's first channel from A is src_0, in opening order */
+  o = wait_eos ("dcb.src_0");
+  fail_unless_equals_string (o->label, "chat");
+  fail_unless_equals_int (o->id % 2, 0);        /* the DTLS client's */
+  fail_unless_equals_int (o->messages->len, 3);
+  check_message (o, 0, "text/plain", "hello", 5);
+  check_message (o, 1, "text/plain", "", 0);
+  check_message (o, 2, "text/plain", "wörld", strlen ("wörld"));
+
+  o = wait_eos ("dcb.src_1");
+  fail_unless_equals_string (o->label, "sink_1");
+  fail_unless_equals_int (o->messages->len, 23);
+  check_message (o, 0, "application/octet-stream", bytes, sizeof (bytes));
+  check_message (o, 1, "application/octet-stream", NULL, 0);
+  check_message (o, 2, "application/octet-stream", big, BIG_SIZE);
+  for (i = 0; i < 20; i++)
+    check_message (o, 3 + i, "application/octet-stream", &i, sizeof (i));
+
+  o = wait_eos ("dca.src_0");
+  fail_unless_equals_string (o->label, "sink_0");
+  fail_unless_equals_int (o->id % 2, 1);        /* the DTLS server's */
+  fail_unless_equals_int (o->messages->len, 2);
+  check_message (o, 0, "application/octet-stream", big, BIG_SIZE);
+  check_message (o, 1, "application/octet-stream", "back", 4);
+
+  /* W3C stats: what A sent on its channels */
+  g_object_get (dca, "stats", &stats, NULL);
+  fail_unless (stats != NULL);
+  fail_unless (gst_structure_has_field (stats, "sctp-transport"));
+  for (i = 0; i < 8; i++) {
+    gchar *f = g_strdup_printf ("data-channel-%u", i);
+    guint64 n = 0;
+
+    v = gst_structure_get_value (stats, f);
+    g_free (f);
+    if (!v)
+      continue;
+    dcs = (GstStructure *) gst_value_get_structure (v);
+    fail_unless (gst_structure_get_uint64 (dcs, "messagesSent", &n));
+    sent += n;
+  }
+  fail_unless_equals_uint64 (sent, 26);
+  gst_structure_free (stats);
+
+  pair_stop (&pair);
+  input_free (dca, text_in, text_req);
+  input_free (dca, bin_in, bin_req);
+  input_free (dcb, back_in, back_req);
+  pair_clear (&pair);
+  g_free (big);
+}
+
+GST_END_TEST;
+
+/* Over the peer's max-message-size: a warning, the message is not sent,
+ * the channel goes on. */
+GST_START_TEST (test_too_large)
+{
+  Pair pair;
+  GstPad *in, *req;
+  GstBus *bus;
+  GstMessage *msg;
+  guint8 *big = g_malloc0 (2000);
+  Output *o;
+
+  pair_init (&pair);
+  bus = gst_element_get_bus (pair.a);
+  g_object_set (pair.dca, "remote-max-message-size", (guint64) 1000, NULL);
+  g_signal_connect (pair.dcb, "pad-added", G_CALLBACK (on_pad_added), NULL);
+  in = input_new (pair.dca, "application/octet-stream", &req);
+  pair_play (&pair);
+  push_bytes (in, "a", 1);
+  push_bytes (in, big, 2000);
+  push_bytes (in, "b", 1);
+  fail_unless (gst_pad_push_event (in, gst_event_new_eos ()));
+
+  msg = gst_bus_timed_pop_filtered (bus, WAIT_S * GST_SECOND,
+      GST_MESSAGE_WARNING);
+  fail_unless (msg != NULL, "no warning for a message over the limit");
+  gst_message_unref (msg);
+  o = wait_eos ("dcb.src_0");
+  fail_unless_equals_int (o->messages->len, 2);
+  check_message (o, 0, "application/octet-stream", "a", 1);
+  check_message (o, 1, "application/octet-stream", "b", 1);
+
+  pair_stop (&pair);
+  input_free (pair.dca, in, req);
+  pair_clear (&pair);
+  gst_object_unref (bus);
+  g_free (big);
+}
+
+GST_END_TEST;
+
+static Suite *
+sctpdatachannel_suite (void)
+{
+  Suite *s = suite_create ("sctpdatachannel");
+  TCase *tc = tcase_create ("general");
+
+  g_mutex_init (&collector.lock);
+  g_cond_init (&collector.cond);
+  collector.outputs = g_ptr_array_new_with_free_func ((GDestroyNotify)
+      output_free);
+  tcase_set_timeout (tc, 120);
+  suite_add_tcase (s, tc);
+  tcase_add_test (tc, test_messages_both_ways);
+  tcase_add_test (tc, test_too_large);
+  return s;
+}
+
+GST_CHECK_MAIN (sctpdatachannel);
