@@ -434,26 +434,32 @@ pad_downstream_eos (GstWrtcWebrtcSrc * self, GstPad * ghost)
 /* the chain functions of our ghost pads' internal pads: what the pad
  * pushes, and what downstream returns */
 static GstFlowReturn
+ghost_flow (GstObject * ghost, GstFlowReturn ret)
+{
+  GstObject *element;
+
+  if (ret != GST_FLOW_EOS)
+    return ret;
+  /* the pad may be leaving the element (stopping) */
+  if ((element = gst_object_get_parent (ghost))) {
+    pad_downstream_eos (GST_WRTC_WEBRTC_SRC (element), GST_PAD (ghost));
+    gst_object_unref (element);
+  }
+  return ret;
+}
+
+static GstFlowReturn
 ghost_chain (GstPad * internal, GstObject * parent, GstBuffer * buf)
 {
-  GstFlowReturn ret = gst_proxy_pad_chain_default (internal, parent, buf);
-
-  if (ret == GST_FLOW_EOS)
-    pad_downstream_eos (GST_WRTC_WEBRTC_SRC (GST_OBJECT_PARENT (parent)),
-        GST_PAD (parent));
-  return ret;
+  return ghost_flow (parent, gst_proxy_pad_chain_default (internal, parent,
+          buf));
 }
 
 static GstFlowReturn
 ghost_chain_list (GstPad * internal, GstObject * parent, GstBufferList * list)
 {
-  GstFlowReturn ret = gst_proxy_pad_chain_list_default (internal, parent,
-      list);
-
-  if (ret == GST_FLOW_EOS)
-    pad_downstream_eos (GST_WRTC_WEBRTC_SRC (GST_OBJECT_PARENT (parent)),
-        GST_PAD (parent));
-  return ret;
+  return ghost_flow (parent, gst_proxy_pad_chain_list_default (internal,
+          parent, list));
 }
 
 static GstPad *
