@@ -49,6 +49,7 @@
 
 #include "gstwrtcsctpdatachannel.h"
 #include "gstwrtcsctpchannels.h"
+#include "gstwrtcsctpdcobject.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -80,6 +81,15 @@ enum
   PROP_BUFFERED_AMOUNT_LOW,
   PROP_STATS,
 };
+
+enum
+{
+  SIGNAL_CREATE_DATA_CHANNEL,
+  SIGNAL_ON_DATA_CHANNEL,
+  LAST_SIGNAL,
+};
+
+static guint signals[LAST_SIGNAL];
 
 enum
 {
@@ -394,6 +404,7 @@ typedef struct
   gchar *label, *protocol;
   GstWrtcSctpChannelState state;
   GstPad *srcpad;               /* ref; NULL until a message must go out */
+  GstWebRTCDataChannel *object; /* ref; create-data-channel's or the peer's */
   guint64 messages_sent, bytes_sent, messages_received, bytes_received;
 } Entry;
 
@@ -447,6 +458,10 @@ entry_free (Entry * e)
   g_free (e->protocol);
   if (e->srcpad)
     gst_object_unref (e->srcpad);
+  if (e->object) {
+    gst_wrtc_sctp_dc_object_detach (e->object);
+    g_object_unref (e->object);
+  }
   g_free (e);
 }
 
@@ -515,6 +530,22 @@ assoc_send (const guint8 * data, gsize len, GObject * owner)
 }
 
 /* ---- from the channel table, inside the association's dispatch ---- */
+
+/* The channel object of @id, a ref, or NULL. */
+static GstWebRTCDataChannel *
+lookup_object (GstWrtcSctpDataChannel * self, guint16 id)
+{
+  GstWebRTCDataChannel *obj = NULL;
+  Entry *e;
+
+  g_mutex_lock (&self->lock);
+  e = self->entries ? g_hash_table_lookup (self->entries,
+      GUINT_TO_POINTER (id)) : NULL;
+  if (e && e->object)
+    obj = g_object_ref (e->object);
+  g_mutex_unlock (&self->lock);
+  return obj;
+}
 
 /* Makes the src pad of @id (lock not held; dispatch is one thread at a
  * time, so no other thread makes one for the same channel). */
@@ -613,6 +644,9 @@ static void
 on_channel_open (guint16 id, gboolean remote, GObject * owner)
 {
   GstWrtcSctpDataChannel *self = GST_WRTC_SCTP_DATA_CHANNEL (owner);
+  GstWebRTCDataChannel *obj;
+  GstWrtcSctpChannels *chans;
+  gboolean created = FALSE;
   GstPad *pad;
   Entry *e;
 
@@ -625,10 +659,27 @@ on_channel_open (guint16 id, gboolean remote, GObject * owner)
   if (remote || !e)
     e = entry_add_locked (self, id, remote);
   e->state = GST_WRTC_SCTP_CHANNEL_STATE_OPEN;
+  if (remote && !e->object) {
+    e->object = gst_wrtc_sctp_dc_object_new (self->chans, id, TRUE);
+    created = TRUE;
+  }
+  obj = e->object ? g_object_ref (e->object) : NULL;
+  chans = g_object_ref (self->chans);
   g_mutex_unlock (&self->lock);
 
   GST_INFO_OBJECT (self, "channel %u '%s' open (%s)", id, e->label,
       remote ? "by the peer" : "ours");
+  if (obj) {
+    if (created) {
+      gst_wrtc_sctp_channels_set_buffered_amount_low_threshold (chans, id, 0);
+      /* webrtcbin's order: the application has the channel before any
+       * of its events */
+      g_signal_emit (self, signals[SIGNAL_ON_DATA_CHANNEL], 0, obj);
+    }
+    gst_wrtc_sctp_dc_object_opened (obj);
+    g_object_unref (obj);
+  }
+  g_object_unref (chans);
   /* RFC 8832: the peer's channel is a new stream for us */
   if (remote && (pad = ensure_src_pad (self, id)))
     gst_object_unref (pad);
@@ -640,6 +691,7 @@ on_message (guint16 id, gboolean is_string, const guint8 * data, gsize len,
 {
   GstWrtcSctpDataChannel *self = GST_WRTC_SCTP_DATA_CHANNEL (owner);
   GstWrtcSctpDataChannelSrcPad *spad;
+  GstWebRTCDataChannel *obj = NULL;
   GstFlowReturn ret;
   GstPad *pad;
   Entry *e;
@@ -650,8 +702,13 @@ on_message (guint16 id, gboolean is_string, const guint8 * data, gsize len,
   if (e) {
     e->messages_received++;
     e->bytes_received += len;
+    obj = e->object ? g_object_ref (e->object) : NULL;
   }
   g_mutex_unlock (&self->lock);
+  if (obj) {
+    gst_wrtc_sctp_dc_object_message (obj, is_string, data, len);
+    g_object_unref (obj);
+  }
 
   /* a message on one of our channels gets a src pad when it first comes */
   pad = ensure_src_pad (self, id);
@@ -680,6 +737,7 @@ static void
 on_channel_closed (guint16 id, GObject * owner)
 {
   GstWrtcSctpDataChannel *self = GST_WRTC_SCTP_DATA_CHANNEL (owner);
+  GstWebRTCDataChannel *obj = NULL;
   GstPad *pad = NULL;
   Entry *e;
 
@@ -689,11 +747,16 @@ on_channel_closed (guint16 id, GObject * owner)
   if (e) {
     e->state = GST_WRTC_SCTP_CHANNEL_STATE_CLOSED;
     pad = e->srcpad ? gst_object_ref (e->srcpad) : NULL;
+    obj = e->object ? g_object_ref (e->object) : NULL;
   }
   g_cond_broadcast (&self->cond);
   g_mutex_unlock (&self->lock);
 
   GST_INFO_OBJECT (self, "channel %u closed", id);
+  if (obj) {
+    gst_wrtc_sctp_dc_object_closed (obj);
+    g_object_unref (obj);
+  }
   if (pad) {
     /* RFC 8831 section 6.7: the peer closed it, nothing more comes */
     if (GST_WRTC_SCTP_DATA_CHANNEL_SRC_PAD (pad)->kind < 0) {
@@ -714,19 +777,30 @@ static void
 on_buffered_amount_low (guint16 id, GObject * owner)
 {
   GstWrtcSctpDataChannel *self = GST_WRTC_SCTP_DATA_CHANNEL (owner);
+  GstWebRTCDataChannel *obj;
 
+  obj = lookup_object (self, id);
   g_mutex_lock (&self->lock);
   g_cond_broadcast (&self->cond);
   g_mutex_unlock (&self->lock);
+  if (obj) {
+    gst_wrtc_sctp_dc_object_buffered_amount_low (obj);
+    g_object_unref (obj);
+  }
 }
 
 static void
 on_channels_error (guint16 id, const GError * error, GObject * owner)
 {
   GstWrtcSctpDataChannel *self = GST_WRTC_SCTP_DATA_CHANNEL (owner);
+  GstWebRTCDataChannel *obj = lookup_object (self, id);
 
   GST_ELEMENT_WARNING (self, STREAM, DECODE, ("%s", error->message),
       ("data channel on stream %u", id));
+  if (obj) {
+    gst_wrtc_sctp_dc_object_error (obj, error);
+    g_object_unref (obj);
+  }
 }
 
 static void
@@ -809,6 +883,85 @@ ensure_channel (GstWrtcSctpDataChannel * self,
   g_free (label);
   g_free (protocol);
   return ok;
+}
+
+/* ---- the application API: create-data-channel ---- */
+
+/* webrtcbin's "create-data-channel": @options as its (ordered,
+ * max-packet-lifetime, max-retransmits, protocol, negotiated, id,
+ * priority), all optional.  NULL (and a warning) when the element is not
+ * at least PAUSED (no association yet) or the table refuses the options. */
+static GstWebRTCDataChannel *
+gst_wrtc_sctp_data_channel_create_data_channel (GstWrtcSctpDataChannel * self,
+    const gchar * label, GstStructure * options)
+{
+  GstWrtcSctpChannelOptions opts;
+  GstWrtcSctpChannels *chans;
+  GstWebRTCDataChannel *obj = NULL;
+  GError *err = NULL;
+  gboolean b;
+  gint i;
+  guint16 id;
+
+  gst_wrtc_sctp_channel_options_init (&opts);
+  opts.label = label;
+  if (options) {
+    if (gst_structure_get_boolean (options, "ordered", &b))
+      opts.ordered = b;
+    if (gst_structure_get_int (options, "max-packet-lifetime", &i))
+      opts.max_packet_lifetime = i;
+    if (gst_structure_get_int (options, "max-retransmits", &i))
+      opts.max_retransmits = i;
+    opts.protocol = gst_structure_get_string (options, "protocol");
+    if (gst_structure_get_boolean (options, "negotiated", &b))
+      opts.negotiated = b;
+    if (gst_structure_get_int (options, "id", &i))
+      opts.id = i;
+    if (gst_structure_get_enum (options, "priority",
+            GST_TYPE_WEBRTC_PRIORITY_TYPE, &i)
+        || gst_structure_get_int (options, "priority", &i))
+      opts.priority = gst_wrtc_sctp_dc_priority_to_dcep (i);
+  }
+  if (opts.negotiated && opts.id < 0) {
+    GST_WARNING_OBJECT (self, "a negotiated channel needs an id");
+    return NULL;
+  }
+
+  chans = get_channels (self);
+  if (!chans) {
+    GST_WARNING_OBJECT (self, "create-data-channel: no SCTP association "
+        "before the element is PAUSED");
+    return NULL;
+  }
+  if (!gst_wrtc_sctp_channels_open (chans, &opts, &id, &err)) {
+    GST_WARNING_OBJECT (self, "cannot open data channel '%s': %s",
+        GST_STR_NULL (label), err->message);
+    g_clear_error (&err);
+    g_object_unref (chans);
+    return NULL;
+  }
+  obj = gst_wrtc_sctp_dc_object_new (chans, id, FALSE);
+  if (obj) {
+    Entry *e = NULL;
+
+    gst_wrtc_sctp_channels_set_buffered_amount_low_threshold (chans, id, 0);
+    g_mutex_lock (&self->lock);
+    if (self->entries) {
+      e = g_hash_table_lookup (self->entries, GUINT_TO_POINTER (id));
+      if (!e || e->remote)
+        e = entry_add_locked (self, id, FALSE);
+      e->object = g_object_ref (obj);
+    }
+    g_mutex_unlock (&self->lock);
+    /* a negotiated channel on a connected association was reported open
+     * from inside open(), before it had an object */
+    if (gst_wrtc_sctp_channels_get_state (chans, id) ==
+        GST_WRTC_SCTP_CHANNEL_STATE_OPEN)
+      gst_wrtc_sctp_dc_object_opened (obj);
+    GST_INFO_OBJECT (self, "channel %u '%s' created", id, GST_STR_NULL (label));
+  }
+  g_object_unref (chans);
+  return obj;
 }
 
 /* Backpressure: blocks while more than buffered-amount-high bytes are
@@ -1531,6 +1684,33 @@ gst_wrtc_sctp_data_channel_class_init (GstWrtcSctpDataChannelClass * klass)
           "per channel (label, protocol, dataChannelIdentifier, state, "
           "messagesSent, bytesSent, messagesReceived, bytesReceived)",
           GST_TYPE_STRUCTURE, G_PARAM_READABLE | G_PARAM_STATIC_STRINGS));
+
+  /**
+   * GstWrtcSctpDataChannel::create-data-channel:
+   * @label: the channel's label
+   * @options: (nullable): webrtcbin's options (ordered, max-packet-lifetime,
+   *   max-retransmits, protocol, negotiated, id, priority)
+   *
+   * Opens a channel (RFC 8832 DCEP, or none when negotiated) and returns
+   * its GstWebRTCDataChannel, or NULL before PAUSED.
+   */
+  signals[SIGNAL_CREATE_DATA_CHANNEL] =
+      g_signal_new_class_handler ("create-data-channel",
+      G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST | G_SIGNAL_ACTION,
+      G_CALLBACK (gst_wrtc_sctp_data_channel_create_data_channel), NULL, NULL,
+      NULL, GST_TYPE_WEBRTC_DATA_CHANNEL, 2, G_TYPE_STRING, GST_TYPE_STRUCTURE);
+
+  /**
+   * GstWrtcSctpDataChannel::on-data-channel:
+   * @channel: the GstWebRTCDataChannel the peer opened
+   *
+   * Emitted for every channel the peer opens, before any of its messages
+   * (its src pad appears as well).
+   */
+  signals[SIGNAL_ON_DATA_CHANNEL] =
+      g_signal_new ("on-data-channel", G_TYPE_FROM_CLASS (klass),
+      G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL, G_TYPE_NONE, 1,
+      GST_TYPE_WEBRTC_DATA_CHANNEL);
 
   gst_element_class_add_static_pad_template (element_class, &sink_template);
   gst_element_class_add_static_pad_template (element_class, &src_template);
