@@ -863,7 +863,7 @@ ensure_channel (GstWrtcSctpDataChannel * self,
     g_mutex_lock (&self->lock);
     if (self->entries) {
       e = g_hash_table_lookup (self->entries, GUINT_TO_POINTER (id));
-      if (!e || e->remote)
+      if (!e || e->remote || e->object)
         entry_add_locked (self, id, FALSE);
     }
     g_mutex_unlock (&self->lock);
@@ -948,7 +948,9 @@ gst_wrtc_sctp_data_channel_create_data_channel (GstWrtcSctpDataChannel * self,
     g_mutex_lock (&self->lock);
     if (self->entries) {
       e = g_hash_table_lookup (self->entries, GUINT_TO_POINTER (id));
-      if (!e || e->remote)
+      /* an earlier channel's entry on this id (its object with it) goes
+       * to the closed ones */
+      if (!e || e->remote || e->object)
         e = entry_add_locked (self, id, FALSE);
       e->object = g_object_ref (obj);
     }

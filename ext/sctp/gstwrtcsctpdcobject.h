@@ -22,7 +22,7 @@
 
 G_BEGIN_DECLS
 #define GST_WRTC_TYPE_SCTP_DC_OBJECT (gst_wrtc_sctp_dc_object_get_type ())
-GType gst_wrtc_sctp_dc_object_get_type (void);
+    GType gst_wrtc_sctp_dc_object_get_type (void);
 #define GST_WRTC_SCTP_DC_OBJECT(o) (G_TYPE_CHECK_INSTANCE_CAST ((o), \
     GST_WRTC_TYPE_SCTP_DC_OBJECT, GstWebRTCDataChannel))
 #define GST_WRTC_IS_SCTP_DC_OBJECT(o) (G_TYPE_CHECK_INSTANCE_TYPE ((o), \
