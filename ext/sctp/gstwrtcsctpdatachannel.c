@@ -435,6 +435,7 @@ struct _GstWrtcSctpDataChannel
   gboolean flushing;
   GstWrtcSctpAssociationState assoc_state;
   guint next_src;
+  GList *pending_objects;       /* GstWebRTCDataChannel, newest first */
   guint next_sink;              /* object lock */
 };
 
@@ -530,6 +531,9 @@ assoc_send (const guint8 * data, gsize len, GObject * owner)
 }
 
 /* ---- from the channel table, inside the association's dispatch ---- */
+
+static void on_object_sent (GstWebRTCDataChannel * obj, gsize len,
+    GObject * owner);
 
 /* The channel object of @id, a ref, or NULL. */
 static GstWebRTCDataChannel *
@@ -672,6 +676,8 @@ on_channel_open (guint16 id, gboolean remote, GObject * owner)
   if (obj) {
     if (created) {
       gst_wrtc_sctp_channels_set_buffered_amount_low_threshold (chans, id, 0);
+      gst_wrtc_sctp_dc_object_set_sent_func (obj, on_object_sent,
+          G_OBJECT (self));
       /* webrtcbin's order: the application has the channel before any
        * of its events */
       g_signal_emit (self, signals[SIGNAL_ON_DATA_CHANNEL], 0, obj);
@@ -887,10 +893,85 @@ ensure_channel (GstWrtcSctpDataChannel * self,
 
 /* ---- the application API: create-data-channel ---- */
 
+/* Counts what the application sent on a channel object in the stats. */
+static void
+on_object_sent (GstWebRTCDataChannel * obj, gsize len, GObject * owner)
+{
+  GstWrtcSctpDataChannel *self = GST_WRTC_SCTP_DATA_CHANNEL (owner);
+  Entry *e;
+
+  g_mutex_lock (&self->lock);
+  e = self->entries ? g_hash_table_lookup (self->entries,
+      GUINT_TO_POINTER (gst_wrtc_sctp_dc_object_get_stream_id (obj))) : NULL;
+  if (e && e->object == obj) {
+    e->messages_sent++;
+    e->bytes_sent += len;
+  }
+  g_mutex_unlock (&self->lock);
+}
+
+/* Opens the channel of @obj (one of ours) on @chans and files it. */
+static gboolean
+open_object (GstWrtcSctpDataChannel * self, GstWrtcSctpChannels * chans,
+    GstWebRTCDataChannel * obj, GError ** error)
+{
+  GstWrtcSctpChannelOptions opts;
+  Entry *e;
+  guint16 id;
+
+  gst_wrtc_sctp_dc_object_get_options (obj, &opts);
+  if (!gst_wrtc_sctp_channels_open (chans, &opts, &id, error))
+    return FALSE;
+  gst_wrtc_sctp_dc_object_attach (obj, chans, id);
+  gst_wrtc_sctp_dc_object_set_sent_func (obj, on_object_sent, G_OBJECT (self));
+  g_mutex_lock (&self->lock);
+  if (self->entries) {
+    e = g_hash_table_lookup (self->entries, GUINT_TO_POINTER (id));
+    /* an earlier channel's entry on this id (its object with it) goes to
+     * the closed ones */
+    if (!e || e->remote || e->object)
+      e = entry_add_locked (self, id, FALSE);
+    e->object = g_object_ref (obj);
+  }
+  g_mutex_unlock (&self->lock);
+  /* a negotiated channel on a connected association was reported open
+   * from inside open(), before it had an object */
+  if (gst_wrtc_sctp_channels_get_state (chans, id) ==
+      GST_WRTC_SCTP_CHANNEL_STATE_OPEN)
+    gst_wrtc_sctp_dc_object_opened (obj);
+  GST_INFO_OBJECT (self, "channel %u '%s' created", id, opts.label);
+  return TRUE;
+}
+
+/* The channels created before the association: opened when it starts.
+ * One the table refuses then reports on-error and closes. */
+static void
+open_pending_objects (GstWrtcSctpDataChannel * self,
+    GstWrtcSctpChannels * chans)
+{
+  GList *pending, *l;
+  GError *err = NULL;
+
+  g_mutex_lock (&self->lock);
+  pending = g_steal_pointer (&self->pending_objects);
+  g_mutex_unlock (&self->lock);
+  pending = g_list_reverse (pending);
+  for (l = pending; l; l = l->next) {
+    if (!open_object (self, chans, l->data, &err)) {
+      GST_WARNING_OBJECT (self, "cannot open a data channel: %s", err->message);
+      gst_wrtc_sctp_dc_object_error (l->data, err);
+      gst_wrtc_sctp_dc_object_detach (l->data);
+      g_clear_error (&err);
+    }
+  }
+  g_list_free_full (pending, g_object_unref);
+}
+
 /* webrtcbin's "create-data-channel": @options as its (ordered,
  * max-packet-lifetime, max-retransmits, protocol, negotiated, id,
- * priority), all optional.  NULL (and a warning) when the element is not
- * at least PAUSED (no association yet) or the table refuses the options. */
+ * priority), all optional.  Before the association exists (below PAUSED)
+ * the channel waits, "connecting", and opens when it starts.  NULL (and
+ * a warning) when the options are refused. */
 static GstWebRTCDataChannel *
 gst_wrtc_sctp_data_channel_create_data_channel (GstWrtcSctpDataChannel * self,
     const gchar * label, GstStructure * options)
@@ -901,7 +982,6 @@ gst_wrtc_sctp_data_channel_create_data_channel (GstWrtcSctpDataChannel * self,
   GError *err = NULL;
   gboolean b;
   gint i;
-  guint16 id;
 
   gst_wrtc_sctp_channel_options_init (&opts);
   opts.label = label;
@@ -922,45 +1002,37 @@ gst_wrtc_sctp_data_channel_create_data_channel (GstWrtcSctpDataChannel * self,
         || gst_structure_get_int (options, "priority", &i))
       opts.priority = gst_wrtc_sctp_dc_priority_to_dcep (i);
   }
+  /* W3C createDataChannel(): checked before anything is opened */
   if (opts.negotiated && opts.id < 0) {
     GST_WARNING_OBJECT (self, "a negotiated channel needs an id");
     return NULL;
   }
-
-  chans = get_channels (self);
-  if (!chans) {
-    GST_WARNING_OBJECT (self, "create-data-channel: no SCTP association "
-        "before the element is PAUSED");
+  if (opts.id > 65534 || (opts.max_retransmits >= 0
+          && opts.max_packet_lifetime >= 0)) {
+    GST_WARNING_OBJECT (self, "invalid data channel options for '%s'",
+        GST_STR_NULL (label));
     return NULL;
   }
-  if (!gst_wrtc_sctp_channels_open (chans, &opts, &id, &err)) {
+  obj = gst_wrtc_sctp_dc_object_new_local (&opts);
+  if (!obj)
+    return NULL;
+
+  g_mutex_lock (&self->lock);
+  chans = self->chans ? g_object_ref (self->chans) : NULL;
+  if (!chans)
+    self->pending_objects = g_list_prepend (self->pending_objects,
+        g_object_ref (obj));
+  g_mutex_unlock (&self->lock);
+  if (!chans) {
+    GST_INFO_OBJECT (self, "channel '%s' opens with the association",
+        GST_STR_NULL (label));
+    return obj;
+  }
+  if (!open_object (self, chans, obj, &err)) {
     GST_WARNING_OBJECT (self, "cannot open data channel '%s': %s",
         GST_STR_NULL (label), err->message);
     g_clear_error (&err);
-    g_object_unref (chans);
-    return NULL;
-  }
-  obj = gst_wrtc_sctp_dc_object_new (chans, id, FALSE);
-  if (obj) {
-    Entry *e = NULL;
-
-    gst_wrtc_sctp_channels_set_buffered_amount_low_threshold (chans, id, 0);
-    g_mutex_lock (&self->lock);
-    if (self->entries) {
-      e = g_hash_table_lookup (self->entries, GUINT_TO_POINTER (id));
-      /* an earlier channel's entry on this id (its object with it) goes
-       * to the closed ones */
-      if (!e || e->remote || e->object)
-        e = entry_add_locked (self, id, FALSE);
-      e->object = g_object_ref (obj);
-    }
-    g_mutex_unlock (&self->lock);
-    /* a negotiated channel on a connected association was reported open
-     * from inside open(), before it had an object */
-    if (gst_wrtc_sctp_channels_get_state (chans, id) ==
-        GST_WRTC_SCTP_CHANNEL_STATE_OPEN)
-      gst_wrtc_sctp_dc_object_opened (obj);
-    GST_INFO_OBJECT (self, "channel %u '%s' created", id, GST_STR_NULL (label));
+    g_clear_object (&obj);
   }
   g_object_unref (chans);
   return obj;
@@ -1365,6 +1437,7 @@ start_association (GstWrtcSctpDataChannel * self)
     g_clear_error (&err);
     return FALSE;
   }
+  open_pending_objects (self, chans);
   return TRUE;
 }
 
@@ -1626,6 +1699,10 @@ gst_wrtc_sctp_data_channel_finalize (GObject * object)
   stop_association (self, FALSE);
   if (self->entries)
     g_hash_table_unref (self->entries);
+  /* never opened: closed now */
+  g_list_foreach (self->pending_objects,
+      (GFunc) gst_wrtc_sctp_dc_object_detach, NULL);
+  g_list_free_full (self->pending_objects, g_object_unref);
   g_list_free_full (self->closed_entries, (GDestroyNotify) entry_free);
   g_mutex_clear (&self->push_lock);
   g_mutex_clear (&self->lock);
@@ -1693,8 +1770,9 @@ gst_wrtc_sctp_data_channel_class_init (GstWrtcSctpDataChannelClass * klass)
    * @options: (nullable): webrtcbin's options (ordered, max-packet-lifetime,
    *   max-retransmits, protocol, negotiated, id, priority)
    *
-   * Opens a channel (RFC 8832 DCEP, or none when negotiated) and returns
-   * its GstWebRTCDataChannel, or NULL before PAUSED.
+   * Opens a channel (RFC 8832 DCEP, or none when negotiated; before
+   * PAUSED, once the association starts) and returns its
+   * GstWebRTCDataChannel, or NULL for refused options.
    */
   signals[SIGNAL_CREATE_DATA_CHANNEL] =
       g_signal_new_class_handler ("create-data-channel",

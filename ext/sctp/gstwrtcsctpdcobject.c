@@ -72,6 +72,8 @@ typedef struct
   GstWrtcSctpChannels *chans;   /* NULL once detached */
   guint16 id;
   gboolean opened;              /* on-open emitted */
+  GstWrtcSctpDcObjectSentFunc sent_func;
+  GWeakRef sent_owner;
 } GstWrtcSctpDcObjectPrivate;
 
 enum
@@ -177,7 +179,19 @@ send_message (GstWebRTCDataChannel * obj, gboolean is_string,
   }
   if (chans)
     g_object_unref (chans);
-  if (!ok) {
+  if (ok) {
+    GstWrtcSctpDcObjectPrivate *priv = PRIV (obj);
+    GstWrtcSctpDcObjectSentFunc func;
+    GObject *owner;
+
+    g_mutex_lock (&priv->lock);
+    func = priv->sent_func;
+    g_mutex_unlock (&priv->lock);
+    if (func && (owner = g_weak_ref_get (&priv->sent_owner))) {
+      func (obj, len, owner);
+      g_object_unref (owner);
+    }
+  } else {
     GST_WARNING_OBJECT (obj, "cannot send: %s", err->message);
     /* the signal form has no return value: tell on-error too */
     gst_webrtc_data_channel_on_error (obj, g_error_copy (err));
@@ -290,6 +304,7 @@ gst_wrtc_sctp_dc_object_finalize (GObject * object)
   GstWrtcSctpDcObjectPrivate *priv = PRIV (object);
 
   g_clear_object (&priv->chans);
+  g_weak_ref_clear (&priv->sent_owner);
   g_mutex_clear (&priv->lock);
   G_OBJECT_CLASS (gst_wrtc_sctp_dc_object_parent_class)->finalize (object);
 }
@@ -331,6 +346,7 @@ gst_wrtc_sctp_dc_object_init (GstWrtcSctpDcObject * self)
   GstWrtcSctpDcObjectPrivate *priv = PRIV (self);
 
   g_mutex_init (&priv->lock);
+  g_weak_ref_init (&priv->sent_owner, NULL);
   /* W3C: a new channel is "connecting" */
   BASE (self)->ready_state = GST_WEBRTC_DATA_CHANNEL_STATE_CONNECTING;
 }
@@ -368,6 +384,73 @@ gst_wrtc_sctp_dc_object_new (GstWrtcSctpChannels * chans, guint16 id,
   if (remote)
     BASE (obj)->ready_state = GST_WEBRTC_DATA_CHANNEL_STATE_OPEN;
   return obj;
+}
+
+GstWebRTCDataChannel *
+gst_wrtc_sctp_dc_object_new_local (const GstWrtcSctpChannelOptions * opts)
+{
+  g_type_class_unref (g_type_class_ref (GST_WRTC_TYPE_SCTP_DC_OBJECT));
+  if (!layout_ok)
+    return NULL;
+  return g_object_new (GST_WRTC_TYPE_SCTP_DC_OBJECT,
+      "label", opts->label ? opts->label : "",
+      "protocol", opts->protocol ? opts->protocol : "",
+      "ordered", opts->ordered,
+      "max-retransmits", opts->max_retransmits,
+      "max-packet-lifetime", opts->max_packet_lifetime,
+      "negotiated", opts->negotiated, "id", opts->id,
+      "priority", gst_wrtc_sctp_dc_priority_from_dcep (opts->priority), NULL);
+}
+
+void
+gst_wrtc_sctp_dc_object_attach (GstWebRTCDataChannel * obj,
+    GstWrtcSctpChannels * chans, guint16 id)
+{
+  GstWrtcSctpDcObjectPrivate *priv = PRIV (obj);
+  guint64 threshold;
+
+  g_mutex_lock (&priv->lock);
+  g_clear_object (&priv->chans);
+  priv->chans = g_object_ref (chans);
+  priv->id = id;
+  g_mutex_unlock (&priv->lock);
+  g_mutex_lock (&BASE (obj)->lock);
+  BASE (obj)->id = id;
+  threshold = BASE (obj)->buffered_amount_low_threshold;
+  g_mutex_unlock (&BASE (obj)->lock);
+  gst_wrtc_sctp_channels_set_buffered_amount_low_threshold (chans, id,
+      threshold);
+  g_object_notify (G_OBJECT (obj), "id");
+}
+
+void
+gst_wrtc_sctp_dc_object_get_options (GstWebRTCDataChannel * obj,
+    GstWrtcSctpChannelOptions * opts)
+{
+  BaseInstance *b = BASE (obj);
+
+  gst_wrtc_sctp_channel_options_init (opts);
+  /* construct-only: they do not change under us */
+  opts->label = b->label;
+  opts->protocol = b->protocol;
+  opts->ordered = b->ordered;
+  opts->max_retransmits = (gint) b->max_retransmits;
+  opts->max_packet_lifetime = (gint) b->max_packet_lifetime;
+  opts->negotiated = b->negotiated;
+  opts->id = b->id;
+  opts->priority = gst_wrtc_sctp_dc_priority_to_dcep (b->priority);
+}
+
+void
+gst_wrtc_sctp_dc_object_set_sent_func (GstWebRTCDataChannel * obj,
+    GstWrtcSctpDcObjectSentFunc func, GObject * owner)
+{
+  GstWrtcSctpDcObjectPrivate *priv = PRIV (obj);
+
+  g_mutex_lock (&priv->lock);
+  priv->sent_func = func;
+  g_mutex_unlock (&priv->lock);
+  g_weak_ref_set (&priv->sent_owner, owner);
 }
 
 guint16

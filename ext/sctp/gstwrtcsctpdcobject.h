@@ -33,7 +33,25 @@ G_BEGIN_DECLS
  * for a @remote channel (the peer opened it: announced open). */
 GstWebRTCDataChannel *gst_wrtc_sctp_dc_object_new (GstWrtcSctpChannels *
     chans, guint16 id, gboolean remote);
+/* One of ours (create-data-channel), from @opts, not yet on a table:
+ * "connecting", sends fail until gst_wrtc_sctp_dc_object_attach(). */
+GstWebRTCDataChannel *gst_wrtc_sctp_dc_object_new_local (const
+    GstWrtcSctpChannelOptions * opts);
+/* @obj is stream @id of @chans (held) from now on: its id property is
+ * @id, its buffered-amount-low-threshold goes to the table. */
+void gst_wrtc_sctp_dc_object_attach (GstWebRTCDataChannel * obj,
+    GstWrtcSctpChannels * chans, guint16 id);
+/* Its options, to open it (strings owned by @obj, valid while it is). */
+void gst_wrtc_sctp_dc_object_get_options (GstWebRTCDataChannel * obj,
+    GstWrtcSctpChannelOptions * opts);
 guint16 gst_wrtc_sctp_dc_object_get_stream_id (GstWebRTCDataChannel * obj);
+
+/* Called after each message the application sent on @obj (for the
+ * element's stats); @owner is held weakly. */
+typedef void (*GstWrtcSctpDcObjectSentFunc) (GstWebRTCDataChannel * obj,
+    gsize len, GObject * owner);
+void gst_wrtc_sctp_dc_object_set_sent_func (GstWebRTCDataChannel * obj,
+    GstWrtcSctpDcObjectSentFunc func, GObject * owner);
 
 /* the table's callbacks, from the element */
 void gst_wrtc_sctp_dc_object_opened (GstWebRTCDataChannel * obj);

@@ -482,13 +482,15 @@ typedef struct
   GPtrArray *kinds;             /* "string" or "data" */
   GArray *states;               /* GstWebRTCDataChannelState, as notified */
   guint opens, closes, lows;
+  const gchar *label;           /* on-data-channel: the one to watch */
 } Watch;
 
 static Watch *
-watch_new (void)
+watch_new (const gchar * label)
 {
   Watch *w = g_new0 (Watch, 1);
 
+  w->label = label;
   g_mutex_init (&w->lock);
   g_cond_init (&w->cond);
   w->messages = g_ptr_array_new_with_free_func ((GDestroyNotify)
@@ -598,15 +600,59 @@ watch_attach (Watch * w, GstWebRTCDataChannel * c)
   g_mutex_unlock (&w->lock);
 }
 
-/* on-data-channel: the first channel the peer opens is watched */
+/* on-data-channel: the channel of w->label the peer opens is watched */
 static void
 on_data_channel (GstElement * dc, GstWebRTCDataChannel * c, Watch * w)
 {
+  gchar *label;
+
   fail_unless (GST_IS_WEBRTC_DATA_CHANNEL (c));
+  g_object_get (c, "label", &label, NULL);
   /* emitted before any message of the channel */
-  fail_unless_equals_int (w->messages->len, 0);
-  if (!w->channel)
+  if (!w->channel && g_strcmp0 (label, w->label) == 0) {
+    fail_unless_equals_int (w->messages->len, 0);
     watch_attach (w, c);
+  }
+  g_free (label);
+}
+
+/* The stats entry of the channel labelled @label on @dc. */
+static GstStructure *
+channel_stats (GstElement * dc, const gchar * label)
+{
+  GstStructure *stats, *found = NULL;
+  guint i;
+
+  g_object_get (dc, "stats", &stats, NULL);
+  for (i = 0; i < (guint) gst_structure_n_fields (stats) && !found; i++) {
+    const GValue *v = gst_structure_get_value (stats,
+        gst_structure_nth_field_name (stats, i));
+    const GstStructure *s;
+
+    if (G_VALUE_TYPE (v) != GST_TYPE_STRUCTURE)
+      continue;
+    s = gst_value_get_structure (v);
+    if (gst_structure_has_name (s, "data-channel")
+        && !g_strcmp0 (gst_structure_get_string (s, "label"), label))
+      found = gst_structure_copy (s);
+  }
+  gst_structure_free (stats);
+  fail_unless (found != NULL, "no stats for channel '%s'", label);
+  return found;
+}
+
+static void
+check_counts (GstElement * dc, const gchar * label, guint64 sent,
+    guint64 received)
+{
+  GstStructure *s = channel_stats (dc, label);
+  guint64 v;
+
+  fail_unless (gst_structure_get_uint64 (s, "messagesSent", &v));
+  fail_unless_equals_int (v, sent);
+  fail_unless (gst_structure_get_uint64 (s, "messagesReceived", &v));
+  fail_unless_equals_int (v, received);
+  gst_structure_free (s);
 }
 
 /* Waits until *@counter (under w->lock) reaches @n. */
@@ -659,8 +705,10 @@ check_states (Watch * w, const GstWebRTCDataChannelState * want, guint n)
 }
 
 /* create-data-channel on A reaches on-data-channel on B; strings, binary
- * and empty messages both ways; close on A closes both, and A's
- * ready-state goes connecting -> open -> closing -> closed. */
+ * and empty messages both ways, counted in both elements' stats; a
+ * channel created before the association opens with it; close on A
+ * closes both, and A's ready-state goes connecting -> open -> closing ->
+ * closed (B's, announced open, open -> closing -> closed). */
 GST_START_TEST (test_api_channel)
 {
   static const GstWebRTCDataChannelState a_states[] = {
@@ -675,8 +723,9 @@ GST_START_TEST (test_api_channel)
     GST_WEBRTC_DATA_CHANNEL_STATE_CLOSED,
   };
   static const guint8 bin[] = { 0, 1, 2, 255 };
-  Watch *wa = watch_new (), *wb = watch_new ();
-  GstWebRTCDataChannel *ca = NULL;
+  Watch *wa = watch_new (NULL), *wb = watch_new ("chat");
+  Watch *we = watch_new (NULL), *web = watch_new ("early");
+  GstWebRTCDataChannel *ca = NULL, *early = NULL;
   GstStructure *opts;
   Pair pair;
   gchar *label = NULL, *protocol = NULL;
@@ -686,9 +735,15 @@ GST_START_TEST (test_api_channel)
   pair_init (&pair);
   g_signal_connect (pair.dcb, "on-data-channel", G_CALLBACK (on_data_channel),
       wb);
-  /* no association before PAUSED: no channel */
-  g_signal_emit_by_name (pair.dca, "create-data-channel", "early", NULL, &ca);
-  fail_unless (ca == NULL);
+  g_signal_connect (pair.dcb, "on-data-channel", G_CALLBACK (on_data_channel),
+      web);
+  /* before the association (NULL state): waits, connecting, without id */
+  g_signal_emit_by_name (pair.dca, "create-data-channel", "early", NULL,
+      &early);
+  fail_unless (GST_IS_WEBRTC_DATA_CHANNEL (early));
+  watch_attach (we, early);
+  g_object_get (early, "id", &id, NULL);
+  fail_unless_equals_int (id, -1);
   pair_play (&pair);
 
   opts = gst_structure_new ("options", "protocol", G_TYPE_STRING, "proto",
@@ -735,6 +790,17 @@ GST_START_TEST (test_api_channel)
   check_api_message (wa, 1, "data", bin, 1);
   check_api_message (wa, 2, "data", NULL, 0);
 
+  check_counts (pair.dca, "chat", 4, 3);
+  check_counts (pair.dcb, "chat", 3, 4);
+
+  /* the early channel opened with the association, with an even id */
+  watch_wait (we, &we->opens, 1, "on-open of the early channel");
+  g_object_get (early, "id", &id, NULL);
+  fail_unless (id >= 0 && id % 2 == 0, "id %d", id);
+  g_signal_emit_by_name (early, "send-string", "early bird");
+  watch_wait (web, &web->messages->len, 1, "the early channel's message");
+  check_api_message (web, 0, "string", "early bird", 10);
+
   g_signal_emit_by_name (ca, "close");
   watch_wait (wa, &wa->closes, 1, "on-close on A");
   watch_wait (wb, &wb->closes, 1, "on-close on B");
@@ -749,7 +815,10 @@ GST_START_TEST (test_api_channel)
   fail_unless_equals_int (wb->closes, 1);
   watch_free (wa);
   watch_free (wb);
+  watch_free (we);
+  watch_free (web);
   g_object_unref (ca);
+  g_object_unref (early);
   pair_clear (&pair);
 }
 
@@ -762,7 +831,7 @@ GST_END_TEST;
 /* on-buffered-amount-low: a burst above the threshold drains to it. */
 GST_START_TEST (test_api_buffered_amount_low)
 {
-  Watch *wa = watch_new (), *wb = watch_new ();
+  Watch *wa = watch_new (NULL), *wb = watch_new ("bulk");
   GstWebRTCDataChannel *ca = NULL;
   guint8 *big = g_malloc (LOW_SIZE);
   guint64 amount, t;
