@@ -194,7 +194,7 @@ send_message (GstWebRTCDataChannel * obj, gboolean is_string,
   } else {
     GST_WARNING_OBJECT (obj, "cannot send: %s", err->message);
     /* the signal form has no return value: tell on-error too */
-    gst_webrtc_data_channel_on_error (obj, g_error_copy (err));
+    gst_wrtc_sctp_dc_object_error (obj, err);
     g_propagate_error (error, err);
   }
   return ok;
@@ -512,7 +512,9 @@ gst_wrtc_sctp_dc_object_buffered_amount_low (GstWebRTCDataChannel * obj)
 void
 gst_wrtc_sctp_dc_object_error (GstWebRTCDataChannel * obj, const GError * error)
 {
-  gst_webrtc_data_channel_on_error (obj, g_error_copy (error));
+  /* 1.22's on_error() only emits: the error stays the caller's, though
+   * its documentation says "transfer full" */
+  gst_webrtc_data_channel_on_error (obj, (GError *) error);
 }
 
 void

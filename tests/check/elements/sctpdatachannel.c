@@ -481,7 +481,7 @@ typedef struct
   GPtrArray *messages;          /* GBytes */
   GPtrArray *kinds;             /* "string" or "data" */
   GArray *states;               /* GstWebRTCDataChannelState, as notified */
-  guint opens, closes, lows;
+  guint opens, closes, lows, errors;
   const gchar *label;           /* on-data-channel: the one to watch */
 } Watch;
 
@@ -567,6 +567,13 @@ on_low (GstWebRTCDataChannel * c, Watch * w)
 }
 
 static void
+on_error (GstWebRTCDataChannel * c, GError * error, Watch * w)
+{
+  fail_unless (error != NULL);
+  watch_count (w, &w->errors);
+}
+
+static void
 on_state (GstWebRTCDataChannel * c, GParamSpec * pspec, Watch * w)
 {
   GstWebRTCDataChannelState s;
@@ -592,6 +599,7 @@ watch_attach (Watch * w, GstWebRTCDataChannel * c)
   g_signal_connect (c, "on-open", G_CALLBACK (on_open), w);
   g_signal_connect (c, "on-close", G_CALLBACK (on_close), w);
   g_signal_connect (c, "on-buffered-amount-low", G_CALLBACK (on_low), w);
+  g_signal_connect (c, "on-error", G_CALLBACK (on_error), w);
   g_signal_connect (c, "notify::ready-state", G_CALLBACK (on_state), w);
   g_object_get (c, "ready-state", &s, NULL);
   g_mutex_lock (&w->lock);
@@ -824,6 +832,69 @@ GST_START_TEST (test_api_channel)
 
 GST_END_TEST;
 
+static void
+count_channel (GstElement * dc, GstWebRTCDataChannel * c, gint * n)
+{
+  g_atomic_int_inc (n);
+}
+
+/* Pre-negotiated channels (no DCEP, no on-data-channel): the same id on
+ * both sides talks; over the peer's max-message-size a send fails with a
+ * GError and on-error, and the channel goes on. */
+GST_START_TEST (test_api_negotiated_and_too_large)
+{
+  Watch *wa = watch_new (NULL), *wb = watch_new (NULL);
+  GstWebRTCDataChannel *ca = NULL, *cb = NULL;
+  guint8 *big = g_malloc0 (2000);
+  GstStructure *opts;
+  GError *err = NULL;
+  GBytes *bytes;
+  Pair pair;
+  gint remote_channels = 0;
+
+  pair_init (&pair);
+  g_object_set (pair.dca, "remote-max-message-size", (guint64) 1000, NULL);
+  g_signal_connect (pair.dcb, "on-data-channel", G_CALLBACK (count_channel),
+      &remote_channels);
+  pair_play (&pair);
+  opts = gst_structure_new ("options", "negotiated", G_TYPE_BOOLEAN, TRUE,
+      "id", G_TYPE_INT, 7, NULL);
+  g_signal_emit_by_name (pair.dca, "create-data-channel", "pre", opts, &ca);
+  g_signal_emit_by_name (pair.dcb, "create-data-channel", "pre", opts, &cb);
+  gst_structure_free (opts);
+  fail_unless (ca != NULL && cb != NULL);
+  watch_attach (wa, ca);
+  watch_attach (wb, cb);
+  watch_wait (wa, &wa->opens, 1, "on-open on A");
+  watch_wait (wb, &wb->opens, 1, "on-open on B");
+
+  bytes = g_bytes_new_static (big, 2000);
+  fail_if (gst_webrtc_data_channel_send_data_full (ca, bytes, &err));
+  g_bytes_unref (bytes);
+  fail_unless (err != NULL);
+  g_clear_error (&err);
+  fail_unless_equals_int (wa->errors, 1);
+  fail_unless (gst_webrtc_data_channel_send_string_full (ca, "after", &err));
+  fail_unless (err == NULL);
+  g_signal_emit_by_name (cb, "send-string", "from b");
+
+  watch_wait (wb, &wb->messages->len, 1, "A's message on B");
+  check_api_message (wb, 0, "string", "after", 5);
+  watch_wait (wa, &wa->messages->len, 1, "B's message on A");
+  check_api_message (wa, 0, "string", "from b", 6);
+  fail_unless_equals_int (g_atomic_int_get (&remote_channels), 0);
+
+  pair_stop (&pair);
+  watch_free (wa);
+  watch_free (wb);
+  g_object_unref (ca);
+  g_object_unref (cb);
+  pair_clear (&pair);
+  g_free (big);
+}
+
+GST_END_TEST;
+
 #define LOW_THRESHOLD 1024
 #define LOW_MESSAGES 64
 #define LOW_SIZE (64 * 1024)
@@ -899,6 +970,7 @@ sctpdatachannel_suite (void)
   tcase_add_test (tc, test_too_large);
   tcase_add_test (tc, test_api_channel);
   tcase_add_test (tc, test_api_buffered_amount_low);
+  tcase_add_test (tc, test_api_negotiated_and_too_large);
   return s;
 }
 
