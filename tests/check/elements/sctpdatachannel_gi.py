@@ -5,8 +5,8 @@ create-data-channel returns is a GstWebRTC.WebRTCDataChannel, so Python
 code written for webrtcbin's channels takes it, with the base class's
 properties, actions and signals.
 
-One element, PAUSED so it has an association (its INIT goes nowhere): the
-channel stays connecting, a send fails with on-error, and the element's
+One element, PAUSED so it has an association (its INIT goes nowhere); a
+channel created before that gets its id then.  A channel stays connecting, a send fails with on-error, and the element's
 PAUSED -> READY closes it (on-close, ready-state closed).
 
 Run in the isolated environment (meson's gst_env or scripts/gst-env).
@@ -31,7 +31,12 @@ def main():
 
 
 def check(dc):
+    # before the association: waits, without an id, opens with it
+    early = dc.emit("create-data-channel", "early", None)
+    assert isinstance(early, GstWebRTC.WebRTCDataChannel), type(early)
+    assert early.props.id == -1
     assert dc.set_state(Gst.State.PAUSED) != Gst.StateChangeReturn.FAILURE
+    assert early.props.id >= 0
 
     opts = Gst.Structure.new_from_string(
         "options, ordered=false, max-retransmits=3, protocol=p")
