@@ -15,6 +15,7 @@ builddir=${1:-"$top/build"}
 PKGS=(
   meson ninja-build pkg-config gcc indent
   libglib2.0-dev libgstreamer1.0-dev libgstreamer-plugins-base1.0-dev
+  libgstreamer-plugins-bad1.0-dev
   libssl-dev libsrtp2-dev libnice-dev libusrsctp-dev libsoup-3.0-dev
   libjson-glib-dev
   glib-networking openssl

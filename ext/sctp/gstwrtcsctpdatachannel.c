@@ -49,6 +49,7 @@
 
 #include "gstwrtcsctpdatachannel.h"
 #include "gstwrtcsctpchannels.h"
+#include "gstwrtcsctpdcobject.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -80,6 +81,15 @@ enum
   PROP_BUFFERED_AMOUNT_LOW,
   PROP_STATS,
 };
+
+enum
+{
+  SIGNAL_CREATE_DATA_CHANNEL,
+  SIGNAL_ON_DATA_CHANNEL,
+  LAST_SIGNAL,
+};
+
+static guint signals[LAST_SIGNAL];
 
 enum
 {
@@ -394,6 +404,7 @@ typedef struct
   gchar *label, *protocol;
   GstWrtcSctpChannelState state;
   GstPad *srcpad;               /* ref; NULL until a message must go out */
+  GstWebRTCDataChannel *object; /* ref; create-data-channel's or the peer's */
   guint64 messages_sent, bytes_sent, messages_received, bytes_received;
 } Entry;
 
@@ -424,6 +435,7 @@ struct _GstWrtcSctpDataChannel
   gboolean flushing;
   GstWrtcSctpAssociationState assoc_state;
   guint next_src;
+  GList *pending_objects;       /* GstWebRTCDataChannel, newest first */
   guint next_sink;              /* object lock */
 };
 
@@ -447,6 +459,10 @@ entry_free (Entry * e)
   g_free (e->protocol);
   if (e->srcpad)
     gst_object_unref (e->srcpad);
+  if (e->object) {
+    gst_wrtc_sctp_dc_object_detach (e->object);
+    g_object_unref (e->object);
+  }
   g_free (e);
 }
 
@@ -515,6 +531,25 @@ assoc_send (const guint8 * data, gsize len, GObject * owner)
 }
 
 /* ---- from the channel table, inside the association's dispatch ---- */
+
+static void on_object_sent (GstWebRTCDataChannel * obj, gsize len,
+    GObject * owner);
+
+/* The channel object of @id, a ref, or NULL. */
+static GstWebRTCDataChannel *
+lookup_object (GstWrtcSctpDataChannel * self, guint16 id)
+{
+  GstWebRTCDataChannel *obj = NULL;
+  Entry *e;
+
+  g_mutex_lock (&self->lock);
+  e = self->entries ? g_hash_table_lookup (self->entries,
+      GUINT_TO_POINTER (id)) : NULL;
+  if (e && e->object)
+    obj = g_object_ref (e->object);
+  g_mutex_unlock (&self->lock);
+  return obj;
+}
 
 /* Makes the src pad of @id (lock not held; dispatch is one thread at a
  * time, so no other thread makes one for the same channel). */
@@ -613,6 +648,9 @@ static void
 on_channel_open (guint16 id, gboolean remote, GObject * owner)
 {
   GstWrtcSctpDataChannel *self = GST_WRTC_SCTP_DATA_CHANNEL (owner);
+  GstWebRTCDataChannel *obj;
+  GstWrtcSctpChannels *chans;
+  gboolean created = FALSE;
   GstPad *pad;
   Entry *e;
 
@@ -625,10 +663,29 @@ on_channel_open (guint16 id, gboolean remote, GObject * owner)
   if (remote || !e)
     e = entry_add_locked (self, id, remote);
   e->state = GST_WRTC_SCTP_CHANNEL_STATE_OPEN;
+  if (remote && !e->object) {
+    e->object = gst_wrtc_sctp_dc_object_new (self->chans, id, TRUE);
+    created = TRUE;
+  }
+  obj = e->object ? g_object_ref (e->object) : NULL;
+  chans = g_object_ref (self->chans);
   g_mutex_unlock (&self->lock);
 
   GST_INFO_OBJECT (self, "channel %u '%s' open (%s)", id, e->label,
       remote ? "by the peer" : "ours");
+  if (obj) {
+    if (created) {
+      gst_wrtc_sctp_channels_set_buffered_amount_low_threshold (chans, id, 0);
+      gst_wrtc_sctp_dc_object_set_sent_func (obj, on_object_sent,
+          G_OBJECT (self));
+      /* webrtcbin's order: the application has the channel before any
+       * of its events */
+      g_signal_emit (self, signals[SIGNAL_ON_DATA_CHANNEL], 0, obj);
+    }
+    gst_wrtc_sctp_dc_object_opened (obj);
+    g_object_unref (obj);
+  }
+  g_object_unref (chans);
   /* RFC 8832: the peer's channel is a new stream for us */
   if (remote && (pad = ensure_src_pad (self, id)))
     gst_object_unref (pad);
@@ -640,6 +697,7 @@ on_message (guint16 id, gboolean is_string, const guint8 * data, gsize len,
 {
   GstWrtcSctpDataChannel *self = GST_WRTC_SCTP_DATA_CHANNEL (owner);
   GstWrtcSctpDataChannelSrcPad *spad;
+  GstWebRTCDataChannel *obj = NULL;
   GstFlowReturn ret;
   GstPad *pad;
   Entry *e;
@@ -650,8 +708,13 @@ on_message (guint16 id, gboolean is_string, const guint8 * data, gsize len,
   if (e) {
     e->messages_received++;
     e->bytes_received += len;
+    obj = e->object ? g_object_ref (e->object) : NULL;
   }
   g_mutex_unlock (&self->lock);
+  if (obj) {
+    gst_wrtc_sctp_dc_object_message (obj, is_string, data, len);
+    g_object_unref (obj);
+  }
 
   /* a message on one of our channels gets a src pad when it first comes */
   pad = ensure_src_pad (self, id);
@@ -680,6 +743,7 @@ static void
 on_channel_closed (guint16 id, GObject * owner)
 {
   GstWrtcSctpDataChannel *self = GST_WRTC_SCTP_DATA_CHANNEL (owner);
+  GstWebRTCDataChannel *obj = NULL;
   GstPad *pad = NULL;
   Entry *e;
 
@@ -689,11 +753,16 @@ on_channel_closed (guint16 id, GObject * owner)
   if (e) {
     e->state = GST_WRTC_SCTP_CHANNEL_STATE_CLOSED;
     pad = e->srcpad ? gst_object_ref (e->srcpad) : NULL;
+    obj = e->object ? g_object_ref (e->object) : NULL;
   }
   g_cond_broadcast (&self->cond);
   g_mutex_unlock (&self->lock);
 
   GST_INFO_OBJECT (self, "channel %u closed", id);
+  if (obj) {
+    gst_wrtc_sctp_dc_object_closed (obj);
+    g_object_unref (obj);
+  }
   if (pad) {
     /* RFC 8831 section 6.7: the peer closed it, nothing more comes */
     if (GST_WRTC_SCTP_DATA_CHANNEL_SRC_PAD (pad)->kind < 0) {
@@ -714,19 +783,30 @@ static void
 on_buffered_amount_low (guint16 id, GObject * owner)
 {
   GstWrtcSctpDataChannel *self = GST_WRTC_SCTP_DATA_CHANNEL (owner);
+  GstWebRTCDataChannel *obj;
 
+  obj = lookup_object (self, id);
   g_mutex_lock (&self->lock);
   g_cond_broadcast (&self->cond);
   g_mutex_unlock (&self->lock);
+  if (obj) {
+    gst_wrtc_sctp_dc_object_buffered_amount_low (obj);
+    g_object_unref (obj);
+  }
 }
 
 static void
 on_channels_error (guint16 id, const GError * error, GObject * owner)
 {
   GstWrtcSctpDataChannel *self = GST_WRTC_SCTP_DATA_CHANNEL (owner);
+  GstWebRTCDataChannel *obj = lookup_object (self, id);
 
   GST_ELEMENT_WARNING (self, STREAM, DECODE, ("%s", error->message),
       ("data channel on stream %u", id));
+  if (obj) {
+    gst_wrtc_sctp_dc_object_error (obj, error);
+    g_object_unref (obj);
+  }
 }
 
 static void
@@ -789,7 +869,7 @@ ensure_channel (GstWrtcSctpDataChannel * self,
     g_mutex_lock (&self->lock);
     if (self->entries) {
       e = g_hash_table_lookup (self->entries, GUINT_TO_POINTER (id));
-      if (!e || e->remote)
+      if (!e || e->remote || e->object)
         entry_add_locked (self, id, FALSE);
     }
     g_mutex_unlock (&self->lock);
@@ -809,6 +889,153 @@ ensure_channel (GstWrtcSctpDataChannel * self,
   g_free (label);
   g_free (protocol);
   return ok;
+}
+
+/* ---- the application API: create-data-channel ---- */
+
+/* Counts what the application sent on a channel object in the stats. */
+static void
+on_object_sent (GstWebRTCDataChannel * obj, gsize len, GObject * owner)
+{
+  GstWrtcSctpDataChannel *self = GST_WRTC_SCTP_DATA_CHANNEL (owner);
+  Entry *e;
+
+  g_mutex_lock (&self->lock);
+  e = self->entries ? g_hash_table_lookup (self->entries,
+      GUINT_TO_POINTER (gst_wrtc_sctp_dc_object_get_stream_id (obj))) : NULL;
+  if (e && e->object == obj) {
+    e->messages_sent++;
+    e->bytes_sent += len;
+  }
+  g_mutex_unlock (&self->lock);
+}
+
+/* Opens the channel of @obj (one of ours) on @chans and files it. */
+static gboolean
+open_object (GstWrtcSctpDataChannel * self, GstWrtcSctpChannels * chans,
+    GstWebRTCDataChannel * obj, GError ** error)
+{
+  GstWrtcSctpChannelOptions opts;
+  Entry *e;
+  guint16 id;
+
+  gst_wrtc_sctp_dc_object_get_options (obj, &opts);
+  if (!gst_wrtc_sctp_channels_open (chans, &opts, &id, error))
+    return FALSE;
+  gst_wrtc_sctp_dc_object_attach (obj, chans, id);
+  gst_wrtc_sctp_dc_object_set_sent_func (obj, on_object_sent, G_OBJECT (self));
+  g_mutex_lock (&self->lock);
+  if (self->entries) {
+    e = g_hash_table_lookup (self->entries, GUINT_TO_POINTER (id));
+    /* an earlier channel's entry on this id (its object with it) goes to
+     * the closed ones */
+    if (!e || e->remote || e->object)
+      e = entry_add_locked (self, id, FALSE);
+    e->object = g_object_ref (obj);
+  }
+  g_mutex_unlock (&self->lock);
+  /* a negotiated channel on a connected association was reported open
+   * from inside open(), before it had an object */
+  if (gst_wrtc_sctp_channels_get_state (chans, id) ==
+      GST_WRTC_SCTP_CHANNEL_STATE_OPEN)
+    gst_wrtc_sctp_dc_object_opened (obj);
+  GST_INFO_OBJECT (self, "channel %u '%s' created", id, opts.label);
+  return TRUE;
+}
+
+/* The channels created before the association: opened when it starts.
+ * One the table refuses then reports on-error and closes. */
+static void
+open_pending_objects (GstWrtcSctpDataChannel * self,
+    GstWrtcSctpChannels * chans)
+{
+  GList *pending, *l;
+  GError *err = NULL;
+
+  g_mutex_lock (&self->lock);
+  pending = g_steal_pointer (&self->pending_objects);
+  g_mutex_unlock (&self->lock);
+  pending = g_list_reverse (pending);
+  for (l = pending; l; l = l->next) {
+    if (!open_object (self, chans, l->data, &err)) {
+      GST_WARNING_OBJECT (self, "cannot open a data channel: %s", err->message);
+      gst_wrtc_sctp_dc_object_error (l->data, err);
+      gst_wrtc_sctp_dc_object_detach (l->data);
+      g_clear_error (&err);
+    }
+  }
+  g_list_free_full (pending, g_object_unref);
+}
+
+/* webrtcbin's "create-data-channel": @options as its (ordered,
+ * max-packet-lifetime, max-retransmits, protocol, negotiated, id,
+ * priority), all optional.  Before the association exists (below PAUSED)
+ * the channel waits, "connecting", and opens when it starts.  NULL (and
+ * a warning) when the options are refused. */
+static GstWebRTCDataChannel *
+gst_wrtc_sctp_data_channel_create_data_channel (GstWrtcSctpDataChannel * self,
+    const gchar * label, GstStructure * options)
+{
+  GstWrtcSctpChannelOptions opts;
+  GstWrtcSctpChannels *chans;
+  GstWebRTCDataChannel *obj = NULL;
+  GError *err = NULL;
+  gboolean b;
+  gint i;
+
+  gst_wrtc_sctp_channel_options_init (&opts);
+  opts.label = label;
+  if (options) {
+    if (gst_structure_get_boolean (options, "ordered", &b))
+      opts.ordered = b;
+    if (gst_structure_get_int (options, "max-packet-lifetime", &i))
+      opts.max_packet_lifetime = i;
+    if (gst_structure_get_int (options, "max-retransmits", &i))
+      opts.max_retransmits = i;
+    opts.protocol = gst_structure_get_string (options, "protocol");
+    if (gst_structure_get_boolean (options, "negotiated", &b))
+      opts.negotiated = b;
+    if (gst_structure_get_int (options, "id", &i))
+      opts.id = i;
+    if (gst_structure_get_enum (options, "priority",
+            GST_TYPE_WEBRTC_PRIORITY_TYPE, &i)
+        || gst_structure_get_int (options, "priority", &i))
+      opts.priority = gst_wrtc_sctp_dc_priority_to_dcep (i);
+  }
+  /* W3C createDataChannel(): checked before anything is opened */
+  if (opts.negotiated && opts.id < 0) {
+    GST_WARNING_OBJECT (self, "a negotiated channel needs an id");
+    return NULL;
+  }
+  if (opts.id > 65534 || (opts.max_retransmits >= 0
+          && opts.max_packet_lifetime >= 0)) {
+    GST_WARNING_OBJECT (self, "invalid data channel options for '%s'",
+        GST_STR_NULL (label));
+    return NULL;
+  }
+  obj = gst_wrtc_sctp_dc_object_new_local (&opts);
+  if (!obj)
+    return NULL;
+
+  g_mutex_lock (&self->lock);
+  chans = self->chans ? g_object_ref (self->chans) : NULL;
+  if (!chans)
+    self->pending_objects = g_list_prepend (self->pending_objects,
+        g_object_ref (obj));
+  g_mutex_unlock (&self->lock);
+  if (!chans) {
+    GST_INFO_OBJECT (self, "channel '%s' opens with the association",
+        GST_STR_NULL (label));
+    return obj;
+  }
+  if (!open_object (self, chans, obj, &err)) {
+    GST_WARNING_OBJECT (self, "cannot open data channel '%s': %s",
+        GST_STR_NULL (label), err->message);
+    g_clear_error (&err);
+    g_clear_object (&obj);
+  }
+  g_object_unref (chans);
+  return obj;
 }
 
 /* Backpressure: blocks while more than buffered-amount-high bytes are
@@ -1210,6 +1437,7 @@ start_association (GstWrtcSctpDataChannel * self)
     g_clear_error (&err);
     return FALSE;
   }
+  open_pending_objects (self, chans);
   return TRUE;
 }
 
@@ -1471,6 +1699,10 @@ gst_wrtc_sctp_data_channel_finalize (GObject * object)
   stop_association (self, FALSE);
   if (self->entries)
     g_hash_table_unref (self->entries);
+  /* never opened: closed now */
+  g_list_foreach (self->pending_objects,
+      (GFunc) gst_wrtc_sctp_dc_object_detach, NULL);
+  g_list_free_full (self->pending_objects, g_object_unref);
   g_list_free_full (self->closed_entries, (GDestroyNotify) entry_free);
   g_mutex_clear (&self->push_lock);
   g_mutex_clear (&self->lock);
@@ -1531,6 +1763,34 @@ gst_wrtc_sctp_data_channel_class_init (GstWrtcSctpDataChannelClass * klass)
           "per channel (label, protocol, dataChannelIdentifier, state, "
           "messagesSent, bytesSent, messagesReceived, bytesReceived)",
           GST_TYPE_STRUCTURE, G_PARAM_READABLE | G_PARAM_STATIC_STRINGS));
+
+  /**
+   * GstWrtcSctpDataChannel::create-data-channel:
+   * @label: the channel's label
+   * @options: (nullable): webrtcbin's options (ordered, max-packet-lifetime,
+   *   max-retransmits, protocol, negotiated, id, priority)
+   *
+   * Opens a channel (RFC 8832 DCEP, or none when negotiated; before
+   * PAUSED, once the association starts) and returns its
+   * GstWebRTCDataChannel, or NULL for refused options.
+   */
+  signals[SIGNAL_CREATE_DATA_CHANNEL] =
+      g_signal_new_class_handler ("create-data-channel",
+      G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST | G_SIGNAL_ACTION,
+      G_CALLBACK (gst_wrtc_sctp_data_channel_create_data_channel), NULL, NULL,
+      NULL, GST_TYPE_WEBRTC_DATA_CHANNEL, 2, G_TYPE_STRING, GST_TYPE_STRUCTURE);
+
+  /**
+   * GstWrtcSctpDataChannel::on-data-channel:
+   * @channel: the GstWebRTCDataChannel the peer opened
+   *
+   * Emitted for every channel the peer opens, before any of its messages
+   * (its src pad appears as well).
+   */
+  signals[SIGNAL_ON_DATA_CHANNEL] =
+      g_signal_new ("on-data-channel", G_TYPE_FROM_CLASS (klass),
+      G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL, G_TYPE_NONE, 1,
+      GST_TYPE_WEBRTC_DATA_CHANNEL);
 
   gst_element_class_add_static_pad_template (element_class, &sink_template);
   gst_element_class_add_static_pad_template (element_class, &src_template);
