@@ -205,8 +205,10 @@ def run_side(args):
 
     lists = Gst.PadProbeType.BUFFER | Gst.PadProbeType.BUFFER_LIST
     if ours:
-        pipeline.get_by_name("usrc").get_static_pad("src").add_probe(
-            lists, probe(ours_wire))
+        # on dec's sink pad, not udpsrc's src: a probe there runs before
+        # the pad counts itself busy, so the idle probe below could run
+        # between a datagram's count and its push into dec
+        dec.get_static_pad("sink").add_probe(lists, probe(ours_wire))
         dec.get_static_pad("rtp_src").add_probe(lists, probe(ours_rtp_out))
         dec.get_static_pad("rtcp_src").add_probe(lists,
                                                  probe(ours_rtcp_out))
@@ -260,8 +262,8 @@ def run_side(args):
         r["peer-pem-fingerprint"] = pem_fingerprint(
             dec.get_property("peer-pem"))
         if ours:
-            # Datagrams are counted on udpsrc's pad before our dec takes
-            # them: the snapshot is taken where none is in the dec (an
+            # Datagrams are counted as our dec takes them: the snapshot
+            # is taken where none is in the dec (an
             # idle probe runs when no push is in progress on the pad, and
             # blocks further ones), so the wire, what came out and the
             # stats agree.
