@@ -318,6 +318,9 @@ fold_rtx (GPtrArray * codecs)
 static gboolean
 parse_sctp_uint (const gchar * s, guint64 max, guint64 * out)
 {
+  /* g_ascii_strtoull saturates: more than G_MAXUINT64 is refused here */
+  if (strlen (s) == 20 && strcmp (s, "18446744073709551615") > 0)
+    return FALSE;
   return gst_wrtc_jsep_parse_digits (s, 20, max, out);
 }
 
