@@ -422,7 +422,7 @@ no_codec:
       if (m->legacy_sctpmap && !*data)
         data = "; its data channel section is of the legacy DTLS/SCTP "
             "form, which we do not support";
-      else if (m->datachannel)
+      else if (m->datachannel && !o->datachannel)
         data = "; it offers a data channel, which we were not asked for";
       for (j = 0; j < m->codecs->len; j++) {
         const GstWrtcCodec *c = g_ptr_array_index (m->codecs, j);
