@@ -9,7 +9,8 @@
  * description or an error, never both, with a message; an answer or an
  * error, never both; an answer has one negotiated m-section per offered
  * one, in order, and parses again with the same number of m-sections;
- * every accepted m-section's payload type is one the offer listed.
+ * every accepted m-section's payload type is one the offer listed; at most
+ * one data channel section is accepted, and only one that was offered.
  *
  * Needs only the JSEP layer (jsep_core_dep).
  */
@@ -71,7 +72,7 @@ check_error (GError * err)
 
 /* as webrtcsink answers a viewer: a video and an audio track */
 static void
-answer_offer (const GstWrtcSessionDesc * offer)
+answer_offer (const GstWrtcSessionDesc * offer, gboolean data)
 {
   GstWrtcLocalTrack tracks[] = {
     {GST_WRTC_MEDIA_VIDEO, vp8, G_N_ELEMENTS (vp8), "s", "v", 1111, 2222},
@@ -103,6 +104,9 @@ answer_offer (const GstWrtcSessionDesc * offer)
   o.use_twcc_extmap = TRUE;
   o.candidates = cands;
   o.end_of_candidates = TRUE;
+  /* and as a peer with data channels (RFC 8841) */
+  o.datachannel = data;
+  o.max_message_size = 262144;
 
   answer = gst_wrtc_jsep_create_answer (offer, &o, &err);
   FUZZ_CHECK ((answer == NULL) == (err != NULL));
@@ -116,8 +120,16 @@ answer_offer (const GstWrtcSessionDesc * offer)
     const GstWrtcNegotiatedMedia *n = g_ptr_array_index (answer->media, i);
     const GstWrtcMediaDesc *m = g_ptr_array_index (offer->media, i);
     FUZZ_CHECK (n->index == i);
+    /* one data channel, the answer's, only where one was offered */
+    FUZZ_CHECK (n->datachannel == (answer->datachannel == (gint) i));
     if (n->rejected)
       continue;
+    if (n->datachannel) {
+      FUZZ_CHECK (data && m->datachannel);
+      FUZZ_CHECK (n->remote_sctp_port == m->sctp_port);
+      FUZZ_CHECK (n->remote_sctp_port > 0 && n->local_sctp_port == 5000);
+      continue;
+    }
     /* RFC 8829 section 5.3.1: payload types come from the offer */
     FUZZ_CHECK (gst_wrtc_media_desc_find_codec (m, n->codec.pt) != NULL);
     FUZZ_CHECK (n->track < (gint) G_N_ELEMENTS (tracks));
@@ -135,7 +147,7 @@ answer_offer (const GstWrtcSessionDesc * offer)
 
 /* as webrtcsrc reads a WHEP server's answer to its offer */
 static void
-apply_as_answer (const GstWrtcSessionDesc * desc)
+apply_as_answer (const GstWrtcSessionDesc * desc, gboolean data)
 {
   GstWrtcOfferMedia media[] = {
     {GST_WRTC_MEDIA_VIDEO, GST_WRTC_DIRECTION_RECVONLY, vp8,
@@ -157,6 +169,7 @@ apply_as_answer (const GstWrtcSessionDesc * desc)
   o.n_media = G_N_ELEMENTS (media);
   o.rtcp_fb = GST_WRTC_RTCP_FB_NACK | GST_WRTC_RTCP_FB_PLI;
   o.use_twcc_extmap = TRUE;
+  o.datachannel = data;
 
   neg = gst_wrtc_jsep_apply_answer (&o, desc, &err);
   FUZZ_CHECK ((neg == NULL) == (err != NULL));
@@ -164,7 +177,9 @@ apply_as_answer (const GstWrtcSessionDesc * desc)
     check_error (err);
     return;
   }
-  FUZZ_CHECK (neg->media->len == G_N_ELEMENTS (media));
+  FUZZ_CHECK (neg->media->len == G_N_ELEMENTS (media) + (data ? 1 : 0));
+  FUZZ_CHECK (neg->datachannel == -1 || (data
+          && neg->datachannel == (gint) G_N_ELEMENTS (media)));
   gst_wrtc_answer_free (neg);
 }
 
@@ -187,8 +202,15 @@ LLVMFuzzerTestOneInput (const uint8_t * data, size_t size)
     g_free (text);
     return 0;
   }
-  answer_offer (desc);
-  apply_as_answer (desc);
+  answer_offer (desc, FALSE);
+  for (guint i = 0; i < desc->media->len; i++) {
+    if (((GstWrtcMediaDesc *) g_ptr_array_index (desc->media, i))->datachannel) {
+      answer_offer (desc, TRUE);
+      break;
+    }
+  }
+  /* an answer to our two media sections, or to them and a data channel */
+  apply_as_answer (desc, desc->media->len == 3);
   gst_wrtc_session_desc_free (desc);
   g_free (text);
   return 0;

@@ -131,6 +131,7 @@ gst_wrtc_answer_new (void)
 
   a->media = g_ptr_array_new_with_free_func ((GDestroyNotify) negotiated_free);
   a->remote_candidates = g_ptr_array_new_with_free_func (g_free);
+  a->datachannel = -1;
   return a;
 }
 
@@ -205,13 +206,23 @@ append_media (GString * s, const GstWrtcMediaDesc * m,
 
   if (n->rejected) {
     /* RFC 8829 section 5.3.1: port 0, the offer's first format */
+    gchar *fmt = m->legacy_sctpmap ? g_strdup_printf ("%u", m->sctp_port) :
+        g_strdup (m->kind == GST_WRTC_MEDIA_APPLICATION ?
+        "webrtc-datachannel" : "0");
     g_string_append_printf (s, "m=%s 0 %s %s\r\nc=IN IP4 0.0.0.0\r\n",
-        m->media, m->proto ? m->proto : "UDP/TLS/RTP/SAVPF",
-        m->kind == GST_WRTC_MEDIA_APPLICATION ? "webrtc-datachannel" :
-        m->codecs->len ? "0" : "0");
+        m->media, m->proto ? m->proto : "UDP/TLS/RTP/SAVPF", fmt);
+    g_free (fmt);
     if (m->mid)
       g_string_append_printf (s, "a=mid:%s\r\n", m->mid);
     g_string_append (s, "a=inactive\r\n");
+    return;
+  }
+  if (n->datachannel) {
+    /* RFC 8841 section 4.1: the offer's protocol; RFC 8842 section 5.3 */
+    gst_wrtc_jsep_append_datachannel (s, m->proto, o->ice_ufrag, o->ice_pwd,
+        o->fingerprint, !g_strcmp0 (m->setup, "active") ? "passive" :
+        "active", n->mid, n->local_sctp_port, n->local_max_message_size,
+        o->candidates, o->end_of_candidates);
     return;
   }
 
@@ -220,8 +231,9 @@ append_media (GString * s, const GstWrtcMediaDesc * m,
   if (n->codec.rtx_pt >= 0)
     g_string_append_printf (s, " %d", n->codec.rtx_pt);
   g_string_append (s, "\r\n");
-  gst_wrtc_jsep_append_transport (s, o->ice_ufrag, o->ice_pwd, o->fingerprint,
-      !g_strcmp0 (m->setup, "active") ? "passive" : "active", n->mid);
+  gst_wrtc_jsep_append_transport (s, TRUE, o->ice_ufrag, o->ice_pwd,
+      o->fingerprint, !g_strcmp0 (m->setup, "active") ? "passive" : "active",
+      n->mid);
   if (n->mid_ext_id)
     g_string_append_printf (s, "a=extmap:%u " GST_WRTC_EXTMAP_MID "\r\n",
         n->mid_ext_id);
@@ -264,7 +276,7 @@ append_media (GString * s, const GstWrtcMediaDesc * m,
  * first unused track of the same kind whose codecs the offer carries. */
 static GstWrtcNegotiatedMedia *
 negotiate_media (const GstWrtcMediaDesc * m, const GstWrtcAnswerOptions * o,
-    gboolean * used)
+    gboolean * used, gboolean * data_used)
 {
   GstWrtcNegotiatedMedia *n = g_new0 (GstWrtcNegotiatedMedia, 1);
   gboolean peer_recv, peer_send, send = FALSE, recv = FALSE;
@@ -279,8 +291,24 @@ negotiate_media (const GstWrtcMediaDesc * m, const GstWrtcAnswerOptions * o,
 
   if (m->port == 0 && !m->bundle_only)
     goto reject;
+  if (m->datachannel) {
+    /* one SCTP association per session (RFC 8831 section 6.1): the
+     * first data channel section */
+    if (!o->datachannel || *data_used)
+      goto reject;
+    *data_used = TRUE;
+    n->datachannel = TRUE;
+    n->direction = GST_WRTC_DIRECTION_SENDRECV;
+    n->local_sctp_port = o->sctp_port ? o->sctp_port :
+        GST_WRTC_SCTP_DEFAULT_PORT;
+    n->local_max_message_size = o->max_message_size;
+    n->remote_sctp_port = m->sctp_port;
+    n->remote_max_message_size = m->max_message_size;
+    return n;
+  }
+  /* the legacy DTLS/SCTP form and applications we do not know */
   if (m->kind != GST_WRTC_MEDIA_AUDIO && m->kind != GST_WRTC_MEDIA_VIDEO)
-    goto reject;                /* data channels: not yet */
+    goto reject;
 
   peer_recv = m->direction == GST_WRTC_DIRECTION_SENDRECV
       || m->direction == GST_WRTC_DIRECTION_RECVONLY;
@@ -327,6 +355,7 @@ reject:
   n->codec.rtx_pt = -1;
   n->codec_index = -1;
   n->rejected = TRUE;
+  n->datachannel = FALSE;
   n->direction = GST_WRTC_DIRECTION_INACTIVE;
   return n;
 }
@@ -340,11 +369,14 @@ gst_wrtc_jsep_create_answer (const GstWrtcSessionDesc * offer,
   const GstWrtcMediaDesc *tagged = NULL;
   GString *s;
   guint i, accepted = 0;
+  gboolean data_used = FALSE;
 
   for (i = 0; i < offer->media->len; i++) {
     const GstWrtcMediaDesc *m = g_ptr_array_index (offer->media, i);
-    GstWrtcNegotiatedMedia *n = negotiate_media (m, o, used);
+    GstWrtcNegotiatedMedia *n = negotiate_media (m, o, used, &data_used);
     g_ptr_array_add (a->media, n);
+    if (n->datachannel)
+      a->datachannel = i;
     if (!n->rejected) {
       accepted++;
       if (!tagged)
@@ -383,9 +415,15 @@ gst_wrtc_jsep_create_answer (const GstWrtcSessionDesc * offer,
 no_codec:
   {
     GString *offered = g_string_new (NULL);
+    const gchar *data = "";
     for (i = 0; i < offer->media->len; i++) {
       const GstWrtcMediaDesc *m = g_ptr_array_index (offer->media, i);
       guint j;
+      if (m->legacy_sctpmap && !*data)
+        data = "; its data channel section is of the legacy DTLS/SCTP "
+            "form, which we do not support";
+      else if (m->datachannel && !o->datachannel)
+        data = "; it offers a data channel, which we were not asked for";
       for (j = 0; j < m->codecs->len; j++) {
         const GstWrtcCodec *c = g_ptr_array_index (m->codecs, j);
         if (c->encoding && !strstr (offered->str, c->encoding))
@@ -395,8 +433,8 @@ no_codec:
     }
     g_set_error (error, GST_WRTC_JSEP_ERROR, GST_WRTC_JSEP_ERROR_NO_CODEC,
         "no m-section of the offer can be used: none offers a codec we "
-        "send or receive (offered: %s)", offered->len ? offered->str :
-        "nothing");
+        "send or receive (offered: %s)%s", offered->len ? offered->str :
+        "nothing", data);
     g_string_free (offered, TRUE);
     gst_wrtc_answer_free (a);
     return NULL;

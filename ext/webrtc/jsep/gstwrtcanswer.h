@@ -57,6 +57,12 @@ typedef struct
   gboolean use_twcc_extmap;
   const gchar *const *candidates;       /* local candidates to include */
   gboolean end_of_candidates;
+  /* data channels (RFC 8841, RFC 8829 section 5.3.1): TRUE accepts the
+   * offer's first data channel section; FALSE rejects every one with port
+   * 0, as any section we cannot use */
+  gboolean datachannel;
+  guint sctp_port;              /* ours, a=sctp-port; 0: 5000 */
+  guint64 max_message_size;     /* ours, a=max-message-size; 0: any size */
 } GstWrtcAnswerOptions;
 
 typedef struct
@@ -74,6 +80,13 @@ typedef struct
   gint codec_index;
   guint mid_ext_id, twcc_ext_id;        /* 0: not negotiated */
   gboolean rtcp_rsize;
+  /* a data channel section (RFC 8841): no codec (pt 0, @codec_index -1,
+   * @track -1), direction sendrecv when accepted.  The SCTP ports and
+   * message size limits of both ends, set when accepted; a
+   * max_message_size of 0 means any size (RFC 8841 section 6). */
+  gboolean datachannel;
+  guint local_sctp_port, remote_sctp_port;
+  guint64 local_max_message_size, remote_max_message_size;
 } GstWrtcNegotiatedMedia;
 
 typedef struct
@@ -85,6 +98,8 @@ typedef struct
   gchar *remote_ufrag, *remote_pwd, *remote_fingerprint;
   GPtrArray *remote_candidates;
   gboolean remote_end_of_candidates;
+  /* index in @media of the accepted data channel section, or -1 */
+  gint datachannel;
 } GstWrtcAnswer;
 
 GstWrtcAnswer *gst_wrtc_jsep_create_answer (const GstWrtcSessionDesc * offer,

@@ -75,14 +75,33 @@ gst_wrtc_jsep_append_rtx (GString * s, guint rtx_pt, guint clock_rate, guint pt)
 }
 
 void
-gst_wrtc_jsep_append_transport (GString * s, const gchar * ufrag,
-    const gchar * pwd, const gchar * fingerprint, const gchar * setup,
-    const gchar * mid)
+gst_wrtc_jsep_append_transport (GString * s, gboolean rtp,
+    const gchar * ufrag, const gchar * pwd, const gchar * fingerprint,
+    const gchar * setup, const gchar * mid)
 {
-  g_string_append_printf (s, "c=IN IP4 0.0.0.0\r\na=rtcp:9 IN IP4 0.0.0.0\r\n"
-      "a=ice-ufrag:%s\r\na=ice-pwd:%s\r\na=ice-options:trickle\r\n"
-      "a=fingerprint:%s\r\na=setup:%s\r\na=mid:%s\r\n", ufrag, pwd,
-      fingerprint, setup, mid);
+  g_string_append (s, "c=IN IP4 0.0.0.0\r\n");
+  if (rtp)
+    g_string_append (s, "a=rtcp:9 IN IP4 0.0.0.0\r\n");
+  g_string_append_printf (s, "a=ice-ufrag:%s\r\na=ice-pwd:%s\r\n"
+      "a=ice-options:trickle\r\na=fingerprint:%s\r\na=setup:%s\r\n"
+      "a=mid:%s\r\n", ufrag, pwd, fingerprint, setup, mid);
+}
+
+void
+gst_wrtc_jsep_append_datachannel (GString * s, const gchar * proto,
+    const gchar * ufrag, const gchar * pwd, const gchar * fingerprint,
+    const gchar * setup, const gchar * mid, guint sctp_port,
+    guint64 max_message_size, const gchar * const *candidates,
+    gboolean end_of_candidates)
+{
+  g_string_append_printf (s, "m=application 9 %s webrtc-datachannel\r\n",
+      proto);
+  gst_wrtc_jsep_append_transport (s, FALSE, ufrag, pwd, fingerprint, setup,
+      mid);
+  g_string_append_printf (s, "a=sctp-port:%u\r\na=max-message-size:%"
+      G_GUINT64_FORMAT "\r\n", sctp_port ? sctp_port :
+      GST_WRTC_SCTP_DEFAULT_PORT, max_message_size);
+  gst_wrtc_jsep_append_candidates (s, candidates, end_of_candidates);
 }
 
 void

@@ -31,12 +31,23 @@ void gst_wrtc_jsep_append_rtpmap (GString * s, guint pt,
 void gst_wrtc_jsep_append_rtx (GString * s, guint rtx_pt, guint clock_rate,
     guint pt);
 
-/* After the m= line: c=, a=rtcp (RFC 8829 section 5.2.1: the dummy
- * address and port 9), the ICE credentials and options (RFC 8839), the
- * DTLS fingerprint and role (RFC 8122, RFC 8842) and a=mid. */
-void gst_wrtc_jsep_append_transport (GString * s, const gchar * ufrag,
-    const gchar * pwd, const gchar * fingerprint, const gchar * setup,
-    const gchar * mid);
+/* After the m= line: c=, a=rtcp when @rtp (RFC 8829 section 5.2.1: the
+ * dummy address and port 9; a data channel section has no RTCP), the ICE
+ * credentials and options (RFC 8839), the DTLS fingerprint and role (RFC
+ * 8122, RFC 8842) and a=mid. */
+void gst_wrtc_jsep_append_transport (GString * s, gboolean rtp,
+    const gchar * ufrag, const gchar * pwd, const gchar * fingerprint,
+    const gchar * setup, const gchar * mid);
+
+/* A data channel section (RFC 8841 section 4.1, RFC 8829 section 5.2.1):
+ * "m=application 9 @proto webrtc-datachannel", the transport, then
+ * a=sctp-port (@sctp_port, 0: 5000) and a=max-message-size (0: any
+ * size), then @candidates. */
+void gst_wrtc_jsep_append_datachannel (GString * s, const gchar * proto,
+    const gchar * ufrag, const gchar * pwd, const gchar * fingerprint,
+    const gchar * setup, const gchar * mid, guint sctp_port,
+    guint64 max_message_size, const gchar * const *candidates,
+    gboolean end_of_candidates);
 
 /* A negotiation result with empty media and remote candidate arrays. */
 GstWrtcAnswer *gst_wrtc_answer_new (void);

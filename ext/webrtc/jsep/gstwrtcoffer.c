@@ -35,7 +35,7 @@ gst_wrtc_jsep_create_offer (const GstWrtcOfferOptions * o)
 
   gst_wrtc_jsep_append_session_header (s, o->session_id, o->session_version);
   g_string_append (s, "a=group:BUNDLE");
-  for (i = 0; i < o->n_media; i++)
+  for (i = 0; i < o->n_media + (o->datachannel ? 1 : 0); i++)
     g_string_append_printf (s, " %u", i);
   g_string_append (s, "\r\na=ice-options:trickle\r\n"
       "a=msid-semantic: WMS *\r\n");
@@ -57,7 +57,7 @@ gst_wrtc_jsep_create_offer (const GstWrtcOfferOptions * o)
     g_string_append (s, "\r\n");
     /* RFC 8842 section 5.2: the offerer says actpass */
     mid = g_strdup_printf ("%u", i);
-    gst_wrtc_jsep_append_transport (s, o->ice_ufrag, o->ice_pwd,
+    gst_wrtc_jsep_append_transport (s, TRUE, o->ice_ufrag, o->ice_pwd,
         o->fingerprint, "actpass", mid);
     g_free (mid);
     g_string_append_printf (s, "a=extmap:%d " GST_WRTC_EXTMAP_MID "\r\n",
@@ -87,7 +87,30 @@ gst_wrtc_jsep_create_offer (const GstWrtcOfferOptions * o)
           o->cname);
     gst_wrtc_jsep_append_candidates (s, o->candidates, o->end_of_candidates);
   }
+  if (o->datachannel) {
+    gchar *mid = g_strdup_printf ("%u", o->n_media);
+    gst_wrtc_jsep_append_datachannel (s, "UDP/DTLS/SCTP", o->ice_ufrag,
+        o->ice_pwd, o->fingerprint, "actpass", mid, o->sctp_port,
+        o->max_message_size, o->candidates, o->end_of_candidates);
+    g_free (mid);
+  }
   return g_string_free (s, FALSE);
+}
+
+static const gchar *
+m_media (const GstWrtcSessionDesc * d, guint i)
+{
+  const gchar *v = ((GstWrtcMediaDesc *) g_ptr_array_index (d->media,
+          i))->media;
+  return v ? v : "";
+}
+
+static const gchar *
+m_proto (const GstWrtcSessionDesc * d, guint i)
+{
+  const gchar *v = ((GstWrtcMediaDesc *) g_ptr_array_index (d->media,
+          i))->proto;
+  return v ? v : "";
 }
 
 GstWrtcAnswer *
@@ -97,12 +120,13 @@ gst_wrtc_jsep_apply_answer (const GstWrtcOfferOptions * o,
   GstWrtcAnswer *a;
   const GstWrtcMediaDesc *tagged = NULL;
   guint i, j, accepted = 0, bad_pt = 0;
+  guint n_sections = o->n_media + (o->datachannel ? 1 : 0);
 
-  if (answer->media->len != o->n_media)
+  if (answer->media->len != n_sections)
     goto count_mismatch;
 
   a = gst_wrtc_answer_new ();
-  for (i = 0; i < o->n_media; i++) {
+  for (i = 0; i < n_sections; i++) {
     const GstWrtcMediaDesc *m = g_ptr_array_index (answer->media, i);
     GstWrtcNegotiatedMedia *n = g_new0 (GstWrtcNegotiatedMedia, 1);
     const GstWrtcCodec *c = m->codecs->len ? g_ptr_array_index (m->codecs,
@@ -110,11 +134,36 @@ gst_wrtc_jsep_apply_answer (const GstWrtcOfferOptions * o,
 
     n->index = i;
     n->mid = g_strdup_printf ("%u", i);
-    n->kind = o->media[i].kind;
-    n->track = o->media[i].track ? (gint) i : -1;
     n->codec.rtx_pt = -1;
     n->codec_index = -1;
+    n->track = -1;
     g_ptr_array_add (a->media, n);
+    if (i == o->n_media) {
+      /* our data channel section (RFC 8841) */
+      n->kind = GST_WRTC_MEDIA_APPLICATION;
+      if (m->port == 0 && !m->bundle_only) {
+        n->rejected = TRUE;
+        n->direction = GST_WRTC_DIRECTION_INACTIVE;
+        continue;
+      }
+      if (!m->datachannel)
+        goto not_datachannel;
+      n->datachannel = TRUE;
+      n->direction = GST_WRTC_DIRECTION_SENDRECV;
+      n->local_sctp_port = o->sctp_port ? o->sctp_port :
+          GST_WRTC_SCTP_DEFAULT_PORT;
+      n->local_max_message_size = o->max_message_size;
+      n->remote_sctp_port = m->sctp_port;
+      n->remote_max_message_size = m->max_message_size;
+      a->datachannel = i;
+      gst_wrtc_answer_add_remote_candidates (a, m);
+      accepted++;
+      if (!tagged)
+        tagged = m;
+      continue;
+    }
+    n->kind = o->media[i].kind;
+    n->track = o->media[i].track ? (gint) i : -1;
     if (m->port == 0 || !c) {
       n->rejected = TRUE;
       n->direction = GST_WRTC_DIRECTION_INACTIVE;
@@ -159,7 +208,14 @@ gst_wrtc_jsep_apply_answer (const GstWrtcOfferOptions * o,
 count_mismatch:
   g_set_error (error, GST_WRTC_JSEP_ERROR, GST_WRTC_JSEP_ERROR_INVALID,
       "the answer has %u m-sections, the offer had %u", answer->media->len,
-      o->n_media);
+      n_sections);
+  return NULL;
+not_datachannel:
+  g_set_error (error, GST_WRTC_JSEP_ERROR, GST_WRTC_JSEP_ERROR_INVALID,
+      "the answer's m-section %u is not the data channel section we offered "
+      "(m=%s %s, RFC 8841 section 4.1)", i, m_media (answer, i),
+      m_proto (answer, i));
+  gst_wrtc_answer_free (a);
   return NULL;
 unknown_codec:
   g_set_error (error, GST_WRTC_JSEP_ERROR, GST_WRTC_JSEP_ERROR_INVALID,

@@ -33,13 +33,21 @@ typedef struct
   gboolean use_twcc_extmap;
   const gchar *const *candidates;
   gboolean end_of_candidates;
+  /* TRUE adds a data channel section (RFC 8841, RFC 8829 section 5.2.1)
+   * after the @media ones, in the same BUNDLE group, with mid @n_media;
+   * with no @media, a data-only session */
+  gboolean datachannel;
+  guint sctp_port;              /* ours, a=sctp-port; 0: 5000 */
+  guint64 max_message_size;     /* ours, a=max-message-size; 0: any size */
 } GstWrtcOfferOptions;
 
 /* Payload types are ours to choose in an offer: dynamic ones from 96 in
  * codec order, each codec followed by its RTX (when NACK is offered). */
 gchar *gst_wrtc_jsep_create_offer (const GstWrtcOfferOptions * options);
 /* Reads the answer to that offer into the same decisions an answerer makes
- * (the codec is the first one the answer lists, RFC 8829 section 5.3.1). */
+ * (the codec is the first one the answer lists, RFC 8829 section 5.3.1).
+ * The data channel section, when offered, is the last entry of the
+ * result's media (GstWrtcAnswer.datachannel when the answer accepted it). */
 GstWrtcAnswer *gst_wrtc_jsep_apply_answer (const GstWrtcOfferOptions * options,
     const GstWrtcSessionDesc * answer, GError ** error);
 

@@ -6,6 +6,7 @@
 #endif
 
 #include "gstwrtcsdp.h"
+#include "gstwrtcjsepcommon.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -313,11 +314,48 @@ fold_rtx (GPtrArray * codecs)
   }
 }
 
+/* 1*DIGIT at most @max (RFC 8841 sections 5.2 and 6) */
+static gboolean
+parse_sctp_uint (const gchar * s, guint64 max, guint64 * out)
+{
+  /* g_ascii_strtoull saturates: more than G_MAXUINT64 is refused here */
+  if (strlen (s) == 20 && strcmp (s, "18446744073709551615") > 0)
+    return FALSE;
+  return gst_wrtc_jsep_parse_digits (s, 20, max, out);
+}
+
+/* Which kind of application section @m is: a data channel (RFC 8841
+ * section 4.1: UDP/DTLS/SCTP or TCP/DTLS/SCTP with the format
+ * webrtc-datachannel), the legacy form (DTLS/SCTP with an SCTP port as
+ * format), or another application we do not know. */
+static void
+classify_application (GstWrtcMediaDesc * m, const GstSDPMedia * sm)
+{
+  const gchar *fmt = gst_sdp_media_formats_len (sm) ?
+      gst_sdp_media_get_format (sm, 0) : NULL;
+  guint64 port;
+
+  if (!fmt || !m->proto)
+    return;
+  if ((!g_strcmp0 (m->proto, "UDP/DTLS/SCTP")
+          || !g_strcmp0 (m->proto, "TCP/DTLS/SCTP"))
+      && !g_strcmp0 (fmt, "webrtc-datachannel")) {
+    m->datachannel = TRUE;
+    m->sctp_port = GST_WRTC_SCTP_DEFAULT_PORT;
+    m->max_message_size = GST_WRTC_SCTP_DEFAULT_MAX_MESSAGE_SIZE;
+  } else if (!g_strcmp0 (m->proto, "DTLS/SCTP")
+      && gst_wrtc_jsep_parse_digits (fmt, 5, 65535, &port) && port > 0) {
+    m->legacy_sctpmap = TRUE;
+    m->sctp_port = (guint) port;
+  }
+}
+
 static GstWrtcMediaDesc *
 parse_media (const GstSDPMedia * sm, guint index, GError ** error)
 {
   GstWrtcMediaDesc *m = g_new0 (GstWrtcMediaDesc, 1);
   guint i, n;
+  guint64 u64 = 0;
 
   m->index = index;
   m->media = g_strdup (gst_sdp_media_get_media (sm));
@@ -333,6 +371,8 @@ parse_media (const GstSDPMedia * sm, guint index, GError ** error)
   n = gst_sdp_media_formats_len (sm);
   if (n > MAX_CODECS)
     goto too_many;
+  if (m->kind == GST_WRTC_MEDIA_APPLICATION)
+    classify_application (m, sm);
   if (m->kind == GST_WRTC_MEDIA_AUDIO || m->kind == GST_WRTC_MEDIA_VIDEO) {
     for (i = 0; i < n; i++) {
       GstWrtcCodec *c;
@@ -397,10 +437,16 @@ parse_media (const GstSDPMedia * sm, guint index, GError ** error)
     } else if (!g_strcmp0 (k, "msid")) {
       g_free (m->msid);
       m->msid = g_strdup (v);
-    } else if (!g_strcmp0 (k, "sctp-port")) {
-      parse_uint (v, 65535, &m->sctp_port);
-    } else if (!g_strcmp0 (k, "max-message-size")) {
-      parse_uint (v, G_MAXUINT32, &m->max_message_size);
+    } else if (m->datachannel && !g_strcmp0 (k, "sctp-port")) {
+      /* RFC 8841 section 5.2: a port, 1 to 65535 */
+      if (!parse_sctp_uint (v, 65535, &u64) || u64 == 0)
+        goto bad_sctp;
+      m->sctp_port = (guint) u64;
+    } else if (m->datachannel && !g_strcmp0 (k, "max-message-size")) {
+      /* RFC 8841 section 6: 1*DIGIT, 0 meaning any size */
+      if (!parse_sctp_uint (v, G_MAXUINT64, &u64))
+        goto bad_sctp;
+      m->max_message_size = u64;
     }
   }
   fold_rtx (m->codecs);
@@ -420,6 +466,13 @@ bad_rtpmap:
   g_set_error (error, GST_WRTC_JSEP_ERROR, GST_WRTC_JSEP_ERROR_MALFORMED,
       "m-section %u: malformed a=rtpmap:%s", index,
       gst_sdp_media_get_attribute (sm, i)->value);
+  goto fail;
+bad_sctp:
+  g_set_error (error, GST_WRTC_JSEP_ERROR, GST_WRTC_JSEP_ERROR_MALFORMED,
+      "m-section %u: malformed a=%s:%s (RFC 8841)", index,
+      gst_sdp_media_get_attribute (sm, i)->key,
+      gst_sdp_media_get_attribute (sm, i)->value ?
+      gst_sdp_media_get_attribute (sm, i)->value : "");
 fail:
   media_desc_free (m);
   return NULL;

@@ -90,9 +90,25 @@ typedef struct
   GPtrArray *candidates;        /* "candidate:..." attribute values */
   gboolean end_of_candidates;
   gchar *msid;
-  guint sctp_port;              /* a=sctp-port, for application */
-  guint max_message_size;       /* a=max-message-size, 0 if absent */
+  /* RFC 8841: "m=application PORT UDP/DTLS/SCTP webrtc-datachannel" (or
+   * TCP/DTLS/SCTP) is a data channel section (RFC 8829 section 5.1.1) */
+  gboolean datachannel;
+  /* "m=application PORT DTLS/SCTP 5000" with "a=sctpmap:5000
+   * webrtc-datachannel N" (draft-ietf-mmusic-sctp-sdp-05 and older, what
+   * browsers sent before 2018): parsed so answers can reject it with port
+   * 0 (RFC 8829 section 5.3.1); never accepted */
+  gboolean legacy_sctpmap;
+  /* data channel (or legacy) sections: a=sctp-port (RFC 8841 section
+   * 5.2; 5000 when absent), for legacy the m-line's format */
+  guint sctp_port;
+  /* a=max-message-size (RFC 8841 section 6): 65536 when absent, 0 means
+   * any size */
+  guint64 max_message_size;
 } GstWrtcMediaDesc;
+
+/* RFC 8841 section 5.2 and section 6 */
+#define GST_WRTC_SCTP_DEFAULT_PORT 5000
+#define GST_WRTC_SCTP_DEFAULT_MAX_MESSAGE_SIZE 65536
 
 typedef struct
 {

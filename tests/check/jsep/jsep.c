@@ -564,6 +564,552 @@ GST_START_TEST (test_offer_answer_round_trip)
 
 GST_END_TEST;
 
+/* Shaped like Chromium's offer with a data channel next to media
+ * (createDataChannel before createOffer): the application section last,
+ * bundled, 256 KiB messages. */
+static const gchar chrome_data_offer[] =
+    "v=0\r\n"
+    "o=- 4062583335262957828 2 IN IP4 127.0.0.1\r\n"
+    "s=-\r\n"
+    "t=0 0\r\n"
+    "a=group:BUNDLE 0 1\r\n"
+    "a=extmap-allow-mixed\r\n"
+    "a=msid-semantic: WMS\r\n"
+    "m=video 9 UDP/TLS/RTP/SAVPF 96 97\r\n"
+    "c=IN IP4 0.0.0.0\r\n"
+    "a=rtcp:9 IN IP4 0.0.0.0\r\n"
+    "a=ice-ufrag:pLK2\r\n"
+    "a=ice-pwd:VDil+qx+OvWI898+aM+CxdFt\r\n"
+    "a=ice-options:trickle\r\n"
+    "a=fingerprint:" FP "\r\n"
+    "a=setup:actpass\r\n"
+    "a=mid:0\r\n"
+    "a=extmap:9 urn:ietf:params:rtp-hdrext:sdes:mid\r\n"
+    "a=recvonly\r\n"
+    "a=rtcp-mux\r\n"
+    "a=rtcp-rsize\r\n"
+    "a=rtpmap:96 VP8/90000\r\n"
+    "a=rtcp-fb:96 nack\r\n"
+    "a=rtcp-fb:96 nack pli\r\n"
+    "a=rtpmap:97 rtx/90000\r\n"
+    "a=fmtp:97 apt=96\r\n"
+    "a=candidate:1855586236 1 udp 2122260223 127.0.0.1 44574 typ host "
+    "generation 0 network-id 1 network-cost 50\r\n"
+    "m=application 9 UDP/DTLS/SCTP webrtc-datachannel\r\n"
+    "c=IN IP4 0.0.0.0\r\n"
+    "a=ice-ufrag:pLK2\r\n"
+    "a=ice-pwd:VDil+qx+OvWI898+aM+CxdFt\r\n"
+    "a=ice-options:trickle\r\n"
+    "a=fingerprint:" FP "\r\n"
+    "a=setup:actpass\r\n"
+    "a=mid:1\r\n" "a=sctp-port:5000\r\n" "a=max-message-size:262144\r\n";
+
+/* Shaped like Firefox's offer for a data channel alone: session-level
+ * fingerprint and a=sendrecv, a=sendrecv in the section too, 1 GiB - 1
+ * messages.  @PORT and @MMS are replaced by the tests. */
+static const gchar firefox_data_offer[] =
+    "v=0\r\n"
+    "o=mozilla...THIS_IS_SDPARTA-153.7.0 6152466722458426123 0 IN IP4 "
+    "0.0.0.0\r\n"
+    "s=-\r\n"
+    "t=0 0\r\n"
+    "a=sendrecv\r\n"
+    "a=fingerprint:" FP "\r\n"
+    "a=group:BUNDLE 0\r\n"
+    "a=ice-options:trickle\r\n"
+    "a=msid-semantic:WMS *\r\n"
+    "m=application 9 UDP/DTLS/SCTP webrtc-datachannel\r\n"
+    "c=IN IP4 0.0.0.0\r\n"
+    "a=sendrecv\r\n"
+    "a=ice-pwd:ffpasswordffpasswordffpass\r\n"
+    "a=ice-ufrag:ff01\r\n"
+    "a=mid:0\r\n"
+    "a=setup:actpass\r\n"
+    "a=sctp-port:5000\r\n" "a=max-message-size:1073741823\r\n";
+
+/* What browsers sent before RFC 8841 (draft-ietf-mmusic-sctp-sdp-05):
+ * the SCTP port as format and a=sctpmap. */
+static const gchar legacy_data_offer[] =
+    "v=0\r\no=- 1 2 IN IP4 127.0.0.1\r\ns=-\r\nt=0 0\r\n"
+    "a=group:BUNDLE data\r\n"
+    "m=application 9 DTLS/SCTP 5000\r\n"
+    "c=IN IP4 0.0.0.0\r\n"
+    "a=ice-ufrag:old1\r\n"
+    "a=ice-pwd:oldpasswordoldpassword12\r\n"
+    "a=fingerprint:" FP "\r\n"
+    "a=setup:actpass\r\n"
+    "a=mid:data\r\n" "a=sctpmap:5000 webrtc-datachannel 1024\r\n";
+
+static void
+init_data_options (GstWrtcAnswerOptions * o, GstWrtcLocalTrack * tracks,
+    guint n_tracks)
+{
+  init_options (o, tracks, n_tracks);
+  o->datachannel = TRUE;
+  o->sctp_port = 5000;
+  o->max_message_size = 262144;
+}
+
+/* @text with the first @from replaced by @to */
+static gchar *
+replace (const gchar * text, const gchar * from, const gchar * to)
+{
+  const gchar *at = strstr (text, from);
+
+  fail_unless (at != NULL, "'%s' not in the offer", from);
+  return g_strdup_printf ("%.*s%s%s", (int) (at - text), text, to,
+      at + strlen (from));
+}
+
+GST_START_TEST (test_parse_datachannel)
+{
+  GError *err = NULL;
+  g_autoptr (GstWrtcSessionDesc) c =
+      gst_wrtc_session_desc_parse (chrome_data_offer, &err);
+  g_autoptr (GstWrtcSessionDesc) f = NULL;
+  g_autoptr (GstWrtcSessionDesc) old = NULL;
+  g_autoptr (GstWrtcSessionDesc) ff = NULL;
+  const GstWrtcMediaDesc *m;
+
+  fail_unless (c != NULL, "%s", err ? err->message : "");
+  fail_unless_equals_int (c->media->len, 2);
+  fail_if (((GstWrtcMediaDesc *) g_ptr_array_index (c->media, 0))->datachannel);
+  m = g_ptr_array_index (c->media, 1);
+  fail_unless_equals_int (m->kind, GST_WRTC_MEDIA_APPLICATION);
+  fail_unless (m->datachannel);
+  fail_if (m->legacy_sctpmap);
+  fail_unless_equals_string (m->proto, "UDP/DTLS/SCTP");
+  fail_unless_equals_string (m->mid, "1");
+  fail_unless_equals_int (m->sctp_port, 5000);
+  fail_unless_equals_uint64 (m->max_message_size, 262144);
+  fail_unless_equals_int (m->codecs->len, 0);
+
+  /* data only; Firefox's 1 GiB - 1 and session-level fingerprint */
+  f = gst_wrtc_session_desc_parse (firefox_data_offer, &err);
+  fail_unless (f != NULL, "%s", err ? err->message : "");
+  fail_unless_equals_int (f->media->len, 1);
+  m = g_ptr_array_index (f->media, 0);
+  fail_unless (m->datachannel);
+  fail_unless_equals_string (m->fingerprint, FP);
+  fail_unless_equals_uint64 (m->max_message_size, 1073741823);
+
+  /* the existing Firefox offer's third section too */
+  ff = gst_wrtc_session_desc_parse (firefox_offer, &err);
+  fail_unless (ff != NULL, "%s", err ? err->message : "");
+  m = g_ptr_array_index (ff->media, 2);
+  fail_unless (m->datachannel);
+  fail_unless_equals_uint64 (m->max_message_size, 1073741823);
+
+  /* the legacy form parses, is marked, and is no data channel of ours */
+  old = gst_wrtc_session_desc_parse (legacy_data_offer, &err);
+  fail_unless (old != NULL, "%s", err ? err->message : "");
+  m = g_ptr_array_index (old->media, 0);
+  fail_unless (m->legacy_sctpmap);
+  fail_if (m->datachannel);
+  fail_unless_equals_int (m->sctp_port, 5000);
+}
+
+GST_END_TEST;
+
+/* RFC 8841 section 5.2 and 6: the defaults, 0, and bad values */
+GST_START_TEST (test_parse_datachannel_limits)
+{
+  static const struct
+  {
+    const gchar *from, *to;
+    guint port;
+    guint64 mms;
+  } ok[] = {
+    /* absent: 64 KiB (RFC 8841 section 6), port 5000 (section 5.2) */
+    {"a=max-message-size:1073741823\r\n", "", 5000, 65536},
+    {"a=sctp-port:5000\r\na=max-message-size:1073741823\r\n", "", 5000,
+        65536},
+    /* 0: any size */
+    {"a=max-message-size:1073741823", "a=max-message-size:0", 5000, 0},
+    {"a=max-message-size:1073741823", "a=max-message-size:18446744073709551615",
+        5000, G_MAXUINT64},
+    {"a=sctp-port:5000", "a=sctp-port:65535", 65535, 1073741823},
+    /* TCP/DTLS/SCTP is a data channel too (RFC 8841 section 4.1) */
+    {"UDP/DTLS/SCTP", "TCP/DTLS/SCTP", 5000, 1073741823},
+  };
+  static const gchar *const bad[][2] = {
+    {"a=sctp-port:5000", "a=sctp-port:0"},
+    {"a=sctp-port:5000", "a=sctp-port:65536"},
+    {"a=sctp-port:5000", "a=sctp-port:-1"},
+    {"a=sctp-port:5000", "a=sctp-port:"},
+    {"a=max-message-size:1073741823", "a=max-message-size:1k"},
+    {"a=max-message-size:1073741823",
+        "a=max-message-size:18446744073709551616"},
+    {"a=max-message-size:1073741823", "a=max-message-size: 5"},
+  };
+  guint i;
+
+  for (i = 0; i < G_N_ELEMENTS (ok); i++) {
+    gchar *sdp = replace (firefox_data_offer, ok[i].from, ok[i].to);
+    GError *err = NULL;
+    GstWrtcSessionDesc *d = gst_wrtc_session_desc_parse (sdp, &err);
+    const GstWrtcMediaDesc *m;
+
+    fail_unless (d != NULL, "%s: %s", ok[i].to, err ? err->message : "");
+    m = g_ptr_array_index (d->media, 0);
+    fail_unless (m->datachannel, "%u", i);
+    fail_unless_equals_int (m->sctp_port, ok[i].port);
+    fail_unless_equals_uint64 (m->max_message_size, ok[i].mms);
+    gst_wrtc_session_desc_free (d);
+    g_free (sdp);
+  }
+  for (i = 0; i < G_N_ELEMENTS (bad); i++) {
+    gchar *sdp = replace (firefox_data_offer, bad[i][0], bad[i][1]);
+    expect_error (sdp, GST_WRTC_JSEP_ERROR_MALFORMED, "RFC 8841");
+    g_free (sdp);
+  }
+}
+
+GST_END_TEST;
+
+static void
+check_our_data_section (const gchar * sdp, const gchar * mid,
+    const gchar * setup, guint port, guint64 mms)
+{
+  GError *err = NULL;
+  g_autoptr (GstWrtcSessionDesc) back = gst_wrtc_session_desc_parse (sdp, &err);
+  const GstWrtcMediaDesc *m = NULL;
+  gchar *expect;
+
+  fail_unless (back != NULL, "%s\n%s", err ? err->message : "", sdp);
+  for (guint i = 0; i < back->media->len; i++) {
+    const GstWrtcMediaDesc *x = g_ptr_array_index (back->media, i);
+    if (!g_strcmp0 (x->mid, mid))
+      m = x;
+  }
+  fail_unless (m != NULL, "no mid %s in\n%s", mid, sdp);
+  fail_unless (m->datachannel);
+  fail_unless (m->port != 0);
+  fail_unless_equals_int (m->sctp_port, port);
+  fail_unless_equals_uint64 (m->max_message_size, mms);
+  fail_unless_equals_string (m->setup, setup);
+  fail_unless_equals_string (m->ice_ufrag, "ours");
+  expect = g_strdup_printf ("m=application 9 UDP/DTLS/SCTP "
+      "webrtc-datachannel\r\nc=IN IP4 0.0.0.0\r\na=ice-ufrag:ours\r\n"
+      "a=ice-pwd:ourpasswordourpassword12\r\na=ice-options:trickle\r\n"
+      "a=fingerprint:" FP "\r\na=setup:%s\r\na=mid:%s\r\n"
+      "a=sctp-port:%u\r\na=max-message-size:%" G_GUINT64_FORMAT "\r\n",
+      setup, mid, port, mms);
+  fail_unless (strstr (sdp, expect), "no\n%s\nin\n%s", expect, sdp);
+  g_free (expect);
+}
+
+GST_START_TEST (test_answer_chrome_datachannel)
+{
+  g_autoptr (GstWrtcSessionDesc) d =
+      gst_wrtc_session_desc_parse (chrome_data_offer, NULL);
+  GstWrtcLocalTrack tracks[] = {
+    {GST_WRTC_MEDIA_VIDEO, vp8_cap, 1, "s", "v0", 2222, 3333},
+  };
+  GstWrtcAnswerOptions o;
+  GError *err = NULL;
+  g_autoptr (GstWrtcAnswer) a = NULL;
+  g_autoptr (GstWrtcAnswer) no = NULL;
+  GstWrtcNegotiatedMedia *n;
+
+  fail_unless (d != NULL);
+  init_data_options (&o, tracks, 1);
+  a = gst_wrtc_jsep_create_answer (d, &o, &err);
+  fail_unless (a != NULL, "%s", err ? err->message : "");
+  fail_unless_equals_int (a->datachannel, 1);
+  fail_if (nth (a, 0)->datachannel);
+  fail_unless_equals_int (nth (a, 0)->codec.pt, 96);
+  n = nth (a, 1);
+  fail_if (n->rejected);
+  fail_unless (n->datachannel);
+  fail_unless_equals_int (n->kind, GST_WRTC_MEDIA_APPLICATION);
+  fail_unless_equals_int (n->track, -1);
+  fail_unless_equals_int (n->codec_index, -1);
+  fail_unless_equals_int (n->remote_sctp_port, 5000);
+  fail_unless_equals_uint64 (n->remote_max_message_size, 262144);
+  fail_unless_equals_int (n->local_sctp_port, 5000);
+  fail_unless_equals_uint64 (n->local_max_message_size, 262144);
+  fail_unless (strstr (a->sdp, "a=group:BUNDLE 0 1\r\n"));
+  /* no a=rtcp in a data section (RFC 8829 section 5.2.1 is for RTP) */
+  check_our_data_section (a->sdp, "1", "active", 5000, 262144);
+  fail_unless_equals_int (a->remote_candidates->len, 1);
+
+  /* not asked for data: rejected with port 0 as today, media unchanged */
+  init_options (&o, tracks, 1);
+  no = gst_wrtc_jsep_create_answer (d, &o, &err);
+  fail_unless (no != NULL, "%s", err ? err->message : "");
+  fail_unless_equals_int (no->datachannel, -1);
+  fail_unless (nth (no, 1)->rejected);
+  fail_if (nth (no, 1)->datachannel);
+  fail_unless (strstr (no->sdp, "a=group:BUNDLE 0\r\n"));
+  fail_unless (strstr (no->sdp,
+          "m=application 0 UDP/DTLS/SCTP webrtc-datachannel\r\n"));
+  fail_if (strstr (no->sdp, "a=sctp-port"));
+}
+
+GST_END_TEST;
+
+GST_START_TEST (test_answer_firefox_media_and_data)
+{
+  g_autoptr (GstWrtcSessionDesc) d =
+      gst_wrtc_session_desc_parse (firefox_offer, NULL);
+  GstWrtcLocalTrack tracks[] = {
+    {GST_WRTC_MEDIA_VIDEO, vp8_cap, 1, "s", "v0", 2222, 3333},
+    {GST_WRTC_MEDIA_AUDIO, opus_cap, 1, "s", "a0", 1111, 0},
+  };
+  GstWrtcAnswerOptions o;
+  GError *err = NULL;
+  g_autoptr (GstWrtcAnswer) a = NULL;
+
+  init_data_options (&o, tracks, 2);
+  /* ours: any size, another port */
+  o.sctp_port = 5001;
+  o.max_message_size = 0;
+  a = gst_wrtc_jsep_create_answer (d, &o, &err);
+  fail_unless (a != NULL, "%s", err ? err->message : "");
+  fail_unless_equals_int (a->datachannel, 2);
+  fail_unless_equals_uint64 (nth (a, 2)->remote_max_message_size, 1073741823);
+  fail_unless_equals_uint64 (nth (a, 2)->local_max_message_size, 0);
+  fail_unless_equals_int (nth (a, 2)->local_sctp_port, 5001);
+  fail_unless (strstr (a->sdp, "a=group:BUNDLE 0 1 2\r\n"));
+  check_our_data_section (a->sdp, "2", "active", 5001, 0);
+}
+
+GST_END_TEST;
+
+GST_START_TEST (test_answer_data_only)
+{
+  g_autoptr (GstWrtcSessionDesc) d =
+      gst_wrtc_session_desc_parse (firefox_data_offer, NULL);
+  gchar *no_mms = replace (firefox_data_offer,
+      "a=max-message-size:1073741823\r\n", "");
+  g_autoptr (GstWrtcSessionDesc) d2 = gst_wrtc_session_desc_parse (no_mms,
+      NULL);
+  GstWrtcAnswerOptions o;
+  GError *err = NULL;
+  g_autoptr (GstWrtcAnswer) a = NULL;
+  g_autoptr (GstWrtcAnswer) a2 = NULL;
+
+  /* no tracks, nothing received: data alone is a session */
+  init_data_options (&o, NULL, 0);
+  o.sctp_port = 0;              /* the default */
+  a = gst_wrtc_jsep_create_answer (d, &o, &err);
+  fail_unless (a != NULL, "%s", err ? err->message : "");
+  fail_unless_equals_int (a->media->len, 1);
+  fail_unless_equals_int (a->datachannel, 0);
+  fail_unless (a->dtls_client);
+  fail_unless_equals_string (a->remote_ufrag, "ff01");
+  fail_unless_equals_string (a->remote_fingerprint, FP);
+  fail_unless (strstr (a->sdp, "a=group:BUNDLE 0\r\n"));
+  fail_unless_equals_int (nth (a, 0)->local_sctp_port, 5000);
+  check_our_data_section (a->sdp, "0", "active", 5000, 262144);
+
+  /* without a=max-message-size the peer takes 64 KiB */
+  a2 = gst_wrtc_jsep_create_answer (d2, &o, &err);
+  fail_unless (a2 != NULL, "%s", err ? err->message : "");
+  fail_unless_equals_uint64 (nth (a2, 0)->remote_max_message_size, 65536);
+  g_free (no_mms);
+
+  /* not asked for data: nothing usable, and the error says why */
+  init_options (&o, NULL, 0);
+  fail_unless (gst_wrtc_jsep_create_answer (d, &o, &err) == NULL);
+  fail_unless (g_error_matches (err, GST_WRTC_JSEP_ERROR,
+          GST_WRTC_JSEP_ERROR_NO_CODEC));
+  fail_unless (strstr (err->message, "data channel"), "%s", err->message);
+  g_clear_error (&err);
+}
+
+GST_END_TEST;
+
+/* The legacy DTLS/SCTP form is rejected (port 0, its own format), never
+ * accepted: no browser has sent it since 2019 and RFC 8841 replaced it. */
+GST_START_TEST (test_answer_legacy_sctpmap)
+{
+  g_autoptr (GstWrtcSessionDesc) d =
+      gst_wrtc_session_desc_parse (legacy_data_offer, NULL);
+  gchar *mixed = g_strconcat (chrome_data_offer,
+      "m=application 9 DTLS/SCTP 5000\r\nc=IN IP4 0.0.0.0\r\n"
+      "a=ice-ufrag:pLK2\r\na=ice-pwd:VDil+qx+OvWI898+aM+CxdFt\r\n"
+      "a=fingerprint:" FP "\r\na=setup:actpass\r\na=mid:old\r\n"
+      "a=sctpmap:5000 webrtc-datachannel 1024\r\n", NULL);
+  g_autoptr (GstWrtcSessionDesc) dm = gst_wrtc_session_desc_parse (mixed, NULL);
+  GstWrtcAnswerOptions o;
+  GError *err = NULL;
+  g_autoptr (GstWrtcAnswer) a = NULL;
+
+  init_data_options (&o, NULL, 0);
+  fail_unless (gst_wrtc_jsep_create_answer (d, &o, &err) == NULL);
+  fail_unless (strstr (err->message, "legacy"), "%s", err->message);
+  g_clear_error (&err);
+
+  /* next to a data channel of the RFC 8841 form: that one is taken */
+  fail_unless (dm != NULL);
+  a = gst_wrtc_jsep_create_answer (dm, &o, &err);
+  fail_unless (a != NULL, "%s", err ? err->message : "");
+  fail_unless_equals_int (a->datachannel, 1);
+  fail_unless (nth (a, 2)->rejected);
+  fail_unless (strstr (a->sdp, "m=application 0 DTLS/SCTP 5000\r\n"
+          "c=IN IP4 0.0.0.0\r\na=mid:old\r\na=inactive\r\n"), "%s", a->sdp);
+  g_free (mixed);
+}
+
+GST_END_TEST;
+
+/* Our offer with a data channel, with media and alone, answered by our
+ * answerer and read back. */
+static void
+data_round_trip (guint n_media)
+{
+  GstWrtcOfferMedia media[] = {
+    {GST_WRTC_MEDIA_VIDEO, GST_WRTC_DIRECTION_RECVONLY, vp8_cap, 1, NULL},
+  };
+  GstWrtcLocalTrack tracks[] = {
+    {GST_WRTC_MEDIA_VIDEO, vp8_cap, 1, "s", "v0", 2222, 3333},
+  };
+  GstWrtcOfferOptions oo;
+  GstWrtcAnswerOptions ao;
+  GError *err = NULL;
+  gchar *offer, *plain, *group;
+  g_autoptr (GstWrtcSessionDesc) od = NULL;
+  g_autoptr (GstWrtcSessionDesc) ad = NULL;
+  g_autoptr (GstWrtcAnswer) answer = NULL;
+  g_autoptr (GstWrtcAnswer) applied = NULL;
+  GstWrtcNegotiatedMedia *n;
+
+  memset (&oo, 0, sizeof (oo));
+  oo.ice_ufrag = "ours";
+  oo.ice_pwd = "ourpasswordourpassword12";
+  oo.fingerprint = FP;
+  oo.session_id = 7;
+  oo.cname = "rx";
+  oo.media = media;
+  oo.n_media = n_media;
+  oo.rtcp_fb = GST_WRTC_RTCP_FB_NACK | GST_WRTC_RTCP_FB_PLI;
+  plain = gst_wrtc_jsep_create_offer (&oo);
+  oo.datachannel = TRUE;
+  oo.max_message_size = 1048576;
+  offer = gst_wrtc_jsep_create_offer (&oo);
+  /* the data section is added after the media, nothing else changes */
+  fail_unless (g_str_has_suffix (offer, strstr (offer, "m=application")));
+  if (n_media) {
+    gchar *head = g_strndup (offer, strstr (offer, "m=application") - offer);
+    gchar *expect = replace (plain, "a=group:BUNDLE 0\r\n",
+        "a=group:BUNDLE 0 1\r\n");
+    fail_unless_equals_string (head, expect);
+    g_free (head);
+    g_free (expect);
+  }
+  group = g_strdup_printf ("a=group:BUNDLE %s\r\n", n_media ? "0 1" : "0");
+  fail_unless (strstr (offer, group), "%s", offer);
+  g_free (group);
+  check_our_data_section (offer, n_media ? "1" : "0", "actpass", 5000, 1048576);
+
+  od = gst_wrtc_session_desc_parse (offer, &err);
+  fail_unless (od != NULL, "%s\n%s", err ? err->message : "", offer);
+  init_data_options (&ao, tracks, 1);
+  answer = gst_wrtc_jsep_create_answer (od, &ao, &err);
+  fail_unless (answer != NULL, "%s", err ? err->message : "");
+  fail_unless_equals_int (answer->datachannel, n_media);
+  fail_unless_equals_uint64 (nth (answer, n_media)->remote_max_message_size,
+      1048576);
+
+  ad = gst_wrtc_session_desc_parse (answer->sdp, &err);
+  fail_unless (ad != NULL, "%s", err ? err->message : "");
+  applied = gst_wrtc_jsep_apply_answer (&oo, ad, &err);
+  fail_unless (applied != NULL, "%s", err ? err->message : "");
+  fail_unless_equals_int (applied->media->len, n_media + 1);
+  fail_unless_equals_int (applied->datachannel, n_media);
+  n = nth (applied, n_media);
+  fail_unless (n->datachannel && !n->rejected);
+  fail_unless_equals_int (n->kind, GST_WRTC_MEDIA_APPLICATION);
+  fail_unless_equals_int (n->remote_sctp_port, 5000);
+  fail_unless_equals_uint64 (n->remote_max_message_size, 262144);
+  fail_unless_equals_int (n->local_sctp_port, 5000);
+  fail_unless_equals_uint64 (n->local_max_message_size, 1048576);
+  fail_unless (answer->dtls_client);
+  fail_if (applied->dtls_client);
+  if (n_media)
+    fail_unless_equals_int (nth (applied, 0)->codec.pt, 96);
+
+  g_free (offer);
+  g_free (plain);
+}
+
+GST_START_TEST (test_offer_datachannel_with_media)
+{
+  data_round_trip (1);
+}
+
+GST_END_TEST;
+
+GST_START_TEST (test_offer_datachannel_alone)
+{
+  data_round_trip (0);
+}
+
+GST_END_TEST;
+
+/* Answers to our data offer that reject it, or are not data sections */
+GST_START_TEST (test_apply_answer_datachannel_rejected)
+{
+  GstWrtcOfferMedia media[] = {
+    {GST_WRTC_MEDIA_VIDEO, GST_WRTC_DIRECTION_RECVONLY, vp8_cap, 1, NULL},
+  };
+  GstWrtcLocalTrack tracks[] = {
+    {GST_WRTC_MEDIA_VIDEO, vp8_cap, 1, "s", "v0", 2222, 3333},
+  };
+  GstWrtcOfferOptions oo;
+  GstWrtcAnswerOptions ao;
+  GError *err = NULL;
+  gchar *offer, *bad, *tmp;
+  g_autoptr (GstWrtcSessionDesc) od = NULL;
+  g_autoptr (GstWrtcSessionDesc) ad = NULL;
+  g_autoptr (GstWrtcSessionDesc) bd = NULL;
+  g_autoptr (GstWrtcAnswer) answer = NULL;
+  g_autoptr (GstWrtcAnswer) applied = NULL;
+
+  memset (&oo, 0, sizeof (oo));
+  oo.ice_ufrag = "ours";
+  oo.ice_pwd = "ourpasswordourpassword12";
+  oo.fingerprint = FP;
+  oo.cname = "rx";
+  oo.media = media;
+  oo.n_media = 1;
+  oo.datachannel = TRUE;
+  offer = gst_wrtc_jsep_create_offer (&oo);
+  od = gst_wrtc_session_desc_parse (offer, NULL);
+  /* an answerer without data channels */
+  init_options (&ao, tracks, 1);
+  answer = gst_wrtc_jsep_create_answer (od, &ao, &err);
+  fail_unless (answer != NULL, "%s", err ? err->message : "");
+  ad = gst_wrtc_session_desc_parse (answer->sdp, NULL);
+  applied = gst_wrtc_jsep_apply_answer (&oo, ad, &err);
+  fail_unless (applied != NULL, "%s", err ? err->message : "");
+  fail_unless_equals_int (applied->datachannel, -1);
+  fail_unless (nth (applied, 1)->rejected);
+  fail_if (nth (applied, 1)->datachannel);
+  fail_unless_equals_int (nth (applied, 0)->codec.pt, 96);
+
+  /* an answer whose second section is no data channel */
+  bad = replace (answer->sdp, "m=application 0 UDP/DTLS/SCTP "
+      "webrtc-datachannel", "m=application 9 UDP/BFCP *");
+  tmp = bad;
+  bad = replace (tmp, "a=mid:1\r\na=inactive\r\n", "a=mid:1\r\n"
+      "a=ice-ufrag:x\r\na=ice-pwd:yyyyyyyyyyyyyyyyyyyyyy\r\n"
+      "a=fingerprint:" FP "\r\n");
+  g_free (tmp);
+  bd = gst_wrtc_session_desc_parse (bad, &err);
+  fail_unless (bd != NULL, "%s\n%s", err ? err->message : "", bad);
+  fail_unless (gst_wrtc_jsep_apply_answer (&oo, bd, &err) == NULL);
+  fail_unless (strstr (err->message, "not the data channel"), "%s",
+      err->message);
+  g_clear_error (&err);
+  g_free (bad);
+  g_free (offer);
+}
+
+GST_END_TEST;
+
 /* RFC 8839 section 5.1 candidate attributes: the one parser and writer */
 static GstWrtcIceCandidate *
 candidate_ok (const gchar * text)
@@ -765,6 +1311,15 @@ jsep_suite (void)
   tcase_add_test (tc, test_parse_errors);
   tcase_add_test (tc, test_parse_every_truncation);
   tcase_add_test (tc, test_offer_answer_round_trip);
+  tcase_add_test (tc, test_parse_datachannel);
+  tcase_add_test (tc, test_parse_datachannel_limits);
+  tcase_add_test (tc, test_answer_chrome_datachannel);
+  tcase_add_test (tc, test_answer_firefox_media_and_data);
+  tcase_add_test (tc, test_answer_data_only);
+  tcase_add_test (tc, test_answer_legacy_sctpmap);
+  tcase_add_test (tc, test_offer_datachannel_with_media);
+  tcase_add_test (tc, test_offer_datachannel_alone);
+  tcase_add_test (tc, test_apply_answer_datachannel_rejected);
   tcase_add_test (tc, test_candidate_fields);
   tcase_add_test (tc, test_candidate_errors);
   tcase_add_test (tc, test_candidate_every_truncation);
