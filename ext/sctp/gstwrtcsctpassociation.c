@@ -105,6 +105,7 @@ typedef enum
   EV_RESET,
   EV_LOW,
   EV_STATE,
+  EV_ERROR,
 } EventType;
 
 /* something for the user, collected under the lock */
@@ -116,6 +117,7 @@ typedef struct
   GBytes *data;
   gboolean incoming, failed;
   GstWrtcSctpAssociationState state;
+  GError *error;
 } Event;
 
 typedef struct
@@ -125,6 +127,7 @@ typedef struct
   GByteArray *reasm;            /* a message usrsctp delivers in parts */
   guint32 reasm_ppid;
   gboolean reasm_discard;       /* over the local max-message-size */
+  guint64 reasm_size;           /* bytes of the message so far */
 } Stream;
 
 struct _GstWrtcSctpAssociation
@@ -435,6 +438,7 @@ event_free (Event * ev)
 {
   if (ev->data)
     g_bytes_unref (ev->data);
+  g_clear_error (&ev->error);
   g_free (ev);
 }
 
@@ -528,6 +532,7 @@ reasm_reset (Stream * st)
   if (st->reasm)
     g_byte_array_set_size (st->reasm, 0);
   st->reasm_discard = FALSE;
+  st->reasm_size = 0;
 }
 
 /* W3C WebRTC: bufferedamountlow fires when the amount goes from above the
@@ -673,9 +678,28 @@ handle_notification_locked (GstWrtcSctpAssociation * self,
   }
 }
 
+/* RFC 8841 section 6: the peer must not send a message over our
+ * max-message-size.  One that arrives anyway is dropped whole (never
+ * truncated) and reported to the user as an error of its stream; the
+ * association goes on. */
+static void
+too_large_locked (GstWrtcSctpAssociation * self, guint16 sid, guint64 size)
+{
+  Event *ev;
+
+  GST_WARNING_OBJECT (self, "dropping a message of %" G_GUINT64_FORMAT
+      " bytes on stream %u over our max-message-size of %" G_GUINT64_FORMAT,
+      size, sid, self->local_mms);
+  ev = push_event_locked (self, EV_ERROR, sid);
+  ev->error = g_error_new (GST_WRTC_SCTP_ERROR, GST_WRTC_SCTP_ERROR_TOO_LARGE,
+      "received a message of %" G_GUINT64_FORMAT " bytes on stream %u, over "
+      "our max-message-size of %" G_GUINT64_FORMAT " bytes (RFC 8841)", size,
+      sid, self->local_mms);
+}
+
 /* A message, or a part of one when usrsctp uses partial delivery (no
  * MSG_EOR): parts are joined per stream.  Over the local max-message-size
- * a message is dropped (RFC 8841 section 6: the peer must not send it). */
+ * a message is dropped and reported (too_large_locked()). */
 static void
 handle_data_locked (GstWrtcSctpAssociation * self, const guint8 * data,
     gsize len, guint16 sid, guint32 ppid, gboolean eor)
@@ -687,11 +711,12 @@ handle_data_locked (GstWrtcSctpAssociation * self, const guint8 * data,
   if (state_is_final (self->state))
     return;
 
-  if (!eor || (st->reasm && st->reasm->len) || st->reasm_discard) {
+  if (!eor || st->reasm_size || st->reasm_discard) {
     if (!st->reasm)
       st->reasm = g_byte_array_new ();
+    st->reasm_size += len;
     if (!st->reasm_discard) {
-      if (st->reasm->len + len > self->local_mms) {
+      if (st->reasm_size > self->local_mms) {
         st->reasm_discard = TRUE;
         g_byte_array_set_size (st->reasm, 0);
       } else {
@@ -701,8 +726,7 @@ handle_data_locked (GstWrtcSctpAssociation * self, const guint8 * data,
     if (!eor)
       return;
     if (st->reasm_discard) {
-      GST_WARNING_OBJECT (self, "dropping a message on stream %u over the "
-          "max-message-size of %" G_GUINT64_FORMAT, sid, self->local_mms);
+      too_large_locked (self, sid, st->reasm_size);
       reasm_reset (st);
       return;
     }
@@ -710,9 +734,7 @@ handle_data_locked (GstWrtcSctpAssociation * self, const guint8 * data,
     reasm_reset (st);
   } else {
     if (len > self->local_mms) {
-      GST_WARNING_OBJECT (self, "dropping a message of %" G_GSIZE_FORMAT
-          " bytes on stream %u over the max-message-size of %"
-          G_GUINT64_FORMAT, len, sid, self->local_mms);
+      too_large_locked (self, sid, len);
       return;
     }
     msg = g_bytes_new (data, len);
@@ -900,6 +922,10 @@ deliver_locked (GstWrtcSctpAssociation * self)
       case EV_LOW:
         if (funcs.buffered_amount_low && recv_ok)
           funcs.buffered_amount_low (ev->sid, recv_owner);
+        break;
+      case EV_ERROR:
+        if (funcs.error && recv_ok)
+          funcs.error (ev->sid, ev->error, recv_owner);
         break;
       case EV_STATE:
         if (funcs.state_changed && recv_ok)

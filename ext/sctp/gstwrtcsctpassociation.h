@@ -110,6 +110,10 @@ typedef struct
   void (*buffered_amount_low) (guint16 stream_id, GObject * owner);
   /* as the state-changed signal, in order with the callbacks above */
   void (*state_changed) (GstWrtcSctpAssociationState state, GObject * owner);
+  /* something on @stream_id went wrong and the association goes on:
+   * GST_WRTC_SCTP_ERROR_TOO_LARGE for a message over our max-message-size
+   * (dropped whole, RFC 8841 section 6) */
+  void (*error) (guint16 stream_id, const GError * error, GObject * owner);
 } GstWrtcSctpReceiveFuncs;
 
 GstWrtcSctpAssociation *gst_wrtc_sctp_association_new (guint16 local_port,
@@ -125,7 +129,8 @@ void gst_wrtc_sctp_association_set_receive_funcs (GstWrtcSctpAssociation *
     assoc, const GstWrtcSctpReceiveFuncs * funcs, GObject * owner);
 
 /* RFC 8841: the largest message we accept (what we advertise in SDP);
- * larger ones are dropped with a warning.  0: any size. */
+ * larger ones are dropped and reported through the error callback.
+ * 0: any size. */
 void gst_wrtc_sctp_association_set_local_max_message_size
     (GstWrtcSctpAssociation * assoc, guint64 size);
 guint64 gst_wrtc_sctp_association_get_local_max_message_size

@@ -433,6 +433,14 @@ on_stream_reset (guint16 sid, gboolean incoming, gboolean failed,
   callbacks_done (&cb);
 }
 
+/* an error of the association on one stream (an incoming message over
+ * our max-message-size): the channel's error, the channel goes on */
+static void
+on_assoc_error (guint16 sid, const GError * error, GObject * owner)
+{
+  report_error (GST_WRTC_SCTP_CHANNELS (owner), sid, g_error_copy (error));
+}
+
 static void
 on_buffered_amount_low (guint16 sid, GObject * owner)
 {
@@ -540,6 +548,7 @@ gst_wrtc_sctp_channels_new (GstWrtcSctpAssociation * assoc)
     .stream_reset = on_stream_reset,
     .buffered_amount_low = on_buffered_amount_low,
     .state_changed = on_state_changed,
+    .error = on_assoc_error,
   };
   GstWrtcSctpChannels *self;
 

@@ -93,8 +93,9 @@ typedef struct
       gsize len, GObject * owner);
   void (*channel_closed) (guint16 id, GObject * owner);
   void (*buffered_amount_low) (guint16 id, GObject * owner);
-  /* the peer broke DCEP or sent what no channel takes; the association
-   * goes on */
+  /* the peer broke DCEP, sent what no channel takes or a message over our
+   * max-message-size (GST_WRTC_SCTP_ERROR_TOO_LARGE, dropped); the
+   * association goes on */
   void (*error) (guint16 id, const GError * error, GObject * owner);
 } GstWrtcSctpChannelsFuncs;
 

@@ -385,6 +385,52 @@ GST_START_TEST (test_too_large)
 
 GST_END_TEST;
 
+/* RFC 8841 section 6: a message over our max-message-size, whether
+ * usrsctp hands it over whole or in parts, is dropped whole and reported
+ * as the channel's error; the channel and the association go on. */
+GST_START_TEST (test_incoming_too_large)
+{
+  TestPair *pair = pair_new_connected (FALSE, FALSE);
+  const gsize big = GST_WRTC_SCTP_DEFAULT_LOCAL_MAX_MESSAGE_SIZE + 1;
+  guint8 *buf = pattern (big, 4);
+  guint16 id;
+
+  open_channel (pair->a, pair->b, "limits", NULL, &id);
+  /* a peer that ignores our a=max-message-size */
+  gst_wrtc_sctp_association_set_remote_max_message_size (pair->a->assoc, 0);
+  /* one packet (delivered whole), then many (usrsctp may deliver parts) */
+  gst_wrtc_sctp_association_set_local_max_message_size (pair->b->assoc, 100);
+  send_ok (pair->a, id, FALSE, (const gchar *) buf, 101);
+  send_ok (pair->a, id, FALSE, "after", 5);
+  fail_unless (peer_wait (pair->b, cond_n_messages, GUINT_TO_POINTER (1)));
+  fail_unless (peer_wait (pair->b, cond_n_errors, GUINT_TO_POINTER (1)));
+  assert_message (peer_message (pair->b, 0), id, FALSE, "after", 5);
+  fail_unless (strstr (g_ptr_array_index (pair->b->errors, 0),
+          "max-message-size") != NULL, "error: %s",
+      (gchar *) g_ptr_array_index (pair->b->errors, 0));
+
+  gst_wrtc_sctp_association_set_local_max_message_size (pair->b->assoc,
+      GST_WRTC_SCTP_DEFAULT_LOCAL_MAX_MESSAGE_SIZE);
+  send_ok (pair->a, id, FALSE, (const gchar *) buf, big);
+  send_ok (pair->a, id, FALSE, (const gchar *) buf, big - 1);
+  fail_unless (peer_wait (pair->b, cond_n_messages, GUINT_TO_POINTER (2)));
+  fail_unless (peer_wait (pair->b, cond_n_errors, GUINT_TO_POINTER (2)));
+  assert_message (peer_message (pair->b, 1), id, FALSE, (const gchar *) buf,
+      big - 1);
+  g_mutex_lock (&pair->b->lock);
+  fail_unless_equals_int (pair->b->messages->len, 2);
+  fail_unless_equals_int (pair->b->errors->len, 2);
+  g_mutex_unlock (&pair->b->lock);
+  fail_unless_equals_int (gst_wrtc_sctp_channels_get_state (pair->b->chans,
+          id), GST_WRTC_SCTP_CHANNEL_STATE_OPEN);
+  fail_unless_equals_int (gst_wrtc_sctp_association_get_state
+      (pair->b->assoc), GST_WRTC_SCTP_ASSOCIATION_STATE_CONNECTED);
+  g_free (buf);
+  pair_free (pair);
+}
+
+GST_END_TEST;
+
 /* Under loss, duplication and reordering: a reliable channel delivers
  * everything in order; an unordered max-retransmits=0 one loses some. */
 GST_START_TEST (test_partial_reliability_under_loss)
@@ -1037,6 +1083,7 @@ sctp_suite (void)
   tcase_add_test (tc, test_ppids_on_the_wire);
   tcase_add_test (tc, test_large_message);
   tcase_add_test (tc, test_too_large);
+  tcase_add_test (tc, test_incoming_too_large);
   tcase_add_test (tc, test_partial_reliability_under_loss);
   tcase_add_test (tc, test_close_by_reset);
   tcase_add_test (tc, test_raw_stream_reset);
