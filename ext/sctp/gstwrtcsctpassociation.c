@@ -68,6 +68,16 @@ GST_DEBUG_CATEGORY_STATIC (wrtc_sctp_assoc_debug);
 #define RTO_INITIAL_MS 1000
 #define RTO_MIN_MS 400
 #define RTO_MAX_MS 10000
+/* How long an outgoing stream reset (RFC 6525 section 5.1.2) may wait for
+ * the peer's answer before we report it failed, so a channel whose peer
+ * never answers still ends up closed (RFC 8831 section 6.7).  usrsctp
+ * retransmits the RE-CONFIG chunk on the association's RTO timer: at
+ * RTO_INITIAL, the worst RTO of a path it has not measured, the request
+ * has left three times by then (0, 1 and 3 s) and the last one had 4 s to
+ * be answered.  A live peer answers within one round trip; a peer that is
+ * gone makes the association fail far later (10 retransmissions, RTO up
+ * to RTO_MAX). */
+#define RESET_TIMEOUT_MS 7000
 /* virtual time given to usrsctp_finish() to free closed endpoints */
 #define FINISH_ATTEMPTS 500
 
@@ -107,6 +117,13 @@ typedef enum
   EV_STATE,
   EV_ERROR,
 } EventType;
+
+/* an outgoing stream reset usrsctp sent, waiting for the peer's answer */
+typedef struct
+{
+  guint16 sid;
+  gint64 deadline;              /* monotonic, microseconds */
+} ResetWait;
 
 /* something for the user, collected under the lock */
 typedef struct
@@ -165,6 +182,8 @@ struct _GstWrtcSctpAssociation
   guint16 out_streams;
 
   GQueue pending;               /* Op, for usrsctp */
+  GQueue resets;                /* ResetWait, by deadline */
+  guint reset_timeout_ms;
   gboolean blocked;             /* usrsctp's send buffer was full */
   GHashTable *streams;          /* sid -> Stream */
 
@@ -192,6 +211,7 @@ static gboolean usrsctp_up;
 static GThread *timer_thread;   /* started once, sleeps while no users */
 
 static void dispatch (GstWrtcSctpAssociation * self);
+static void expire_resets_locked (GstWrtcSctpAssociation * self, gint64 now);
 
 /* Looks an association up for a usrsctp callback; returns it locked, with
  * registry_lock held too (release with lookup_done()). */
@@ -237,6 +257,7 @@ dispatch_all (void)
   GHashTableIter iter;
   gpointer value;
   guint i;
+  gint64 now = g_get_monotonic_time ();
 
   g_mutex_lock (&registry_lock);
   if (registry) {
@@ -249,6 +270,7 @@ dispatch_all (void)
       g_mutex_lock (&a->lock);
       /* a tick also retries a send usrsctp had no room for */
       a->blocked = FALSE;
+      expire_resets_locked (a, now);
       work = !g_queue_is_empty (&a->out_packets)
           || !g_queue_is_empty (&a->events)
           || (!g_queue_is_empty (&a->pending)
@@ -476,6 +498,7 @@ set_state_locked (GstWrtcSctpAssociation * self,
     gpointer value;
 
     g_queue_clear_full (&self->pending, (GDestroyNotify) op_free);
+    g_queue_clear_full (&self->resets, g_free);
     g_hash_table_iter_init (&iter, self->streams);
     while (g_hash_table_iter_next (&iter, NULL, &value))
       ((Stream *) value)->buffered = 0;
@@ -595,6 +618,44 @@ handle_assoc_change_locked (GstWrtcSctpAssociation * self,
   }
 }
 
+/* The peer answered our reset of @sid: FALSE when we were not waiting
+ * for it any more. */
+static gboolean
+reset_answered_locked (GstWrtcSctpAssociation * self, guint16 sid)
+{
+  GList *l;
+
+  for (l = self->resets.head; l; l = l->next) {
+    ResetWait *w = l->data;
+    if (w->sid == sid) {
+      g_free (w);
+      g_queue_delete_link (&self->resets, l);
+      return TRUE;
+    }
+  }
+  return FALSE;
+}
+
+/* On the timer thread: resets the peer left unanswered past their
+ * deadline (RESET_TIMEOUT_MS) are reported failed, which closes their
+ * channel. */
+static void
+expire_resets_locked (GstWrtcSctpAssociation * self, gint64 now)
+{
+  ResetWait *w;
+
+  while ((w = g_queue_peek_head (&self->resets)) && w->deadline <= now) {
+    Event *e;
+
+    GST_WARNING_OBJECT (self, "the peer did not answer the reset of stream "
+        "%u within %u ms; considering it failed", w->sid,
+        self->reset_timeout_ms);
+    e = push_event_locked (self, EV_RESET, w->sid);
+    e->failed = TRUE;
+    g_free (g_queue_pop_head (&self->resets));
+  }
+}
+
 /* RFC 6525 section 6.1 outcomes, as usrsctp reports them */
 static void
 handle_stream_reset_locked (GstWrtcSctpAssociation * self,
@@ -618,6 +679,11 @@ handle_stream_reset_locked (GstWrtcSctpAssociation * self,
           GUINT_TO_POINTER (sid));
       if (st)
         reasm_reset (st);
+    }
+    if (!incoming && !reset_answered_locked (self, sid)) {
+      /* reported failed already: it timed out */
+      GST_DEBUG_OBJECT (self, "late answer to the reset of stream %u", sid);
+      continue;
     }
     e = push_event_locked (self, EV_RESET, sid);
     e->incoming = incoming;
@@ -862,7 +928,14 @@ flush_one_locked (GstWrtcSctpAssociation * self)
         "a stream reset" : "SHUTDOWN", op->sid, g_strerror (err));
   if (op->type == OP_MESSAGE)
     stream_sent_locked (self, op->sid, g_bytes_get_size (op->data));
-  else if (op->type == OP_RESET && ret < 0) {
+  else if (op->type == OP_RESET && ret == 0 && !state_is_final (self->state)) {
+    /* deadlines grow in queue order: the timeout is the same for all */
+    ResetWait *w = g_new0 (ResetWait, 1);
+    w->sid = op->sid;
+    w->deadline = g_get_monotonic_time () +
+        (gint64) self->reset_timeout_ms * 1000;
+    g_queue_push_tail (&self->resets, w);
+  } else if (op->type == OP_RESET && ret < 0) {
     Event *e = push_event_locked (self, EV_RESET, op->sid);
     e->failed = TRUE;
   }
@@ -991,6 +1064,7 @@ gst_wrtc_sctp_association_finalize (GObject * object)
   g_weak_ref_clear (&self->recv_owner);
   g_clear_error (&self->error);
   g_queue_clear_full (&self->pending, (GDestroyNotify) op_free);
+  g_queue_clear_full (&self->resets, g_free);
   g_queue_clear_full (&self->out_packets, (GDestroyNotify) g_bytes_unref);
   g_queue_clear_full (&self->events, (GDestroyNotify) event_free);
   g_hash_table_unref (self->streams);
@@ -1030,6 +1104,8 @@ gst_wrtc_sctp_association_init (GstWrtcSctpAssociation * self)
   self->streams = g_hash_table_new_full (NULL, NULL, NULL,
       (GDestroyNotify) stream_free);
   g_queue_init (&self->pending);
+  g_queue_init (&self->resets);
+  self->reset_timeout_ms = RESET_TIMEOUT_MS;
   g_queue_init (&self->out_packets);
   g_queue_init (&self->events);
 }
@@ -1132,6 +1208,15 @@ gst_wrtc_sctp_association_get_max_send_size (GstWrtcSctpAssociation * assoc)
   v = max_send_size_locked (assoc);
   g_mutex_unlock (&assoc->lock);
   return v;
+}
+
+void
+gst_wrtc_sctp_association_set_reset_timeout (GstWrtcSctpAssociation * assoc,
+    guint timeout_ms)
+{
+  g_mutex_lock (&assoc->lock);
+  assoc->reset_timeout_ms = timeout_ms;
+  g_mutex_unlock (&assoc->lock);
 }
 
 void

@@ -103,7 +103,7 @@ typedef struct
       gsize len, GObject * owner);
   /* RFC 6525: @incoming TRUE when the peer reset its outgoing stream
    * (our incoming one), FALSE when our outgoing reset is done (@failed
-   * when the peer denied it) */
+   * when the peer denied it or did not answer within the reset timeout) */
   void (*stream_reset) (guint16 stream_id, gboolean incoming,
       gboolean failed, GObject * owner);
   /* the stream's buffered amount fell to its low threshold or below */
@@ -141,6 +141,12 @@ void gst_wrtc_sctp_association_set_remote_max_message_size
 /* what send() accepts: the peer's limit, capped to what we can send */
 guint64 gst_wrtc_sctp_association_get_max_send_size (GstWrtcSctpAssociation *
     assoc);
+/* How long an outgoing stream reset waits for the peer's answer before it
+ * is reported failed (default 7 s, see gstwrtcsctpassociation.c); a
+ * timed-out reset's late answer is ignored.  Resets already sent keep
+ * their deadline. */
+void gst_wrtc_sctp_association_set_reset_timeout (GstWrtcSctpAssociation *
+    assoc, guint timeout_ms);
 /* Before start: offer I-DATA (RFC 8260); TRUE by default. */
 void gst_wrtc_sctp_association_set_interleaving (GstWrtcSctpAssociation *
     assoc, gboolean enable);

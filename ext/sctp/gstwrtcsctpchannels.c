@@ -416,10 +416,14 @@ on_stream_reset (guint16 sid, gboolean incoming, gboolean failed,
       answer = TRUE;
     channel_set_state_locked (self, ch, GST_WRTC_SCTP_CHANNEL_STATE_CLOSING);
   } else {
-    if (failed)
-      GST_WARNING_OBJECT (self, "the peer refused to reset stream %u; "
-          "considering it closed", sid);
     ch->out_reset = TRUE;
+    if (failed) {
+      /* denied, or never answered (the association's reset timeout): the
+       * peer will not finish the close handshake either */
+      GST_WARNING_OBJECT (self, "the peer refused or did not answer the "
+          "reset of stream %u; considering the channel closed", sid);
+      ch->in_reset = TRUE;
+    }
   }
   if (ch->in_reset && ch->out_reset)
     closed = close_done_locked (self, ch);

@@ -17,7 +17,9 @@
  *    max-message-size send() fails with GST_WRTC_SCTP_ERROR_TOO_LARGE.
  *  - close(): an outgoing stream reset (RFC 8831 section 6.7, RFC 6525); a
  *    peer's reset is answered with ours; the channel is closed when both
- *    directions are reset, and its id is free again.
+ *    directions are reset, or when the peer denies our reset or leaves it
+ *    unanswered past the association's reset timeout, and its id is free
+ *    again.
  *
  * The channel table sits in its own object rather than in the association
  * so the association stays plain SCTP (tests drive it with any PPID) and

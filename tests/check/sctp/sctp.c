@@ -566,6 +566,42 @@ GST_START_TEST (test_close_by_reset)
 
 GST_END_TEST;
 
+/* RFC 8831 section 6.7 with a peer that never answers the reset: the
+ * channel still ends up closed, after the association's reset timeout,
+ * and the id is free again */
+GST_START_TEST (test_close_unanswered)
+{
+  TestPair *pair = pair_new_connected (FALSE, FALSE);
+  GstWrtcSctpChannelOptions opts;
+  GError *err = NULL;
+  guint16 id, again;
+
+  open_channel (pair->a, pair->b, "unanswered", NULL, &id);
+  gst_wrtc_sctp_association_set_reset_timeout (pair->a->assoc, 200);
+  /* from now on nothing of a's reaches b */
+  link_set_impairment (pair->a, 100, 0, 0);
+  fail_unless (gst_wrtc_sctp_channels_close (pair->a->chans, id, &err));
+  g_assert_no_error (err);
+  fail_unless (peer_wait (pair->a, cond_closed, GUINT_TO_POINTER (id)));
+  fail_unless (peer_wait (pair->a, cond_channel_closed_state,
+          GUINT_TO_POINTER (id)));
+  fail_unless_equals_int (gst_wrtc_sctp_channels_get_state (pair->b->chans,
+          id), GST_WRTC_SCTP_CHANNEL_STATE_OPEN);
+  fail_unless_equals_int (gst_wrtc_sctp_association_get_state
+      (pair->a->assoc), GST_WRTC_SCTP_ASSOCIATION_STATE_CONNECTED);
+  /* the id is free again in a's table */
+  gst_wrtc_sctp_channel_options_init (&opts);
+  opts.negotiated = TRUE;
+  opts.id = id;
+  fail_unless (gst_wrtc_sctp_channels_open (pair->a->chans, &opts, &again,
+          &err));
+  g_assert_no_error (err);
+  fail_unless_equals_int (again, id);
+  pair_free (pair);
+}
+
+GST_END_TEST;
+
 /* raw: an outgoing reset is seen as an incoming one by the peer */
 GST_START_TEST (test_raw_stream_reset)
 {
@@ -1086,6 +1122,7 @@ sctp_suite (void)
   tcase_add_test (tc, test_incoming_too_large);
   tcase_add_test (tc, test_partial_reliability_under_loss);
   tcase_add_test (tc, test_close_by_reset);
+  tcase_add_test (tc, test_close_unanswered);
   tcase_add_test (tc, test_raw_stream_reset);
   tcase_add_test (tc, test_shutdown_by_client);
   tcase_add_test (tc, test_shutdown_by_server);
