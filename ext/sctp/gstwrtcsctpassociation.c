@@ -29,12 +29,29 @@
  * usrsctp_init/finish, and is held around usrsctp_handle_timers() so
  * usrsctp_finish() never runs at the same time.
  *
- * Sending.  Messages wait in the association's FIFO (`pending`, which is
- * what the buffered amount counts) and the dispatcher hands them to usrsctp
+ * Sending.  Messages wait in the association's FIFO (`pending`) and the
+ * dispatcher hands them to usrsctp
  * in order once connected; when usrsctp's send buffer is full
  * (EWOULDBLOCK) the head stays and is retried on usrsctp's send_cb or the
  * next timer tick.  Stream resets and SHUTDOWN queue in the same FIFO, so
  * they follow the messages given before them.
+ *
+ * Buffered amount.  A stream's buffered amount counts its bytes in
+ * `pending` and those handed to usrsctp that the peer has not yet
+ * acknowledged, so backpressure follows the wire.  usrsctp 0.9.5 has no
+ * per-stream count of the latter; it has the association's
+ * (SCTP_GET_SNDBUF_USE: total_output_queue_size, the bytes of messages
+ * given to it and not yet acknowledged or abandoned).  So the dispatcher
+ * keeps the messages it handed over in order (`inflight`, each with the
+ * running total of bytes handed over at its end), reads that count once
+ * per dispatch while any are in flight (after each incoming packet, which
+ * is when SACKs arrive, and on timer ticks, when PR-SCTP abandons), and
+ * takes as acknowledged every message whose end lies within the bytes
+ * handed over minus those usrsctp still holds.  Across streams this
+ * attributes acknowledgements in the order messages were handed over,
+ * while usrsctp's scheduler may interleave streams: per stream the figure
+ * is an estimate, the total over all streams is exact, and every stream
+ * reaches 0 once the peer has acknowledged everything.
  */
 #ifdef HAVE_CONFIG_H
 #include "config.h"
@@ -54,6 +71,17 @@ GST_DEBUG_CATEGORY_STATIC (wrtc_sctp_assoc_debug);
 #ifndef SCTP_INTERLEAVING_SUPPORTED
 #define SCTP_INTERLEAVING_SUPPORTED 0x00001206
 #endif
+/* usrsctp's netinet/sctp.h has these too (read-only socket option); the
+ * struct is its struct sctp_sockstat */
+#ifndef SCTP_GET_SNDBUF_USE
+#define SCTP_GET_SNDBUF_USE 0x00001101
+#endif
+typedef struct
+{
+  sctp_assoc_t ss_assoc_id;
+  uint32_t ss_total_sndbuf;     /* bytes given, not acked nor abandoned */
+  uint32_t ss_total_recv_buf;
+} SndbufUse;
 /* SCTP_FRAGMENT_INTERLEAVE level that I-DATA needs (RFC 6458 8.1.20) */
 #define FRAG_LEVEL_INTERLEAVE_STREAMS 2
 
@@ -125,6 +153,14 @@ typedef struct
   gint64 deadline;              /* monotonic, microseconds */
 } ResetWait;
 
+/* a message handed to usrsctp and not yet acknowledged */
+typedef struct
+{
+  guint16 sid;
+  guint32 len;
+  guint64 end;                  /* handed_total once it was handed over */
+} InFlight;
+
 /* something for the user, collected under the lock */
 typedef struct
 {
@@ -139,7 +175,7 @@ typedef struct
 
 typedef struct
 {
-  guint64 buffered;             /* bytes of this stream in `pending` */
+  guint64 buffered;             /* bytes in `pending` and `inflight` */
   guint64 low_threshold;
   GByteArray *reasm;            /* a message usrsctp delivers in parts */
   guint32 reasm_ppid;
@@ -183,6 +219,8 @@ struct _GstWrtcSctpAssociation
 
   GQueue pending;               /* Op, for usrsctp */
   GQueue resets;                /* ResetWait, by deadline */
+  GQueue inflight;              /* InFlight, in the order handed over */
+  guint64 handed_total;         /* message bytes handed to usrsctp */
   guint reset_timeout_ms;
   gboolean blocked;             /* usrsctp's send buffer was full */
   GHashTable *streams;          /* sid -> Stream */
@@ -273,6 +311,7 @@ dispatch_all (void)
       expire_resets_locked (a, now);
       work = !g_queue_is_empty (&a->out_packets)
           || !g_queue_is_empty (&a->events)
+          || !g_queue_is_empty (&a->inflight)
           || (!g_queue_is_empty (&a->pending)
           && a->state == GST_WRTC_SCTP_ASSOCIATION_STATE_CONNECTED);
       g_mutex_unlock (&a->lock);
@@ -499,6 +538,7 @@ set_state_locked (GstWrtcSctpAssociation * self,
 
     g_queue_clear_full (&self->pending, (GDestroyNotify) op_free);
     g_queue_clear_full (&self->resets, g_free);
+    g_queue_clear_full (&self->inflight, g_free);
     g_hash_table_iter_init (&iter, self->streams);
     while (g_hash_table_iter_next (&iter, NULL, &value))
       ((Stream *) value)->buffered = 0;
@@ -926,7 +966,15 @@ flush_one_locked (GstWrtcSctpAssociation * self)
     GST_WARNING_OBJECT (self, "usrsctp refused %s on stream %u: %s",
         op->type == OP_MESSAGE ? "a message" : op->type == OP_RESET ?
         "a stream reset" : "SHUTDOWN", op->sid, g_strerror (err));
-  if (op->type == OP_MESSAGE)
+  if (op->type == OP_MESSAGE && ret == 0 && !state_is_final (self->state)) {
+    /* the peer has yet to acknowledge it */
+    InFlight *f = g_new0 (InFlight, 1);
+    f->sid = op->sid;
+    f->len = g_bytes_get_size (op->data);
+    self->handed_total += f->len;
+    f->end = self->handed_total;
+    g_queue_push_tail (&self->inflight, f);
+  } else if (op->type == OP_MESSAGE)
     stream_sent_locked (self, op->sid, g_bytes_get_size (op->data));
   else if (op->type == OP_RESET && ret == 0 && !state_is_final (self->state)) {
     /* deadlines grow in queue order: the timeout is the same for all */
@@ -941,6 +989,38 @@ flush_one_locked (GstWrtcSctpAssociation * self)
   }
   op_free (op);
   return TRUE;
+}
+
+/* Reads how many bytes usrsctp still holds (see the top of the file) and
+ * takes the messages before that as acknowledged.  Called with the lock,
+ * returns with it; unlocks around the usrsctp call. */
+static void
+poll_acked_locked (GstWrtcSctpAssociation * self)
+{
+  SndbufUse ss;
+  socklen_t len = sizeof (ss);
+  struct socket *sock = self->sock;
+  guint64 acked;
+  InFlight *f;
+  int ret;
+
+  if (!sock || g_queue_is_empty (&self->inflight))
+    return;
+  memset (&ss, 0, sizeof (ss));
+  g_mutex_unlock (&self->lock);
+  ret = usrsctp_getsockopt (sock, IPPROTO_SCTP, SCTP_GET_SNDBUF_USE, &ss, &len);
+  g_mutex_lock (&self->lock);
+  if (ret < 0) {
+    /* no association any more: nothing will be acknowledged */
+    GST_DEBUG_OBJECT (self, "SCTP_GET_SNDBUF_USE: %s", g_strerror (errno));
+    return;
+  }
+  acked = self->handed_total - MIN (self->handed_total, ss.ss_total_sndbuf);
+  while ((f = g_queue_peek_head (&self->inflight)) && f->end <= acked) {
+    g_queue_pop_head (&self->inflight);
+    stream_sent_locked (self, f->sid, f->len);
+    g_free (f);
+  }
 }
 
 static GObject *
@@ -1018,6 +1098,8 @@ deliver_locked (GstWrtcSctpAssociation * self)
 static void
 dispatch (GstWrtcSctpAssociation * self)
 {
+  gboolean polled = FALSE;
+
   g_mutex_lock (&self->lock);
   if (self->dispatching) {
     /* another thread (or an outer frame of this one) delivers for us */
@@ -1031,6 +1113,12 @@ dispatch (GstWrtcSctpAssociation * self)
     if (!g_queue_is_empty (&self->out_packets)
         || !g_queue_is_empty (&self->events)) {
       deliver_locked (self);
+      continue;
+    }
+    /* once per dispatch, after what usrsctp was given or received */
+    if (!polled && !g_queue_is_empty (&self->inflight)) {
+      polled = TRUE;
+      poll_acked_locked (self);
       continue;
     }
     break;
@@ -1065,6 +1153,7 @@ gst_wrtc_sctp_association_finalize (GObject * object)
   g_clear_error (&self->error);
   g_queue_clear_full (&self->pending, (GDestroyNotify) op_free);
   g_queue_clear_full (&self->resets, g_free);
+  g_queue_clear_full (&self->inflight, g_free);
   g_queue_clear_full (&self->out_packets, (GDestroyNotify) g_bytes_unref);
   g_queue_clear_full (&self->events, (GDestroyNotify) event_free);
   g_hash_table_unref (self->streams);
@@ -1105,6 +1194,7 @@ gst_wrtc_sctp_association_init (GstWrtcSctpAssociation * self)
       (GDestroyNotify) stream_free);
   g_queue_init (&self->pending);
   g_queue_init (&self->resets);
+  g_queue_init (&self->inflight);
   self->reset_timeout_ms = RESET_TIMEOUT_MS;
   g_queue_init (&self->out_packets);
   g_queue_init (&self->events);

@@ -19,9 +19,9 @@
  *
  * Messages queue in the association and go to usrsctp once it is
  * connected and has room, in the order they were given.  The buffered
- * amount of a stream counts the bytes in that queue (not those usrsctp
- * holds until the peer acknowledges them), with a low-threshold
- * notification.  Callbacks are called without the
+ * amount of a stream counts the bytes in that queue and those usrsctp
+ * holds until the peer acknowledges them (or PR-SCTP abandons them), with
+ * a low-threshold notification.  Callbacks are called without the
  * association's lock, never two at a time for one association, in the order
  * the events happened; they may call back into the association.
  */
