@@ -1657,6 +1657,9 @@ gst_wrtc_sctp_association_send (GstWrtcSctpAssociation * assoc,
   max = max_send_size_locked (assoc);
   if (len > max)
     goto too_large;
+  /* RFC 4960 section 5.1.1: the peer's MIS bounds our outbound streams */
+  if (assoc->out_streams && stream_id >= assoc->out_streams)
+    goto stream_not_allowed;
 
   op = g_new0 (Op, 1);
   op->type = OP_MESSAGE;
@@ -1694,6 +1697,14 @@ closed:
         "cannot send on stream %u: the SCTP association is %s", stream_id,
         state_is_final (assoc->state) ?
         gst_wrtc_sctp_association_state_name (assoc->state) : "shutting down");
+    g_mutex_unlock (&assoc->lock);
+    return FALSE;
+  }
+stream_not_allowed:
+  {
+    g_set_error (error, GST_WRTC_SCTP_ERROR, GST_WRTC_SCTP_ERROR_INVALID,
+        "stream id %u is out of range: the peer allows %u outbound streams",
+        stream_id, assoc->out_streams);
     g_mutex_unlock (&assoc->lock);
     return FALSE;
   }

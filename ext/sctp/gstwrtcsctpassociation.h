@@ -75,9 +75,13 @@ G_DECLARE_FINAL_TYPE (GstWrtcSctpAssociation, gst_wrtc_sctp_association,
 /* The largest message we can hand to usrsctp at once (its send buffer);
  * a peer's larger max-message-size (or 0, "any") is capped to this. */
 #define GST_WRTC_SCTP_MAX_SEND_MESSAGE_SIZE (1024 * 1024)
-/* streams we ask for in each direction (RFC 8831 section 6.2 allows up to
- * 65535; browsers use 1024 and add none later) */
-#define GST_WRTC_SCTP_MAX_STREAMS 1024
+/* streams we ask for in each direction, the most an INIT can carry (RFC
+ * 8831 section 6.2 says 65535; W3C RTCDataChannel ids go 0 to 65534).
+ * usrsctp allocates both stream tables at INIT: about 6 MB per
+ * association at this count (peak RSS of two associations: 9 MB with 1024
+ * streams, 21 MB with 65535).  The peer may allow fewer outbound streams (older
+ * browsers allowed 1024): send() refuses an id over what it allowed. */
+#define GST_WRTC_SCTP_MAX_STREAMS 65535
 #define GST_WRTC_SCTP_DEFAULT_PORT 5000
 /* SCTP packet size that leaves room for the DTLS record around it (13
  * header + up to 48 of IV, MAC and padding) in a 1200-byte datagram */

@@ -353,6 +353,60 @@ GST_START_TEST (test_large_message)
 
 GST_END_TEST;
 
+/* RFC 8831 section 6.2: 65535 streams each way, so channels may take any
+ * id up to 65534, negotiated or through DCEP */
+GST_START_TEST (test_high_stream_ids)
+{
+  TestPair *pair = pair_new_connected (FALSE, FALSE);
+  GstWrtcSctpChannelOptions opts;
+  GError *err = NULL;
+  guint16 id;
+
+  /* DCEP, the highest id of each side's parity (the client takes even
+   * ones, RFC 8832 section 6) */
+  gst_wrtc_sctp_channel_options_init (&opts);
+  opts.id = 65532;
+  open_channel (pair->a, pair->b, "a-high", &opts, &id);
+  fail_unless_equals_int (id, 65532);
+  gst_wrtc_sctp_channel_options_init (&opts);
+  opts.id = 65533;
+  open_channel (pair->b, pair->a, "b-high", &opts, &id);
+  fail_unless_equals_int (id, 65533);
+  fail_unless (peer_wait (pair->b, cond_opened_remote,
+          GUINT_TO_POINTER (65532)));
+  fail_unless (peer_wait (pair->a, cond_opened_remote,
+          GUINT_TO_POINTER (65533)));
+  /* negotiated, the last id there is */
+  gst_wrtc_sctp_channel_options_init (&opts);
+  opts.negotiated = TRUE;
+  opts.id = 65534;
+  fail_unless (gst_wrtc_sctp_channels_open (pair->a->chans, &opts, &id, &err));
+  fail_unless (gst_wrtc_sctp_channels_open (pair->b->chans, &opts, &id, &err));
+  g_assert_no_error (err);
+
+  send_ok (pair->a, 65532, TRUE, "to b", 4);
+  fail_unless (peer_wait (pair->b, cond_n_messages, GUINT_TO_POINTER (1)));
+  assert_message (peer_message (pair->b, 0), 65532, TRUE, "to b", 4);
+  send_ok (pair->a, 65533, TRUE, "again", 5);
+  fail_unless (peer_wait (pair->b, cond_n_messages, GUINT_TO_POINTER (2)));
+  assert_message (peer_message (pair->b, 1), 65533, TRUE, "again", 5);
+  send_ok (pair->b, 65534, FALSE, "last", 4);
+  fail_unless (peer_wait (pair->a, cond_n_messages, GUINT_TO_POINTER (1)));
+  assert_message (peer_message (pair->a, 0), 65534, FALSE, "last", 4);
+
+  /* 65535 is no stream id */
+  opts.id = 65535;
+  fail_if (gst_wrtc_sctp_channels_open (pair->a->chans, &opts, &id, &err));
+  fail_unless (g_error_matches (err, GST_WRTC_SCTP_ERROR,
+          GST_WRTC_SCTP_ERROR_INVALID));
+  g_clear_error (&err);
+  fail_unless_equals_int (pair->a->errors->len, 0);
+  fail_unless_equals_int (pair->b->errors->len, 0);
+  pair_free (pair);
+}
+
+GST_END_TEST;
+
 /* RFC 8841: over the peer's max-message-size is an error to the sender */
 GST_START_TEST (test_too_large)
 {
@@ -1174,6 +1228,7 @@ sctp_suite (void)
   tcase_add_test (tc, test_messages_both_ways);
   tcase_add_test (tc, test_ppids_on_the_wire);
   tcase_add_test (tc, test_large_message);
+  tcase_add_test (tc, test_high_stream_ids);
   tcase_add_test (tc, test_too_large);
   tcase_add_test (tc, test_incoming_too_large);
   tcase_add_test (tc, test_partial_reliability_under_loss);
