@@ -29,12 +29,29 @@
  * usrsctp_init/finish, and is held around usrsctp_handle_timers() so
  * usrsctp_finish() never runs at the same time.
  *
- * Sending.  Messages wait in the association's FIFO (`pending`, which is
- * what the buffered amount counts) and the dispatcher hands them to usrsctp
+ * Sending.  Messages wait in the association's FIFO (`pending`) and the
+ * dispatcher hands them to usrsctp
  * in order once connected; when usrsctp's send buffer is full
  * (EWOULDBLOCK) the head stays and is retried on usrsctp's send_cb or the
  * next timer tick.  Stream resets and SHUTDOWN queue in the same FIFO, so
  * they follow the messages given before them.
+ *
+ * Buffered amount.  A stream's buffered amount counts its bytes in
+ * `pending` and those handed to usrsctp that the peer has not yet
+ * acknowledged, so backpressure follows the wire.  usrsctp 0.9.5 has no
+ * per-stream count of the latter; it has the association's
+ * (SCTP_GET_SNDBUF_USE: total_output_queue_size, the bytes of messages
+ * given to it and not yet acknowledged or abandoned).  So the dispatcher
+ * keeps the messages it handed over in order (`inflight`, each with the
+ * running total of bytes handed over at its end), reads that count once
+ * per dispatch while any are in flight (after each incoming packet, which
+ * is when SACKs arrive, and on timer ticks, when PR-SCTP abandons), and
+ * takes as acknowledged every message whose end lies within the bytes
+ * handed over minus those usrsctp still holds.  Across streams this
+ * attributes acknowledgements in the order messages were handed over,
+ * while usrsctp's scheduler may interleave streams: per stream the figure
+ * is an estimate, the total over all streams is exact, and every stream
+ * reaches 0 once the peer has acknowledged everything.
  */
 #ifdef HAVE_CONFIG_H
 #include "config.h"
@@ -54,6 +71,17 @@ GST_DEBUG_CATEGORY_STATIC (wrtc_sctp_assoc_debug);
 #ifndef SCTP_INTERLEAVING_SUPPORTED
 #define SCTP_INTERLEAVING_SUPPORTED 0x00001206
 #endif
+/* usrsctp's netinet/sctp.h has these too (read-only socket option); the
+ * struct is its struct sctp_sockstat */
+#ifndef SCTP_GET_SNDBUF_USE
+#define SCTP_GET_SNDBUF_USE 0x00001101
+#endif
+typedef struct
+{
+  sctp_assoc_t ss_assoc_id;
+  uint32_t ss_total_sndbuf;     /* bytes given, not acked nor abandoned */
+  uint32_t ss_total_recv_buf;
+} SndbufUse;
 /* SCTP_FRAGMENT_INTERLEAVE level that I-DATA needs (RFC 6458 8.1.20) */
 #define FRAG_LEVEL_INTERLEAVE_STREAMS 2
 
@@ -68,6 +96,16 @@ GST_DEBUG_CATEGORY_STATIC (wrtc_sctp_assoc_debug);
 #define RTO_INITIAL_MS 1000
 #define RTO_MIN_MS 400
 #define RTO_MAX_MS 10000
+/* How long an outgoing stream reset (RFC 6525 section 5.1.2) may wait for
+ * the peer's answer before we report it failed, so a channel whose peer
+ * never answers still ends up closed (RFC 8831 section 6.7).  usrsctp
+ * retransmits the RE-CONFIG chunk on the association's RTO timer: at
+ * RTO_INITIAL, the worst RTO of a path it has not measured, the request
+ * has left three times by then (0, 1 and 3 s) and the last one had 4 s to
+ * be answered.  A live peer answers within one round trip; a peer that is
+ * gone makes the association fail far later (10 retransmissions, RTO up
+ * to RTO_MAX). */
+#define RESET_TIMEOUT_MS 7000
 /* virtual time given to usrsctp_finish() to free closed endpoints */
 #define FINISH_ATTEMPTS 500
 
@@ -105,7 +143,23 @@ typedef enum
   EV_RESET,
   EV_LOW,
   EV_STATE,
+  EV_ERROR,
 } EventType;
+
+/* an outgoing stream reset usrsctp sent, waiting for the peer's answer */
+typedef struct
+{
+  guint16 sid;
+  gint64 deadline;              /* monotonic, microseconds */
+} ResetWait;
+
+/* a message handed to usrsctp and not yet acknowledged */
+typedef struct
+{
+  guint16 sid;
+  guint32 len;
+  guint64 end;                  /* handed_total once it was handed over */
+} InFlight;
 
 /* something for the user, collected under the lock */
 typedef struct
@@ -116,15 +170,17 @@ typedef struct
   GBytes *data;
   gboolean incoming, failed;
   GstWrtcSctpAssociationState state;
+  GError *error;
 } Event;
 
 typedef struct
 {
-  guint64 buffered;             /* bytes of this stream in `pending` */
+  guint64 buffered;             /* bytes in `pending` and `inflight` */
   guint64 low_threshold;
   GByteArray *reasm;            /* a message usrsctp delivers in parts */
   guint32 reasm_ppid;
   gboolean reasm_discard;       /* over the local max-message-size */
+  guint64 reasm_size;           /* bytes of the message so far */
 } Stream;
 
 struct _GstWrtcSctpAssociation
@@ -162,6 +218,10 @@ struct _GstWrtcSctpAssociation
   guint16 out_streams;
 
   GQueue pending;               /* Op, for usrsctp */
+  GQueue resets;                /* ResetWait, by deadline */
+  GQueue inflight;              /* InFlight, in the order handed over */
+  guint64 handed_total;         /* message bytes handed to usrsctp */
+  guint reset_timeout_ms;
   gboolean blocked;             /* usrsctp's send buffer was full */
   GHashTable *streams;          /* sid -> Stream */
 
@@ -189,6 +249,7 @@ static gboolean usrsctp_up;
 static GThread *timer_thread;   /* started once, sleeps while no users */
 
 static void dispatch (GstWrtcSctpAssociation * self);
+static void expire_resets_locked (GstWrtcSctpAssociation * self, gint64 now);
 
 /* Looks an association up for a usrsctp callback; returns it locked, with
  * registry_lock held too (release with lookup_done()). */
@@ -234,6 +295,7 @@ dispatch_all (void)
   GHashTableIter iter;
   gpointer value;
   guint i;
+  gint64 now = g_get_monotonic_time ();
 
   g_mutex_lock (&registry_lock);
   if (registry) {
@@ -246,8 +308,10 @@ dispatch_all (void)
       g_mutex_lock (&a->lock);
       /* a tick also retries a send usrsctp had no room for */
       a->blocked = FALSE;
+      expire_resets_locked (a, now);
       work = !g_queue_is_empty (&a->out_packets)
           || !g_queue_is_empty (&a->events)
+          || !g_queue_is_empty (&a->inflight)
           || (!g_queue_is_empty (&a->pending)
           && a->state == GST_WRTC_SCTP_ASSOCIATION_STATE_CONNECTED);
       g_mutex_unlock (&a->lock);
@@ -435,6 +499,7 @@ event_free (Event * ev)
 {
   if (ev->data)
     g_bytes_unref (ev->data);
+  g_clear_error (&ev->error);
   g_free (ev);
 }
 
@@ -472,6 +537,8 @@ set_state_locked (GstWrtcSctpAssociation * self,
     gpointer value;
 
     g_queue_clear_full (&self->pending, (GDestroyNotify) op_free);
+    g_queue_clear_full (&self->resets, g_free);
+    g_queue_clear_full (&self->inflight, g_free);
     g_hash_table_iter_init (&iter, self->streams);
     while (g_hash_table_iter_next (&iter, NULL, &value))
       ((Stream *) value)->buffered = 0;
@@ -528,6 +595,7 @@ reasm_reset (Stream * st)
   if (st->reasm)
     g_byte_array_set_size (st->reasm, 0);
   st->reasm_discard = FALSE;
+  st->reasm_size = 0;
 }
 
 /* W3C WebRTC: bufferedamountlow fires when the amount goes from above the
@@ -590,6 +658,44 @@ handle_assoc_change_locked (GstWrtcSctpAssociation * self,
   }
 }
 
+/* The peer answered our reset of @sid: FALSE when we were not waiting
+ * for it any more. */
+static gboolean
+reset_answered_locked (GstWrtcSctpAssociation * self, guint16 sid)
+{
+  GList *l;
+
+  for (l = self->resets.head; l; l = l->next) {
+    ResetWait *w = l->data;
+    if (w->sid == sid) {
+      g_free (w);
+      g_queue_delete_link (&self->resets, l);
+      return TRUE;
+    }
+  }
+  return FALSE;
+}
+
+/* On the timer thread: resets the peer left unanswered past their
+ * deadline (RESET_TIMEOUT_MS) are reported failed, which closes their
+ * channel. */
+static void
+expire_resets_locked (GstWrtcSctpAssociation * self, gint64 now)
+{
+  ResetWait *w;
+
+  while ((w = g_queue_peek_head (&self->resets)) && w->deadline <= now) {
+    Event *e;
+
+    GST_WARNING_OBJECT (self, "the peer did not answer the reset of stream "
+        "%u within %u ms; considering it failed", w->sid,
+        self->reset_timeout_ms);
+    e = push_event_locked (self, EV_RESET, w->sid);
+    e->failed = TRUE;
+    g_free (g_queue_pop_head (&self->resets));
+  }
+}
+
 /* RFC 6525 section 6.1 outcomes, as usrsctp reports them */
 static void
 handle_stream_reset_locked (GstWrtcSctpAssociation * self,
@@ -613,6 +719,11 @@ handle_stream_reset_locked (GstWrtcSctpAssociation * self,
           GUINT_TO_POINTER (sid));
       if (st)
         reasm_reset (st);
+    }
+    if (!incoming && !reset_answered_locked (self, sid)) {
+      /* reported failed already: it timed out */
+      GST_DEBUG_OBJECT (self, "late answer to the reset of stream %u", sid);
+      continue;
     }
     e = push_event_locked (self, EV_RESET, sid);
     e->incoming = incoming;
@@ -673,9 +784,28 @@ handle_notification_locked (GstWrtcSctpAssociation * self,
   }
 }
 
+/* RFC 8841 section 6: the peer must not send a message over our
+ * max-message-size.  One that arrives anyway is dropped whole (never
+ * truncated) and reported to the user as an error of its stream; the
+ * association goes on. */
+static void
+too_large_locked (GstWrtcSctpAssociation * self, guint16 sid, guint64 size)
+{
+  Event *ev;
+
+  GST_WARNING_OBJECT (self, "dropping a message of %" G_GUINT64_FORMAT
+      " bytes on stream %u over our max-message-size of %" G_GUINT64_FORMAT,
+      size, sid, self->local_mms);
+  ev = push_event_locked (self, EV_ERROR, sid);
+  ev->error = g_error_new (GST_WRTC_SCTP_ERROR, GST_WRTC_SCTP_ERROR_TOO_LARGE,
+      "received a message of %" G_GUINT64_FORMAT " bytes on stream %u, over "
+      "our max-message-size of %" G_GUINT64_FORMAT " bytes (RFC 8841)", size,
+      sid, self->local_mms);
+}
+
 /* A message, or a part of one when usrsctp uses partial delivery (no
  * MSG_EOR): parts are joined per stream.  Over the local max-message-size
- * a message is dropped (RFC 8841 section 6: the peer must not send it). */
+ * a message is dropped and reported (too_large_locked()). */
 static void
 handle_data_locked (GstWrtcSctpAssociation * self, const guint8 * data,
     gsize len, guint16 sid, guint32 ppid, gboolean eor)
@@ -687,11 +817,12 @@ handle_data_locked (GstWrtcSctpAssociation * self, const guint8 * data,
   if (state_is_final (self->state))
     return;
 
-  if (!eor || (st->reasm && st->reasm->len) || st->reasm_discard) {
+  if (!eor || st->reasm_size || st->reasm_discard) {
     if (!st->reasm)
       st->reasm = g_byte_array_new ();
+    st->reasm_size += len;
     if (!st->reasm_discard) {
-      if (st->reasm->len + len > self->local_mms) {
+      if (st->reasm_size > self->local_mms) {
         st->reasm_discard = TRUE;
         g_byte_array_set_size (st->reasm, 0);
       } else {
@@ -701,8 +832,7 @@ handle_data_locked (GstWrtcSctpAssociation * self, const guint8 * data,
     if (!eor)
       return;
     if (st->reasm_discard) {
-      GST_WARNING_OBJECT (self, "dropping a message on stream %u over the "
-          "max-message-size of %" G_GUINT64_FORMAT, sid, self->local_mms);
+      too_large_locked (self, sid, st->reasm_size);
       reasm_reset (st);
       return;
     }
@@ -710,9 +840,7 @@ handle_data_locked (GstWrtcSctpAssociation * self, const guint8 * data,
     reasm_reset (st);
   } else {
     if (len > self->local_mms) {
-      GST_WARNING_OBJECT (self, "dropping a message of %" G_GSIZE_FORMAT
-          " bytes on stream %u over the max-message-size of %"
-          G_GUINT64_FORMAT, len, sid, self->local_mms);
+      too_large_locked (self, sid, len);
       return;
     }
     msg = g_bytes_new (data, len);
@@ -838,14 +966,61 @@ flush_one_locked (GstWrtcSctpAssociation * self)
     GST_WARNING_OBJECT (self, "usrsctp refused %s on stream %u: %s",
         op->type == OP_MESSAGE ? "a message" : op->type == OP_RESET ?
         "a stream reset" : "SHUTDOWN", op->sid, g_strerror (err));
-  if (op->type == OP_MESSAGE)
+  if (op->type == OP_MESSAGE && ret == 0 && !state_is_final (self->state)) {
+    /* the peer has yet to acknowledge it */
+    InFlight *f = g_new0 (InFlight, 1);
+    f->sid = op->sid;
+    f->len = g_bytes_get_size (op->data);
+    self->handed_total += f->len;
+    f->end = self->handed_total;
+    g_queue_push_tail (&self->inflight, f);
+  } else if (op->type == OP_MESSAGE)
     stream_sent_locked (self, op->sid, g_bytes_get_size (op->data));
-  else if (op->type == OP_RESET && ret < 0) {
+  else if (op->type == OP_RESET && ret == 0 && !state_is_final (self->state)) {
+    /* deadlines grow in queue order: the timeout is the same for all */
+    ResetWait *w = g_new0 (ResetWait, 1);
+    w->sid = op->sid;
+    w->deadline = g_get_monotonic_time () +
+        (gint64) self->reset_timeout_ms * 1000;
+    g_queue_push_tail (&self->resets, w);
+  } else if (op->type == OP_RESET && ret < 0) {
     Event *e = push_event_locked (self, EV_RESET, op->sid);
     e->failed = TRUE;
   }
   op_free (op);
   return TRUE;
+}
+
+/* Reads how many bytes usrsctp still holds (see the top of the file) and
+ * takes the messages before that as acknowledged.  Called with the lock,
+ * returns with it; unlocks around the usrsctp call. */
+static void
+poll_acked_locked (GstWrtcSctpAssociation * self)
+{
+  SndbufUse ss;
+  socklen_t len = sizeof (ss);
+  struct socket *sock = self->sock;
+  guint64 acked;
+  InFlight *f;
+  int ret;
+
+  if (!sock || g_queue_is_empty (&self->inflight))
+    return;
+  memset (&ss, 0, sizeof (ss));
+  g_mutex_unlock (&self->lock);
+  ret = usrsctp_getsockopt (sock, IPPROTO_SCTP, SCTP_GET_SNDBUF_USE, &ss, &len);
+  g_mutex_lock (&self->lock);
+  if (ret < 0) {
+    /* no association any more: nothing will be acknowledged */
+    GST_DEBUG_OBJECT (self, "SCTP_GET_SNDBUF_USE: %s", g_strerror (errno));
+    return;
+  }
+  acked = self->handed_total - MIN (self->handed_total, ss.ss_total_sndbuf);
+  while ((f = g_queue_peek_head (&self->inflight)) && f->end <= acked) {
+    g_queue_pop_head (&self->inflight);
+    stream_sent_locked (self, f->sid, f->len);
+    g_free (f);
+  }
 }
 
 static GObject *
@@ -901,6 +1076,10 @@ deliver_locked (GstWrtcSctpAssociation * self)
         if (funcs.buffered_amount_low && recv_ok)
           funcs.buffered_amount_low (ev->sid, recv_owner);
         break;
+      case EV_ERROR:
+        if (funcs.error && recv_ok)
+          funcs.error (ev->sid, ev->error, recv_owner);
+        break;
       case EV_STATE:
         if (funcs.state_changed && recv_ok)
           funcs.state_changed (ev->state, recv_owner);
@@ -919,6 +1098,8 @@ deliver_locked (GstWrtcSctpAssociation * self)
 static void
 dispatch (GstWrtcSctpAssociation * self)
 {
+  gboolean polled = FALSE;
+
   g_mutex_lock (&self->lock);
   if (self->dispatching) {
     /* another thread (or an outer frame of this one) delivers for us */
@@ -932,6 +1113,12 @@ dispatch (GstWrtcSctpAssociation * self)
     if (!g_queue_is_empty (&self->out_packets)
         || !g_queue_is_empty (&self->events)) {
       deliver_locked (self);
+      continue;
+    }
+    /* once per dispatch, after what usrsctp was given or received */
+    if (!polled && !g_queue_is_empty (&self->inflight)) {
+      polled = TRUE;
+      poll_acked_locked (self);
       continue;
     }
     break;
@@ -965,6 +1152,8 @@ gst_wrtc_sctp_association_finalize (GObject * object)
   g_weak_ref_clear (&self->recv_owner);
   g_clear_error (&self->error);
   g_queue_clear_full (&self->pending, (GDestroyNotify) op_free);
+  g_queue_clear_full (&self->resets, g_free);
+  g_queue_clear_full (&self->inflight, g_free);
   g_queue_clear_full (&self->out_packets, (GDestroyNotify) g_bytes_unref);
   g_queue_clear_full (&self->events, (GDestroyNotify) event_free);
   g_hash_table_unref (self->streams);
@@ -1004,6 +1193,9 @@ gst_wrtc_sctp_association_init (GstWrtcSctpAssociation * self)
   self->streams = g_hash_table_new_full (NULL, NULL, NULL,
       (GDestroyNotify) stream_free);
   g_queue_init (&self->pending);
+  g_queue_init (&self->resets);
+  g_queue_init (&self->inflight);
+  self->reset_timeout_ms = RESET_TIMEOUT_MS;
   g_queue_init (&self->out_packets);
   g_queue_init (&self->events);
 }
@@ -1106,6 +1298,15 @@ gst_wrtc_sctp_association_get_max_send_size (GstWrtcSctpAssociation * assoc)
   v = max_send_size_locked (assoc);
   g_mutex_unlock (&assoc->lock);
   return v;
+}
+
+void
+gst_wrtc_sctp_association_set_reset_timeout (GstWrtcSctpAssociation * assoc,
+    guint timeout_ms)
+{
+  g_mutex_lock (&assoc->lock);
+  assoc->reset_timeout_ms = timeout_ms;
+  g_mutex_unlock (&assoc->lock);
 }
 
 void
@@ -1456,6 +1657,9 @@ gst_wrtc_sctp_association_send (GstWrtcSctpAssociation * assoc,
   max = max_send_size_locked (assoc);
   if (len > max)
     goto too_large;
+  /* RFC 4960 section 5.1.1: the peer's MIS bounds our outbound streams */
+  if (assoc->out_streams && stream_id >= assoc->out_streams)
+    goto stream_not_allowed;
 
   op = g_new0 (Op, 1);
   op->type = OP_MESSAGE;
@@ -1493,6 +1697,14 @@ closed:
         "cannot send on stream %u: the SCTP association is %s", stream_id,
         state_is_final (assoc->state) ?
         gst_wrtc_sctp_association_state_name (assoc->state) : "shutting down");
+    g_mutex_unlock (&assoc->lock);
+    return FALSE;
+  }
+stream_not_allowed:
+  {
+    g_set_error (error, GST_WRTC_SCTP_ERROR, GST_WRTC_SCTP_ERROR_INVALID,
+        "stream id %u is out of range: the peer allows %u outbound streams",
+        stream_id, assoc->out_streams);
     g_mutex_unlock (&assoc->lock);
     return FALSE;
   }

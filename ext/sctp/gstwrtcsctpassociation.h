@@ -19,9 +19,9 @@
  *
  * Messages queue in the association and go to usrsctp once it is
  * connected and has room, in the order they were given.  The buffered
- * amount of a stream counts the bytes in that queue (not those usrsctp
- * holds until the peer acknowledges them), with a low-threshold
- * notification.  Callbacks are called without the
+ * amount of a stream counts the bytes in that queue and those usrsctp
+ * holds until the peer acknowledges them (or PR-SCTP abandons them), with
+ * a low-threshold notification.  Callbacks are called without the
  * association's lock, never two at a time for one association, in the order
  * the events happened; they may call back into the association.
  */
@@ -75,9 +75,13 @@ G_DECLARE_FINAL_TYPE (GstWrtcSctpAssociation, gst_wrtc_sctp_association,
 /* The largest message we can hand to usrsctp at once (its send buffer);
  * a peer's larger max-message-size (or 0, "any") is capped to this. */
 #define GST_WRTC_SCTP_MAX_SEND_MESSAGE_SIZE (1024 * 1024)
-/* streams we ask for in each direction (RFC 8831 section 6.2 allows up to
- * 65535; browsers use 1024 and add none later) */
-#define GST_WRTC_SCTP_MAX_STREAMS 1024
+/* streams we ask for in each direction, the most an INIT can carry (RFC
+ * 8831 section 6.2 says 65535; W3C RTCDataChannel ids go 0 to 65534).
+ * usrsctp allocates both stream tables at INIT: about 6 MB per
+ * association at this count (peak RSS of two associations: 9 MB with 1024
+ * streams, 21 MB with 65535).  The peer may allow fewer outbound streams (older
+ * browsers allowed 1024): send() refuses an id over what it allowed. */
+#define GST_WRTC_SCTP_MAX_STREAMS 65535
 #define GST_WRTC_SCTP_DEFAULT_PORT 5000
 /* SCTP packet size that leaves room for the DTLS record around it (13
  * header + up to 48 of IV, MAC and padding) in a 1200-byte datagram */
@@ -103,13 +107,17 @@ typedef struct
       gsize len, GObject * owner);
   /* RFC 6525: @incoming TRUE when the peer reset its outgoing stream
    * (our incoming one), FALSE when our outgoing reset is done (@failed
-   * when the peer denied it) */
+   * when the peer denied it or did not answer within the reset timeout) */
   void (*stream_reset) (guint16 stream_id, gboolean incoming,
       gboolean failed, GObject * owner);
   /* the stream's buffered amount fell to its low threshold or below */
   void (*buffered_amount_low) (guint16 stream_id, GObject * owner);
   /* as the state-changed signal, in order with the callbacks above */
   void (*state_changed) (GstWrtcSctpAssociationState state, GObject * owner);
+  /* something on @stream_id went wrong and the association goes on:
+   * GST_WRTC_SCTP_ERROR_TOO_LARGE for a message over our max-message-size
+   * (dropped whole, RFC 8841 section 6) */
+  void (*error) (guint16 stream_id, const GError * error, GObject * owner);
 } GstWrtcSctpReceiveFuncs;
 
 GstWrtcSctpAssociation *gst_wrtc_sctp_association_new (guint16 local_port,
@@ -125,7 +133,8 @@ void gst_wrtc_sctp_association_set_receive_funcs (GstWrtcSctpAssociation *
     assoc, const GstWrtcSctpReceiveFuncs * funcs, GObject * owner);
 
 /* RFC 8841: the largest message we accept (what we advertise in SDP);
- * larger ones are dropped with a warning.  0: any size. */
+ * larger ones are dropped and reported through the error callback.
+ * 0: any size. */
 void gst_wrtc_sctp_association_set_local_max_message_size
     (GstWrtcSctpAssociation * assoc, guint64 size);
 guint64 gst_wrtc_sctp_association_get_local_max_message_size
@@ -136,6 +145,12 @@ void gst_wrtc_sctp_association_set_remote_max_message_size
 /* what send() accepts: the peer's limit, capped to what we can send */
 guint64 gst_wrtc_sctp_association_get_max_send_size (GstWrtcSctpAssociation *
     assoc);
+/* How long an outgoing stream reset waits for the peer's answer before it
+ * is reported failed (default 7 s, see gstwrtcsctpassociation.c); a
+ * timed-out reset's late answer is ignored.  Resets already sent keep
+ * their deadline. */
+void gst_wrtc_sctp_association_set_reset_timeout (GstWrtcSctpAssociation *
+    assoc, guint timeout_ms);
 /* Before start: offer I-DATA (RFC 8260); TRUE by default. */
 void gst_wrtc_sctp_association_set_interleaving (GstWrtcSctpAssociation *
     assoc, gboolean enable);

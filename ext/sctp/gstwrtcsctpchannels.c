@@ -416,10 +416,14 @@ on_stream_reset (guint16 sid, gboolean incoming, gboolean failed,
       answer = TRUE;
     channel_set_state_locked (self, ch, GST_WRTC_SCTP_CHANNEL_STATE_CLOSING);
   } else {
-    if (failed)
-      GST_WARNING_OBJECT (self, "the peer refused to reset stream %u; "
-          "considering it closed", sid);
     ch->out_reset = TRUE;
+    if (failed) {
+      /* denied, or never answered (the association's reset timeout): the
+       * peer will not finish the close handshake either */
+      GST_WARNING_OBJECT (self, "the peer refused or did not answer the "
+          "reset of stream %u; considering the channel closed", sid);
+      ch->in_reset = TRUE;
+    }
   }
   if (ch->in_reset && ch->out_reset)
     closed = close_done_locked (self, ch);
@@ -431,6 +435,14 @@ on_stream_reset (guint16 sid, gboolean incoming, gboolean failed,
   if (closed && cb.ok && cb.funcs.channel_closed)
     cb.funcs.channel_closed (sid, cb.owner);
   callbacks_done (&cb);
+}
+
+/* an error of the association on one stream (an incoming message over
+ * our max-message-size): the channel's error, the channel goes on */
+static void
+on_assoc_error (guint16 sid, const GError * error, GObject * owner)
+{
+  report_error (GST_WRTC_SCTP_CHANNELS (owner), sid, g_error_copy (error));
 }
 
 static void
@@ -540,6 +552,7 @@ gst_wrtc_sctp_channels_new (GstWrtcSctpAssociation * assoc)
     .stream_reset = on_stream_reset,
     .buffered_amount_low = on_buffered_amount_low,
     .state_changed = on_state_changed,
+    .error = on_assoc_error,
   };
   GstWrtcSctpChannels *self;
 

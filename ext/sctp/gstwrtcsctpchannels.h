@@ -17,7 +17,9 @@
  *    max-message-size send() fails with GST_WRTC_SCTP_ERROR_TOO_LARGE.
  *  - close(): an outgoing stream reset (RFC 8831 section 6.7, RFC 6525); a
  *    peer's reset is answered with ours; the channel is closed when both
- *    directions are reset, and its id is free again.
+ *    directions are reset, or when the peer denies our reset or leaves it
+ *    unanswered past the association's reset timeout, and its id is free
+ *    again.
  *
  * The channel table sits in its own object rather than in the association
  * so the association stays plain SCTP (tests drive it with any PPID) and
@@ -93,8 +95,9 @@ typedef struct
       gsize len, GObject * owner);
   void (*channel_closed) (guint16 id, GObject * owner);
   void (*buffered_amount_low) (guint16 id, GObject * owner);
-  /* the peer broke DCEP or sent what no channel takes; the association
-   * goes on */
+  /* the peer broke DCEP, sent what no channel takes or a message over our
+   * max-message-size (GST_WRTC_SCTP_ERROR_TOO_LARGE, dropped); the
+   * association goes on */
   void (*error) (guint16 id, const GError * error, GObject * owner);
 } GstWrtcSctpChannelsFuncs;
 

@@ -353,6 +353,60 @@ GST_START_TEST (test_large_message)
 
 GST_END_TEST;
 
+/* RFC 8831 section 6.2: 65535 streams each way, so channels may take any
+ * id up to 65534, negotiated or through DCEP */
+GST_START_TEST (test_high_stream_ids)
+{
+  TestPair *pair = pair_new_connected (FALSE, FALSE);
+  GstWrtcSctpChannelOptions opts;
+  GError *err = NULL;
+  guint16 id;
+
+  /* DCEP, the highest id of each side's parity (the client takes even
+   * ones, RFC 8832 section 6) */
+  gst_wrtc_sctp_channel_options_init (&opts);
+  opts.id = 65532;
+  open_channel (pair->a, pair->b, "a-high", &opts, &id);
+  fail_unless_equals_int (id, 65532);
+  gst_wrtc_sctp_channel_options_init (&opts);
+  opts.id = 65533;
+  open_channel (pair->b, pair->a, "b-high", &opts, &id);
+  fail_unless_equals_int (id, 65533);
+  fail_unless (peer_wait (pair->b, cond_opened_remote,
+          GUINT_TO_POINTER (65532)));
+  fail_unless (peer_wait (pair->a, cond_opened_remote,
+          GUINT_TO_POINTER (65533)));
+  /* negotiated, the last id there is */
+  gst_wrtc_sctp_channel_options_init (&opts);
+  opts.negotiated = TRUE;
+  opts.id = 65534;
+  fail_unless (gst_wrtc_sctp_channels_open (pair->a->chans, &opts, &id, &err));
+  fail_unless (gst_wrtc_sctp_channels_open (pair->b->chans, &opts, &id, &err));
+  g_assert_no_error (err);
+
+  send_ok (pair->a, 65532, TRUE, "to b", 4);
+  fail_unless (peer_wait (pair->b, cond_n_messages, GUINT_TO_POINTER (1)));
+  assert_message (peer_message (pair->b, 0), 65532, TRUE, "to b", 4);
+  send_ok (pair->a, 65533, TRUE, "again", 5);
+  fail_unless (peer_wait (pair->b, cond_n_messages, GUINT_TO_POINTER (2)));
+  assert_message (peer_message (pair->b, 1), 65533, TRUE, "again", 5);
+  send_ok (pair->b, 65534, FALSE, "last", 4);
+  fail_unless (peer_wait (pair->a, cond_n_messages, GUINT_TO_POINTER (1)));
+  assert_message (peer_message (pair->a, 0), 65534, FALSE, "last", 4);
+
+  /* 65535 is no stream id */
+  opts.id = 65535;
+  fail_if (gst_wrtc_sctp_channels_open (pair->a->chans, &opts, &id, &err));
+  fail_unless (g_error_matches (err, GST_WRTC_SCTP_ERROR,
+          GST_WRTC_SCTP_ERROR_INVALID));
+  g_clear_error (&err);
+  fail_unless_equals_int (pair->a->errors->len, 0);
+  fail_unless_equals_int (pair->b->errors->len, 0);
+  pair_free (pair);
+}
+
+GST_END_TEST;
+
 /* RFC 8841: over the peer's max-message-size is an error to the sender */
 GST_START_TEST (test_too_large)
 {
@@ -379,6 +433,52 @@ GST_START_TEST (test_too_large)
   gst_wrtc_sctp_association_set_remote_max_message_size (pair->a->assoc, 0);
   fail_unless_equals_int64 (gst_wrtc_sctp_association_get_max_send_size
       (pair->a->assoc), GST_WRTC_SCTP_MAX_SEND_MESSAGE_SIZE);
+  g_free (buf);
+  pair_free (pair);
+}
+
+GST_END_TEST;
+
+/* RFC 8841 section 6: a message over our max-message-size, whether
+ * usrsctp hands it over whole or in parts, is dropped whole and reported
+ * as the channel's error; the channel and the association go on. */
+GST_START_TEST (test_incoming_too_large)
+{
+  TestPair *pair = pair_new_connected (FALSE, FALSE);
+  const gsize big = GST_WRTC_SCTP_DEFAULT_LOCAL_MAX_MESSAGE_SIZE + 1;
+  guint8 *buf = pattern (big, 4);
+  guint16 id;
+
+  open_channel (pair->a, pair->b, "limits", NULL, &id);
+  /* a peer that ignores our a=max-message-size */
+  gst_wrtc_sctp_association_set_remote_max_message_size (pair->a->assoc, 0);
+  /* one packet (delivered whole), then many (usrsctp may deliver parts) */
+  gst_wrtc_sctp_association_set_local_max_message_size (pair->b->assoc, 100);
+  send_ok (pair->a, id, FALSE, (const gchar *) buf, 101);
+  send_ok (pair->a, id, FALSE, "after", 5);
+  fail_unless (peer_wait (pair->b, cond_n_messages, GUINT_TO_POINTER (1)));
+  fail_unless (peer_wait (pair->b, cond_n_errors, GUINT_TO_POINTER (1)));
+  assert_message (peer_message (pair->b, 0), id, FALSE, "after", 5);
+  fail_unless (strstr (g_ptr_array_index (pair->b->errors, 0),
+          "max-message-size") != NULL, "error: %s",
+      (gchar *) g_ptr_array_index (pair->b->errors, 0));
+
+  gst_wrtc_sctp_association_set_local_max_message_size (pair->b->assoc,
+      GST_WRTC_SCTP_DEFAULT_LOCAL_MAX_MESSAGE_SIZE);
+  send_ok (pair->a, id, FALSE, (const gchar *) buf, big);
+  send_ok (pair->a, id, FALSE, (const gchar *) buf, big - 1);
+  fail_unless (peer_wait (pair->b, cond_n_messages, GUINT_TO_POINTER (2)));
+  fail_unless (peer_wait (pair->b, cond_n_errors, GUINT_TO_POINTER (2)));
+  assert_message (peer_message (pair->b, 1), id, FALSE, (const gchar *) buf,
+      big - 1);
+  g_mutex_lock (&pair->b->lock);
+  fail_unless_equals_int (pair->b->messages->len, 2);
+  fail_unless_equals_int (pair->b->errors->len, 2);
+  g_mutex_unlock (&pair->b->lock);
+  fail_unless_equals_int (gst_wrtc_sctp_channels_get_state (pair->b->chans,
+          id), GST_WRTC_SCTP_CHANNEL_STATE_OPEN);
+  fail_unless_equals_int (gst_wrtc_sctp_association_get_state
+      (pair->b->assoc), GST_WRTC_SCTP_ASSOCIATION_STATE_CONNECTED);
   g_free (buf);
   pair_free (pair);
 }
@@ -515,6 +615,42 @@ GST_START_TEST (test_close_by_reset)
   assert_message (peer_message (pair->b, 1), again, TRUE, "new", 3);
   fail_unless_equals_int (pair->a->errors->len, 0);
   fail_unless_equals_int (pair->b->errors->len, 0);
+  pair_free (pair);
+}
+
+GST_END_TEST;
+
+/* RFC 8831 section 6.7 with a peer that never answers the reset: the
+ * channel still ends up closed, after the association's reset timeout,
+ * and the id is free again */
+GST_START_TEST (test_close_unanswered)
+{
+  TestPair *pair = pair_new_connected (FALSE, FALSE);
+  GstWrtcSctpChannelOptions opts;
+  GError *err = NULL;
+  guint16 id, again;
+
+  open_channel (pair->a, pair->b, "unanswered", NULL, &id);
+  gst_wrtc_sctp_association_set_reset_timeout (pair->a->assoc, 200);
+  /* from now on nothing of a's reaches b */
+  link_set_impairment (pair->a, 100, 0, 0);
+  fail_unless (gst_wrtc_sctp_channels_close (pair->a->chans, id, &err));
+  g_assert_no_error (err);
+  fail_unless (peer_wait (pair->a, cond_closed, GUINT_TO_POINTER (id)));
+  fail_unless (peer_wait (pair->a, cond_channel_closed_state,
+          GUINT_TO_POINTER (id)));
+  fail_unless_equals_int (gst_wrtc_sctp_channels_get_state (pair->b->chans,
+          id), GST_WRTC_SCTP_CHANNEL_STATE_OPEN);
+  fail_unless_equals_int (gst_wrtc_sctp_association_get_state
+      (pair->a->assoc), GST_WRTC_SCTP_ASSOCIATION_STATE_CONNECTED);
+  /* the id is free again in a's table */
+  gst_wrtc_sctp_channel_options_init (&opts);
+  opts.negotiated = TRUE;
+  opts.id = id;
+  fail_unless (gst_wrtc_sctp_channels_open (pair->a->chans, &opts, &again,
+          &err));
+  g_assert_no_error (err);
+  fail_unless_equals_int (again, id);
   pair_free (pair);
 }
 
@@ -779,6 +915,61 @@ GST_END_TEST;
 
 /* messages given before the association is up wait in the buffered
  * amount and leave once it is; the low threshold is reported */
+static gboolean
+cond_nothing_buffered (TestPeer * p, gpointer data)
+{
+  return gst_wrtc_sctp_association_get_buffered_amount (p->assoc,
+      GPOINTER_TO_UINT (data)) == 0;
+}
+
+/* The buffered amount counts what usrsctp holds until the peer
+ * acknowledges it: with the peer unreachable it stays, once the peer
+ * acknowledges it falls to 0 with a low notification. */
+GST_START_TEST (test_buffered_amount_unacked)
+{
+  TestPair *pair = pair_new_connected (TRUE, TRUE);
+  guint8 *buf = pattern (3000, 5);
+  GError *err = NULL;
+  guint i;
+
+  /* nothing of a's reaches b: no SACK will come */
+  link_set_impairment (pair->a, 100, 0, 0);
+  gst_wrtc_sctp_association_set_buffered_amount_low_threshold (pair->a->assoc,
+      7, 1000);
+  fail_unless (gst_wrtc_sctp_association_send (pair->a->assoc, 7, 53, buf,
+          3000, TRUE, GST_WRTC_SCTP_RELIABLE, 0, &err));
+  fail_unless (gst_wrtc_sctp_association_send (pair->a->assoc, 9, 53, buf,
+          500, TRUE, GST_WRTC_SCTP_RELIABLE, 0, &err));
+  g_assert_no_error (err);
+  /* usrsctp had room: both left our queue, neither was acknowledged */
+  fail_unless_equals_int64 (gst_wrtc_sctp_association_get_buffered_amount
+      (pair->a->assoc, 7), 3000);
+  fail_unless_equals_int64 (gst_wrtc_sctp_association_get_buffered_amount
+      (pair->a->assoc, 9), 500);
+  g_mutex_lock (&pair->a->lock);
+  fail_unless_equals_int (pair->a->low->len, 0);
+  g_mutex_unlock (&pair->a->lock);
+
+  /* the link heals: usrsctp retransmits, b acknowledges */
+  link_set_impairment (pair->a, 0, 0, 0);
+  fail_unless (peer_wait (pair->b, cond_n_messages, GUINT_TO_POINTER (2)));
+  fail_unless (peer_wait (pair->a, cond_low, GUINT_TO_POINTER (7)));
+  fail_unless (peer_wait (pair->a, cond_nothing_buffered,
+          GUINT_TO_POINTER (7)));
+  fail_unless (peer_wait (pair->a, cond_nothing_buffered,
+          GUINT_TO_POINTER (9)));
+  /* streams may interleave (I-DATA) */
+  i = peer_message (pair->b, 0)->id == 7 ? 0 : 1;
+  assert_message (peer_message (pair->b, i), 7, FALSE, (const gchar *) buf,
+      3000);
+  assert_message (peer_message (pair->b, 1 - i), 9, FALSE,
+      (const gchar *) buf, 500);
+  g_free (buf);
+  pair_free (pair);
+}
+
+GST_END_TEST;
+
 GST_START_TEST (test_buffered_amount)
 {
   TestPair *pair = pair_new (FALSE, FALSE);
@@ -808,8 +999,9 @@ GST_START_TEST (test_buffered_amount)
   fail_unless (peer_wait (pair->a, cond_opened, GUINT_TO_POINTER (4)));
   fail_unless (peer_wait (pair->b, cond_opened, GUINT_TO_POINTER (4)));
   fail_unless (peer_wait (pair->a, cond_low, GUINT_TO_POINTER (4)));
-  fail_unless_equals_int64 (gst_wrtc_sctp_channels_get_buffered_amount
-      (pair->a->chans, 4), 0);
+  /* the last byte may await its acknowledgement a moment longer */
+  fail_unless (peer_wait (pair->a, cond_nothing_buffered,
+          GUINT_TO_POINTER (4)));
   fail_unless (peer_wait (pair->b, cond_n_messages, GUINT_TO_POINTER (3)));
   assert_message (peer_message (pair->b, 0), 4, FALSE, (const gchar *) buf,
       1000);
@@ -1036,9 +1228,12 @@ sctp_suite (void)
   tcase_add_test (tc, test_messages_both_ways);
   tcase_add_test (tc, test_ppids_on_the_wire);
   tcase_add_test (tc, test_large_message);
+  tcase_add_test (tc, test_high_stream_ids);
   tcase_add_test (tc, test_too_large);
+  tcase_add_test (tc, test_incoming_too_large);
   tcase_add_test (tc, test_partial_reliability_under_loss);
   tcase_add_test (tc, test_close_by_reset);
+  tcase_add_test (tc, test_close_unanswered);
   tcase_add_test (tc, test_raw_stream_reset);
   tcase_add_test (tc, test_shutdown_by_client);
   tcase_add_test (tc, test_shutdown_by_server);
@@ -1048,6 +1243,7 @@ sctp_suite (void)
   tcase_add_test (tc, test_channel_state_machine);
   tcase_add_test (tc, test_state_machine_requests);
   tcase_add_test (tc, test_buffered_amount);
+  tcase_add_test (tc, test_buffered_amount_unacked);
   tcase_add_test (tc, test_malformed_input);
   tcase_add_test (tc, test_hostile_dcep);
   return s;

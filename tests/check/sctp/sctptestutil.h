@@ -233,6 +233,15 @@ raw_low (guint16 sid, GObject * owner)
   record_id (p, p->low, sid);
 }
 
+/* errors of both kinds of peers go to `errors` */
+static void chan_error (guint16 id, const GError * error, GObject * owner);
+
+static void
+raw_error (guint16 sid, const GError * error, GObject * owner)
+{
+  chan_error (sid, error, owner);
+}
+
 static void
 chan_open (guint16 id, gboolean remote, GObject * owner)
 {
@@ -310,6 +319,7 @@ peer_new (gboolean is_client, gboolean raw, guint32 seed)
     .receive = raw_receive,
     .stream_reset = raw_reset,
     .buffered_amount_low = raw_low,
+    .error = raw_error,
   };
   static const GstWrtcSctpChannelsFuncs chan_funcs = {
     .channel_open = chan_open,
