@@ -122,7 +122,7 @@ push_on (GstWrtcDtlsSrtpDec * self, GstPad * pad, GstBuffer * buf)
 {
   GstFlowReturn ret;
 
-  gst_wrtc_pad_ensure_sticky (pad, GST_ELEMENT (self));
+  gst_wrtc_pad_ensure_sticky (pad, GST_ELEMENT (self), NULL);
   ret = gst_pad_push (pad, buf);
   /* an output nobody listens to (rtcp_src, say) is not an error */
   return ret == GST_FLOW_NOT_LINKED ? GST_FLOW_OK : ret;

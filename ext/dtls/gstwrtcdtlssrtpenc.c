@@ -152,7 +152,7 @@ static GstFlowReturn
 push_locked (GstWrtcDtlsSrtpEnc * self, GstBuffer * buf)
 {
   if (!self->src_started) {
-    gst_wrtc_pad_ensure_sticky (self->srcpad, GST_ELEMENT (self));
+    gst_wrtc_pad_ensure_sticky (self->srcpad, GST_ELEMENT (self), NULL);
     self->src_started = TRUE;
   }
   return gst_pad_push (self->srcpad, buf);
@@ -162,7 +162,7 @@ static GstFlowReturn
 push_list_locked (GstWrtcDtlsSrtpEnc * self, GstBufferList * list)
 {
   if (!self->src_started) {
-    gst_wrtc_pad_ensure_sticky (self->srcpad, GST_ELEMENT (self));
+    gst_wrtc_pad_ensure_sticky (self->srcpad, GST_ELEMENT (self), NULL);
     self->src_started = TRUE;
   }
   return gst_pad_push_list (self->srcpad, list);
@@ -196,7 +196,7 @@ push_object (GstWrtcDtlsSrtpEnc * self, GstMiniObject * obj)
     ret = push_locked (self, GST_BUFFER_CAST (obj));
   } else {
     if (!self->src_started) {
-      gst_wrtc_pad_ensure_sticky (self->srcpad, GST_ELEMENT (self));
+      gst_wrtc_pad_ensure_sticky (self->srcpad, GST_ELEMENT (self), NULL);
       self->src_started = TRUE;
     }
     gst_pad_push_event (self->srcpad, GST_EVENT_CAST (obj));

@@ -48,6 +48,7 @@
 #endif
 
 #include "gstwrtcsctpdatachannel.h"
+#include "gstwrtcpadutil.h"
 #include "gstwrtcsctpchannels.h"
 #include "gstwrtcsctpdcobject.h"
 
@@ -477,37 +478,6 @@ get_channels (GstWrtcSctpDataChannel * self)
   return c;
 }
 
-/* Pushes stream-start, @caps and a segment on @pad unless it has them. */
-static void
-ensure_sticky (GstWrtcSctpDataChannel * self, GstPad * pad,
-    const gchar * stream, GstCaps * caps)
-{
-  GstEvent *ev;
-  GstSegment segment;
-
-  ev = gst_pad_get_sticky_event (pad, GST_EVENT_STREAM_START, 0);
-  if (ev) {
-    gst_event_unref (ev);
-  } else {
-    gchar *id = g_strdup_printf ("%08x%08x/%s", g_random_int (),
-        g_random_int (), stream);
-
-    ev = gst_event_new_stream_start (id);
-    gst_event_set_group_id (ev, gst_util_group_id_next ());
-    gst_pad_push_event (pad, ev);
-    g_free (id);
-  }
-  if (caps)
-    gst_pad_push_event (pad, gst_event_new_caps (caps));
-  ev = gst_pad_get_sticky_event (pad, GST_EVENT_SEGMENT, 0);
-  if (ev) {
-    gst_event_unref (ev);
-  } else {
-    gst_segment_init (&segment, GST_FORMAT_TIME);
-    gst_pad_push_event (pad, gst_event_new_segment (&segment));
-  }
-}
-
 /* ---- from the association: SCTP packets out (RFC 8261 section 4) ---- */
 static void
 assoc_send (const guint8 * data, gsize len, GObject * owner)
@@ -519,7 +489,7 @@ assoc_send (const guint8 * data, gsize len, GObject * owner)
   if (!self->src_started) {
     GstCaps *caps = gst_caps_new_empty_simple ("application/x-sctp");
 
-    ensure_sticky (self, self->srcpad, "sctp", caps);
+    gst_wrtc_pad_ensure_sticky (self->srcpad, GST_ELEMENT (self), caps);
     gst_caps_unref (caps);
     self->src_started = TRUE;
   }
@@ -724,10 +694,8 @@ on_message (guint16 id, gboolean is_string, const guint8 * data, gsize len,
   if (spad->kind != (is_string ? 1 : 0)) {
     GstCaps *caps = gst_caps_new_empty_simple (is_string ? "text/plain" :
         "application/octet-stream");
-    gchar stream[16];
 
-    g_snprintf (stream, sizeof (stream), "%u", id);
-    ensure_sticky (self, pad, stream, caps);
+    gst_wrtc_pad_ensure_sticky (pad, GST_ELEMENT (self), caps);
     gst_caps_unref (caps);
     spad->kind = is_string ? 1 : 0;
   }
@@ -767,10 +735,8 @@ on_channel_closed (guint16 id, GObject * owner)
     /* RFC 8831 section 6.7: the peer closed it, nothing more comes */
     if (GST_WRTC_SCTP_DATA_CHANNEL_SRC_PAD (pad)->kind < 0) {
       GstCaps *caps = gst_caps_new_empty_simple ("application/octet-stream");
-      gchar stream[16];
 
-      g_snprintf (stream, sizeof (stream), "%u", id);
-      ensure_sticky (self, pad, stream, caps);
+      gst_wrtc_pad_ensure_sticky (pad, GST_ELEMENT (self), caps);
       gst_caps_unref (caps);
       GST_WRTC_SCTP_DATA_CHANNEL_SRC_PAD (pad)->kind = 0;
     }

@@ -6,7 +6,7 @@
 #include "gstwrtcpadutil.h"
 
 void
-gst_wrtc_pad_ensure_sticky (GstPad * pad, GstElement * element)
+gst_wrtc_pad_ensure_sticky (GstPad * pad, GstElement * element, GstCaps * caps)
 {
   GstEvent *ev;
   GstSegment segment;
@@ -29,6 +29,8 @@ gst_wrtc_pad_ensure_sticky (GstPad * pad, GstElement * element)
     gst_pad_push_event (pad, ev);
     g_free (id);
   }
+  if (caps)
+    gst_pad_push_event (pad, gst_event_new_caps (caps));
   ev = gst_pad_get_sticky_event (pad, GST_EVENT_SEGMENT, 0);
   if (ev) {
     gst_event_unref (ev);
