@@ -23,6 +23,7 @@
 #include "gstwrtccandidate.h"
 #include "gstwrtcicecontext.h"
 #include "gstwrtcicetransport.h"
+#include "gstwrtcsctpchannels.h"
 
 GST_DEBUG_CATEGORY_STATIC (wrtc_peer_debug);
 #define GST_CAT_DEFAULT wrtc_peer_debug
@@ -94,6 +95,9 @@ struct _GstWrtcPeer
   gchar *stun_server;
   gchar **turn_servers;
   gboolean relay_only;
+  gboolean datachannel;
+  guint sctp_port;
+  guint64 max_message_size;
   GstWrtcDtlsCertificate *cert;
   gchar *cname;
   gboolean twcc;
@@ -528,7 +532,9 @@ media_for_pt (GstWrtcPeer * self, guint8 pt)
     return -1;
   for (i = 0; i < self->neg->media->len; i++) {
     GstWrtcNegotiatedMedia *n = g_ptr_array_index (self->neg->media, i);
-    if (!n->rejected && (n->codec.pt == pt || n->codec.rtx_pt == pt))
+    /* a data channel section has no payload types */
+    if (!n->rejected && !n->datachannel && (n->codec.pt == pt
+            || n->codec.rtx_pt == pt))
       return i;
   }
   return -1;
@@ -820,7 +826,8 @@ setup_transport_locked (GstWrtcPeer * self, GError ** error)
     GstWrtcNegotiatedMedia *n = g_ptr_array_index (self->neg->media, i);
     GstWrtcRtpSenderParams p;
     Track *t;
-    if (n->rejected || n->track < 0 || (guint) n->track >= self->tracks->len
+    if (n->rejected || n->datachannel || n->track < 0
+        || (guint) n->track >= self->tracks->len
         || (n->direction != GST_WRTC_DIRECTION_SENDONLY
             && n->direction != GST_WRTC_DIRECTION_SENDRECV))
       continue;
@@ -895,6 +902,9 @@ fill_answer_options (GstWrtcPeer * self, GstWrtcAnswerOptions * o,
   }
   o->candidates = (const gchar * const *) self->local_candidates->pdata;
   o->end_of_candidates = TRUE;
+  o->datachannel = self->datachannel;
+  o->sctp_port = self->sctp_port;
+  o->max_message_size = self->max_message_size;
 }
 
 static void
@@ -918,6 +928,9 @@ fill_offer_options (GstWrtcPeer * self, GstWrtcOfferOptions * o,
   }
   o->candidates = (const gchar * const *) self->local_candidates->pdata;
   o->end_of_candidates = TRUE;
+  o->datachannel = self->datachannel;
+  o->sctp_port = self->sctp_port;
+  o->max_message_size = self->max_message_size;
 }
 
 /* Gathering is done: write our SDP with every candidate. */
@@ -1726,6 +1739,11 @@ gst_wrtc_peer_new (const GstWrtcPeerConfig * config, GError ** error)
   self->cname = g_strdup (config->cname ? config->cname : "gst-webrtc");
   self->twcc = config->twcc;
   self->relay_only = config->relay_only;
+  self->datachannel = config->datachannel;
+  self->sctp_port = config->sctp_port ? config->sctp_port :
+      GST_WRTC_SCTP_DEFAULT_PORT;
+  self->max_message_size = config->max_message_size ?
+      config->max_message_size : GST_WRTC_SCTP_DEFAULT_LOCAL_MAX_MESSAGE_SIZE;
 
   gst_wrtc_dtls_srtp_transport_set_certificate (self->transport, self->cert);
   g_weak_ref_init (ref, self);

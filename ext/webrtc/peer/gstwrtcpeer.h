@@ -114,6 +114,14 @@ typedef struct
   gboolean twcc;
   /* W3C iceTransportPolicy "relay": only relayed candidates (TURN) */
   gboolean relay_only;
+  /* data channels (RFC 8841): an offer carries a data channel section
+   * (after the media ones, in the BUNDLE group; alone for a data-only
+   * session), an answer accepts the offer's first one.  FALSE: no section
+   * offered, every offered one rejected (port 0), as before. */
+  gboolean datachannel;
+  guint sctp_port;              /* ours, a=sctp-port; 0: 5000 */
+  /* ours, a=max-message-size (what we accept); 0: 256 KiB */
+  guint64 max_message_size;
 } GstWrtcPeerConfig;
 
 /* W3C RTCIceTransportPolicy, the bins' ice-transport-policy property */
