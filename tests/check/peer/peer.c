@@ -849,7 +849,7 @@ typedef struct
   GCond cond;
   GObject *owner;               /* frees this probe once no callback runs */
   gboolean ready;               /* channels-ready came */
-  GArray *opened, *opened_remote;       /* guint16 ids */
+  GArray *opened, *opened_remote, *closed;      /* guint16 ids */
   GPtrArray *messages;          /* ChanMessage */
 } ChanProbe;
 
@@ -865,6 +865,7 @@ chan_probe_free (ChanProbe * p)
 {
   g_array_unref (p->opened);
   g_array_unref (p->opened_remote);
+  g_array_unref (p->closed);
   g_ptr_array_unref (p->messages);
   g_mutex_clear (&p->lock);
   g_cond_clear (&p->cond);
@@ -880,6 +881,7 @@ chan_probe_new (void)
   g_cond_init (&p->cond);
   p->opened = g_array_new (FALSE, FALSE, sizeof (guint16));
   p->opened_remote = g_array_new (FALSE, FALSE, sizeof (guint16));
+  p->closed = g_array_new (FALSE, FALSE, sizeof (guint16));
   p->messages = g_ptr_array_new_with_free_func ((GDestroyNotify)
       chan_message_free);
   p->owner = g_object_new (G_TYPE_OBJECT, NULL);
@@ -921,9 +923,21 @@ chan_message_cb (guint16 id, gboolean is_string, const guint8 * data,
   g_mutex_unlock (&p->lock);
 }
 
+static void
+chan_closed_cb (guint16 id, GObject * owner)
+{
+  ChanProbe *p = chan_probe_of (owner);
+
+  g_mutex_lock (&p->lock);
+  g_array_append_val (p->closed, id);
+  g_cond_broadcast (&p->cond);
+  g_mutex_unlock (&p->lock);
+}
+
 static const GstWrtcSctpChannelsFuncs chan_funcs = {
   .channel_open = chan_open_cb,
   .message = chan_message_cb,
+  .channel_closed = chan_closed_cb,
 };
 
 /* On the ICE thread, before the association starts: the remote's first
@@ -1166,6 +1180,12 @@ GST_START_TEST (test_peer_datachannel)
   send_track_packets (&d, 1, 5);
   fail_unless (wait_count (&d.rx, &d.rx.received, 5));
   fail_unless (d.rx.payload_ok);
+  /* closing the offerer aborts its association: both channels close on
+   * this side and on the answerer's (the ABORT went out before DTLS
+   * closed) */
+  fail_unless (gst_wrtc_peer_close_and_wait (d.off, WAIT_US));
+  fail_unless (chan_wait (d.off_chans, NULL, d.off_chans->closed, NULL, 2));
+  fail_unless (chan_wait (d.ans_chans, NULL, d.ans_chans->closed, NULL, 2));
   dc_pair_clear (&d);
 }
 
