@@ -23,6 +23,7 @@
 #include "gstwrtccandidate.h"
 #include "gstwrtcicecontext.h"
 #include "gstwrtcicetransport.h"
+#include "gstwrtcsctpchannels.h"
 
 GST_DEBUG_CATEGORY_STATIC (wrtc_peer_debug);
 #define GST_CAT_DEFAULT wrtc_peer_debug
@@ -37,6 +38,7 @@ enum
 {
   SIGNAL_STATE_CHANGED,
   SIGNAL_KEYFRAME_REQUEST,
+  SIGNAL_CHANNELS_READY,
   LAST_SIGNAL
 };
 static guint signals[LAST_SIGNAL];
@@ -94,6 +96,9 @@ struct _GstWrtcPeer
   gchar *stun_server;
   gchar **turn_servers;
   gboolean relay_only;
+  gboolean datachannel;
+  guint sctp_port;
+  guint64 max_message_size;
   GstWrtcDtlsCertificate *cert;
   gchar *cname;
   gboolean twcc;
@@ -123,6 +128,11 @@ struct _GstWrtcPeer
   GSource *report_timer;
   AppFunc receive;              /* GstWrtcPeerReceiveFunc */
   AppFunc data;                 /* GstWrtcPeerDataFunc */
+  /* the SCTP association (RFC 8261) and its channel table, once a data
+   * channel was negotiated; started once DTLS is connected */
+  GstWrtcSctpAssociation *sctp;
+  GstWrtcSctpChannels *channels;
+  gboolean sctp_started;
   /* close(): begun, by which thread (while it runs), finished; once it
    * finished no callback starts any more */
   gboolean close_called, close_done;
@@ -528,7 +538,9 @@ media_for_pt (GstWrtcPeer * self, guint8 pt)
     return -1;
   for (i = 0; i < self->neg->media->len; i++) {
     GstWrtcNegotiatedMedia *n = g_ptr_array_index (self->neg->media, i);
-    if (!n->rejected && (n->codec.pt == pt || n->codec.rtx_pt == pt))
+    /* a data channel section has no payload types */
+    if (!n->rejected && !n->datachannel && (n->codec.pt == pt
+            || n->codec.rtx_pt == pt))
       return i;
   }
   return -1;
@@ -630,9 +642,29 @@ transport_data_cb (GObject * owner, const guint8 * data, gsize len)
 {
   GstWrtcPeer *self = GST_WRTC_PEER (owner);
   GstWrtcPeerDataFunc func;
+  GstWrtcSctpAssociation *sctp;
+  GError *err = NULL;
   gpointer func_data;
   guint gen;
   Frame frame;
+
+  /* RFC 8261 section 4: with a data channel negotiated, every record is
+   * an SCTP packet of our association; its callbacks (the channel
+   * table's) run here, counted as ours for close_and_wait() */
+  g_mutex_lock (&self->lock);
+  sctp = self->sctp_started ? g_object_ref (self->sctp) : NULL;
+  g_mutex_unlock (&self->lock);
+  if (sctp) {
+    if (emit_begin (self, &frame)) {
+      if (!gst_wrtc_sctp_association_process (sctp, data, len, &err)) {
+        GST_DEBUG_OBJECT (self, "SCTP packet dropped: %s", err->message);
+        g_clear_error (&err);
+      }
+      emit_end (self, &frame);
+    }
+    g_object_unref (sctp);
+    return;
+  }
 
   g_mutex_lock (&self->lock);
   if (!app_func_begin_locked (self, &self->data, (gpointer *) & func,
@@ -656,6 +688,8 @@ transport_data_cb (GObject * owner, const guint8 * data, gsize len)
 /* ------------------------------------------------------------------------
  * DTLS and ICE events
  */
+
+static void start_sctp (GstWrtcPeer * self);
 
 /* The transport's state (ICE thread while the handshake runs, the DTLS
  * timer thread when it times out, close()'s thread for our close_notify).
@@ -682,6 +716,7 @@ transport_state_cb (GstWrtcDtlsSrtpTransport * t,
       }
       if (!move_to (self, GST_WRTC_PEER_STATE_CONNECTED, FROM (CONNECTING)))
         break;
+      start_sctp (self);
       /* a new viewer wants a keyframe at once */
       g_mutex_lock (&self->lock);
       n_tracks = self->tracks->len;
@@ -704,6 +739,82 @@ transport_state_cb (GstWrtcDtlsSrtpTransport * t,
       break;
   }
   g_object_unref (self);
+}
+
+/* One SCTP packet of our association out, as one DTLS application data
+ * record (RFC 8261 section 4); dropped once the peer is no longer
+ * connected. */
+static void
+sctp_send_cb (const guint8 * data, gsize len, GObject * owner)
+{
+  GError *err = NULL;
+
+  if (!gst_wrtc_peer_send_data (GST_WRTC_PEER (owner), data, len, &err)) {
+    GST_LOG_OBJECT (owner, "SCTP packet not sent: %s", err->message);
+    g_clear_error (&err);
+  }
+}
+
+/* With the lock, once negotiated: the association of the accepted data
+ * channel section, not started yet.  RFC 8832 section 6: the DTLS client
+ * takes even stream ids, the server odd ones. */
+static void
+setup_sctp_locked (GstWrtcPeer * self)
+{
+  GstWrtcNegotiatedMedia *n;
+
+  if (self->neg->datachannel < 0 || self->sctp)
+    return;
+  n = g_ptr_array_index (self->neg->media, self->neg->datachannel);
+  self->sctp = gst_wrtc_sctp_association_new (n->local_sctp_port,
+      n->remote_sctp_port ? n->remote_sctp_port : GST_WRTC_SCTP_DEFAULT_PORT,
+      self->neg->dtls_client);
+  /* RFC 8841 section 6: what we advertised, what the remote did (0: any) */
+  gst_wrtc_sctp_association_set_local_max_message_size (self->sctp,
+      n->local_max_message_size);
+  gst_wrtc_sctp_association_set_remote_max_message_size (self->sctp,
+      n->remote_max_message_size);
+  gst_wrtc_sctp_association_set_send_func (self->sctp, sctp_send_cb,
+      G_OBJECT (self));
+  self->channels = gst_wrtc_sctp_channels_new (self->sctp);
+}
+
+/* DTLS is connected (the ICE thread): start the association.  Not
+ * before: an INIT sent before DTLS carries it is lost and costs an RTO.
+ * RFC 8261 section 5: both sides send INIT. */
+static void
+start_sctp (GstWrtcPeer * self)
+{
+  GstWrtcSctpChannels *channels = NULL;
+  GstWrtcSctpAssociation *sctp = NULL;
+  GError *err = NULL;
+  gboolean start;
+  Frame frame;
+
+  g_mutex_lock (&self->lock);
+  if (self->sctp && !self->sctp_started && !self->close_called) {
+    sctp = g_object_ref (self->sctp);
+    channels = g_object_ref (self->channels);
+  }
+  g_mutex_unlock (&self->lock);
+  if (!sctp)
+    return;
+
+  /* the layer above installs its channel functions before any message
+   * of the remote can arrive */
+  if (emit_begin (self, &frame)) {
+    g_signal_emit (self, signals[SIGNAL_CHANNELS_READY], 0, channels);
+    emit_end (self, &frame);
+  }
+  g_mutex_lock (&self->lock);
+  start = self->sctp_started = !self->close_called;
+  g_mutex_unlock (&self->lock);
+  if (start && !gst_wrtc_sctp_association_start (sctp, &err)) {
+    GST_WARNING_OBJECT (self, "SCTP did not start: %s", err->message);
+    g_clear_error (&err);
+  }
+  g_object_unref (channels);
+  g_object_unref (sctp);
 }
 
 /* ICE is connected: attach to the DTLS-SRTP transport, which starts the
@@ -815,12 +926,14 @@ setup_transport_locked (GstWrtcPeer * self, GError ** error)
           self->neg->remote_fingerprint, error))
     return FALSE;
   self->transport_ready = TRUE;
+  setup_sctp_locked (self);
 
   for (i = 0; i < self->neg->media->len; i++) {
     GstWrtcNegotiatedMedia *n = g_ptr_array_index (self->neg->media, i);
     GstWrtcRtpSenderParams p;
     Track *t;
-    if (n->rejected || n->track < 0 || (guint) n->track >= self->tracks->len
+    if (n->rejected || n->datachannel || n->track < 0
+        || (guint) n->track >= self->tracks->len
         || (n->direction != GST_WRTC_DIRECTION_SENDONLY
             && n->direction != GST_WRTC_DIRECTION_SENDRECV))
       continue;
@@ -895,6 +1008,9 @@ fill_answer_options (GstWrtcPeer * self, GstWrtcAnswerOptions * o,
   }
   o->candidates = (const gchar * const *) self->local_candidates->pdata;
   o->end_of_candidates = TRUE;
+  o->datachannel = self->datachannel;
+  o->sctp_port = self->sctp_port;
+  o->max_message_size = self->max_message_size;
 }
 
 static void
@@ -918,6 +1034,9 @@ fill_offer_options (GstWrtcPeer * self, GstWrtcOfferOptions * o,
   }
   o->candidates = (const gchar * const *) self->local_candidates->pdata;
   o->end_of_candidates = TRUE;
+  o->datachannel = self->datachannel;
+  o->sctp_port = self->sctp_port;
+  o->max_message_size = self->max_message_size;
 }
 
 /* Gathering is done: write our SDP with every candidate. */
@@ -1333,6 +1452,7 @@ gst_wrtc_peer_end_of_remote_candidates (GstWrtcPeer * self)
 void
 gst_wrtc_peer_close (GstWrtcPeer * self)
 {
+  GstWrtcSctpAssociation *sctp;
   GstWrtcIceTransport *ice;
 
   g_return_if_fail (GST_WRTC_IS_PEER (self));
@@ -1345,6 +1465,7 @@ gst_wrtc_peer_close (GstWrtcPeer * self)
   self->close_called = TRUE;
   self->closing_thread = g_thread_self ();
   ice = self->ice ? g_object_ref (self->ice) : NULL;
+  sctp = self->sctp_started ? g_object_ref (self->sctp) : NULL;
   if (self->report_timer) {
     g_source_destroy (self->report_timer);
     g_source_unref (self->report_timer);
@@ -1352,7 +1473,15 @@ gst_wrtc_peer_close (GstWrtcPeer * self)
   }
   g_mutex_unlock (&self->lock);
 
-  /* close_notify first (RFC 5246 section 7.2.1), while ICE still carries
+  /* the association's ABORT first (RFC 4960 section 9.1, as browsers
+   * close theirs), while DTLS still carries it: the remote's channels
+   * close at once; ours close from here (their callbacks run on this
+   * thread) */
+  if (sctp) {
+    gst_wrtc_sctp_association_abort (sctp);
+    g_object_unref (sctp);
+  }
+  /* close_notify next (RFC 5246 section 7.2.1), while ICE still carries
    * it; the connection stays with the receiving half until dispose, for
    * the stats */
   gst_wrtc_dtls_srtp_transport_detach_sender (self->transport);
@@ -1595,6 +1724,19 @@ gst_wrtc_peer_get_track_codec (GstWrtcPeer * self, guint track)
   return codec;
 }
 
+GstWrtcSctpChannels *
+gst_wrtc_peer_get_channels (GstWrtcPeer * self)
+{
+  GstWrtcSctpChannels *channels;
+
+  g_return_val_if_fail (GST_WRTC_IS_PEER (self), NULL);
+
+  g_mutex_lock (&self->lock);
+  channels = self->channels ? g_object_ref (self->channels) : NULL;
+  g_mutex_unlock (&self->lock);
+  return channels;
+}
+
 void
 gst_wrtc_peer_set_receive_func (GstWrtcPeer * self,
     GstWrtcPeerReceiveFunc func, gpointer user_data)
@@ -1671,6 +1813,8 @@ gst_wrtc_peer_finalize (GObject * object)
   gst_wrtc_session_desc_free (self->offer);
   g_free (self->offer_media);
   gst_wrtc_answer_free (self->neg);
+  g_clear_object (&self->channels);
+  g_clear_object (&self->sctp);
   g_ptr_array_unref (self->local_candidates);
   g_free (self->recv);
   g_cond_clear (&self->cond);
@@ -1696,6 +1840,11 @@ gst_wrtc_peer_class_init (GstWrtcPeerClass * klass)
   signals[SIGNAL_KEYFRAME_REQUEST] = g_signal_new ("keyframe-request",
       G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
       G_TYPE_NONE, 1, G_TYPE_UINT);
+  /* (GstWrtcSctpChannels *channels): a data channel was negotiated and
+   * the association starts now, on the ICE thread (see the header) */
+  signals[SIGNAL_CHANNELS_READY] = g_signal_new ("channels-ready",
+      G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
+      G_TYPE_NONE, 1, GST_WRTC_TYPE_SCTP_CHANNELS);
 }
 
 static void
@@ -1726,6 +1875,11 @@ gst_wrtc_peer_new (const GstWrtcPeerConfig * config, GError ** error)
   self->cname = g_strdup (config->cname ? config->cname : "gst-webrtc");
   self->twcc = config->twcc;
   self->relay_only = config->relay_only;
+  self->datachannel = config->datachannel;
+  self->sctp_port = config->sctp_port ? config->sctp_port :
+      GST_WRTC_SCTP_DEFAULT_PORT;
+  self->max_message_size = config->max_message_size ?
+      config->max_message_size : GST_WRTC_SCTP_DEFAULT_LOCAL_MAX_MESSAGE_SIZE;
 
   gst_wrtc_dtls_srtp_transport_set_certificate (self->transport, self->cert);
   g_weak_ref_init (ref, self);

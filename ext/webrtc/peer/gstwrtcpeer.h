@@ -29,7 +29,7 @@
  * the layers below, never while calling out, and may be called from
  * anywhere, callbacks included.
  *   new, get_state, get_negotiation, get_track_codec, get_track_stats,
- *   get_transport_stats, add_transport_stats: do not block.
+ *   get_transport_stats, add_transport_stats, get_channels: do not block.
  *   create_answer, create_offer, create_send_offer: block only to resolve
  *     STUN/TURN host names; the SDP function comes later on the ICE
  *     thread, or at once on the caller's thread when they fail.
@@ -68,7 +68,19 @@
  *     (close(), create_* failing).
  *   "keyframe-request" (guint track): the ICE thread (PLI, FIR, and once
  *     connected).
+ *   "channels-ready" (GstWrtcSctpChannels *): the ICE thread, once, when
+ *     DTLS connected and a data channel was negotiated, just before the
+ *     association starts (after state-changed to connected).
  * None is called once close() has finished.
+ *
+ * The data channels' functions (GstWrtcSctpChannelsFuncs, set by the layer
+ * above on gst_wrtc_peer_get_channels()) run where the association
+ * dispatches: the ICE thread (the remote's packets; counted as this peer's
+ * callbacks, so close_and_wait() waits for them), the process-wide SCTP
+ * timer thread (retransmissions, reset timeouts; not waited for: the
+ * owner passed to set_funcs, held weakly, guards those), the thread of a
+ * call into the channel table, and close()'s thread (the abort closes
+ * every channel).  Never with the peer's lock held.
  */
 #ifndef __GST_WRTC_PEER_H__
 #define __GST_WRTC_PEER_H__
@@ -82,6 +94,7 @@
 #include "gstwrtcrtpsender.h"
 #include "gstwrtcicetransport.h"
 #include "gstwrtcfsm.h"
+#include "gstwrtcsctpchannels.h"
 
 G_BEGIN_DECLS
 /* W3C RTCPeerConnectionState */
@@ -114,6 +127,14 @@ typedef struct
   gboolean twcc;
   /* W3C iceTransportPolicy "relay": only relayed candidates (TURN) */
   gboolean relay_only;
+  /* data channels (RFC 8841): an offer carries a data channel section
+   * (after the media ones, in the BUNDLE group; alone for a data-only
+   * session), an answer accepts the offer's first one.  FALSE: no section
+   * offered, every offered one rejected (port 0), as before. */
+  gboolean datachannel;
+  guint sctp_port;              /* ours, a=sctp-port; 0: 5000 */
+  /* ours, a=max-message-size (what we accept); 0: 256 KiB */
+  guint64 max_message_size;
 } GstWrtcPeerConfig;
 
 /* W3C RTCIceTransportPolicy, the bins' ice-transport-policy property */
@@ -151,7 +172,8 @@ typedef void (*GstWrtcPeerReceiveFunc) (GstWrtcPeer * peer, gint media,
     gboolean rtcp, const guint8 * data, gsize len, gpointer user_data);
 
 /* DTLS application data the remote sent (one record: an SCTP packet,
- * RFC 8261). */
+ * RFC 8261), when no data channel was negotiated (with one, every record
+ * goes to the peer's association, gst_wrtc_peer_get_channels()). */
 typedef void (*GstWrtcPeerDataFunc) (GstWrtcPeer * peer, const guint8 * data,
     gsize len, gpointer user_data);
 
@@ -263,6 +285,16 @@ void gst_wrtc_peer_add_transport_stats (GstWrtcPeer * peer, GstStructure * s);
 
 /* The negotiated m-sections (valid once the SDP exchange is done). */
 const GstWrtcAnswer *gst_wrtc_peer_get_negotiation (GstWrtcPeer * peer);
+
+/* The data channels (transfer full): once a data channel section was
+ * negotiated (config.datachannel on both ends), from the SDP function
+ * (answerer) or set_answer() (offerer) on; NULL before, or when none was.
+ * The table of one SCTP association (RFC 8261) over this peer's DTLS
+ * transport, started once DTLS is connected ("channels-ready") and
+ * aborted by close().  Set its functions (gst_wrtc_sctp_channels_set_funcs)
+ * before it starts to see every channel the remote opens; channels opened
+ * before then leave once it is connected. */
+GstWrtcSctpChannels *gst_wrtc_peer_get_channels (GstWrtcPeer * peer);
 
 G_END_DECLS
 #endif

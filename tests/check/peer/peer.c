@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* Two peer connection cores in one process on 127.0.0.1: our offerer (a
- * WHEP client) receives a VP8 track from our answerer (a WHEP server). */
+ * WHEP client) receives a VP8 track from our answerer (a WHEP server),
+ * and data channels between them. */
 #ifdef HAVE_CONFIG_H
 #include "config.h"
 #endif
@@ -833,6 +834,399 @@ GST_START_TEST (test_peer_close_and_wait_on_ice_thread)
 GST_END_TEST;
 
 /* ------------------------------------------------------------------------
+ * Data channels: the peer's SCTP association over its DTLS transport.
+ */
+typedef struct
+{
+  guint16 id;
+  gboolean is_string;
+  GBytes *data;
+} ChanMessage;
+
+typedef struct
+{
+  GMutex lock;
+  GCond cond;
+  GObject *owner;               /* frees this probe once no callback runs */
+  gboolean ready;               /* channels-ready came */
+  GArray *opened, *opened_remote, *closed;      /* guint16 ids */
+  GPtrArray *messages;          /* ChanMessage */
+} ChanProbe;
+
+static void
+chan_message_free (ChanMessage * m)
+{
+  g_bytes_unref (m->data);
+  g_free (m);
+}
+
+static void
+chan_probe_free (ChanProbe * p)
+{
+  g_array_unref (p->opened);
+  g_array_unref (p->opened_remote);
+  g_array_unref (p->closed);
+  g_ptr_array_unref (p->messages);
+  g_mutex_clear (&p->lock);
+  g_cond_clear (&p->cond);
+  g_free (p);
+}
+
+static ChanProbe *
+chan_probe_new (void)
+{
+  ChanProbe *p = g_new0 (ChanProbe, 1);
+
+  g_mutex_init (&p->lock);
+  g_cond_init (&p->cond);
+  p->opened = g_array_new (FALSE, FALSE, sizeof (guint16));
+  p->opened_remote = g_array_new (FALSE, FALSE, sizeof (guint16));
+  p->closed = g_array_new (FALSE, FALSE, sizeof (guint16));
+  p->messages = g_ptr_array_new_with_free_func ((GDestroyNotify)
+      chan_message_free);
+  p->owner = g_object_new (G_TYPE_OBJECT, NULL);
+  g_object_set_data_full (p->owner, "probe", p,
+      (GDestroyNotify) chan_probe_free);
+  return p;
+}
+
+static ChanProbe *
+chan_probe_of (GObject * owner)
+{
+  return g_object_get_data (owner, "probe");
+}
+
+static void
+chan_open_cb (guint16 id, gboolean remote, GObject * owner)
+{
+  ChanProbe *p = chan_probe_of (owner);
+
+  g_mutex_lock (&p->lock);
+  g_array_append_val (remote ? p->opened_remote : p->opened, id);
+  g_cond_broadcast (&p->cond);
+  g_mutex_unlock (&p->lock);
+}
+
+static void
+chan_message_cb (guint16 id, gboolean is_string, const guint8 * data,
+    gsize len, GObject * owner)
+{
+  ChanProbe *p = chan_probe_of (owner);
+  ChanMessage *m = g_new0 (ChanMessage, 1);
+
+  m->id = id;
+  m->is_string = is_string;
+  m->data = g_bytes_new (data, len);
+  g_mutex_lock (&p->lock);
+  g_ptr_array_add (p->messages, m);
+  g_cond_broadcast (&p->cond);
+  g_mutex_unlock (&p->lock);
+}
+
+static void
+chan_closed_cb (guint16 id, GObject * owner)
+{
+  ChanProbe *p = chan_probe_of (owner);
+
+  g_mutex_lock (&p->lock);
+  g_array_append_val (p->closed, id);
+  g_cond_broadcast (&p->cond);
+  g_mutex_unlock (&p->lock);
+}
+
+static const GstWrtcSctpChannelsFuncs chan_funcs = {
+  .channel_open = chan_open_cb,
+  .message = chan_message_cb,
+  .channel_closed = chan_closed_cb,
+};
+
+/* On the ICE thread, before the association starts: the remote's first
+ * DATA_CHANNEL_OPEN finds our functions installed. */
+static void
+on_channels_ready (GstWrtcPeer * peer, GstWrtcSctpChannels * channels,
+    ChanProbe * p)
+{
+  GstWrtcSctpChannels *own = gst_wrtc_peer_get_channels (peer);
+
+  fail_unless (gst_wrtc_ice_context_is_ice_thread ());
+  fail_unless (own == channels);
+  g_object_unref (own);
+  gst_wrtc_sctp_channels_set_funcs (channels, &chan_funcs, p->owner);
+  g_mutex_lock (&p->lock);
+  p->ready = TRUE;
+  g_cond_broadcast (&p->cond);
+  g_mutex_unlock (&p->lock);
+}
+
+static gboolean
+chan_wait (ChanProbe * p, gboolean * flag, GArray * ids, GPtrArray * msgs,
+    guint n)
+{
+  gint64 end = g_get_monotonic_time () + WAIT_US;
+  gboolean ok;
+
+  g_mutex_lock (&p->lock);
+  for (;;) {
+    ok = flag ? *flag : ids ? ids->len >= n : msgs->len >= n;
+    if (ok || !g_cond_wait_until (&p->cond, &p->lock, end))
+      break;
+  }
+  ok = flag ? *flag : ids ? ids->len >= n : msgs->len >= n;
+  g_mutex_unlock (&p->lock);
+  return ok;
+}
+
+static void
+check_chan_message (ChanProbe * p, guint i, guint16 id, gboolean is_string,
+    const guint8 * data, gsize len)
+{
+  ChanMessage *m = g_ptr_array_index (p->messages, i);
+  gsize n;
+  const guint8 *got = g_bytes_get_data (m->data, &n);
+
+  fail_unless_equals_int (m->id, id);
+  fail_unless_equals_int (m->is_string, is_string);
+  fail_unless_equals_uint64 (n, len);
+  fail_unless (memcmp (got, data, len) == 0);
+}
+
+typedef struct
+{
+  GstWrtcPeer *off, *ans;
+  GstWrtcRtpStream *stream;
+  Probe rx;                     /* the offerer receives the answerer's track */
+  ChanProbe *off_chans, *ans_chans;
+} DcPair;
+
+/* The offerer (data channel option on) receives a VP8 track (@media) from
+ * the answerer (data channel option @answer_dc). */
+static void
+dc_pair_negotiate (DcPair * d, gboolean answer_dc, gboolean media)
+{
+  GstWrtcPeerConfig cfg = { loopback, NULL, NULL, NULL, "test" };
+  GstWrtcOfferMedia om[] = {
+    {GST_WRTC_MEDIA_VIDEO, GST_WRTC_DIRECTION_RECVONLY, vp8, 1, NULL},
+  };
+  GstWrtcPeerTrack track = { GST_WRTC_MEDIA_VIDEO, vp8, 1, NULL, "s", "v" };
+  Probe offer, answer;
+  GError *err = NULL;
+
+  memset (d, 0, sizeof (*d));
+  probe_init (&d->rx);
+  d->off_chans = chan_probe_new ();
+  d->ans_chans = chan_probe_new ();
+  d->stream = gst_wrtc_rtp_stream_new (SSRC, RTX_SSRC, 90000, 256, 500000);
+  track.stream = d->stream;
+  cfg.datachannel = TRUE;
+  d->off = gst_wrtc_peer_new (&cfg, NULL);
+  cfg.datachannel = answer_dc;
+  d->ans = gst_wrtc_peer_new (&cfg, NULL);
+  g_signal_connect (d->off, "channels-ready", G_CALLBACK (on_channels_ready),
+      d->off_chans);
+  g_signal_connect (d->ans, "channels-ready", G_CALLBACK (on_channels_ready),
+      d->ans_chans);
+  gst_wrtc_peer_set_receive_func (d->off, on_receive, &d->rx);
+
+  probe_init (&offer);
+  gst_wrtc_peer_create_offer (d->off, om, media ? 1 : 0, on_sdp, &offer);
+  fail_unless (wait_sdp (&offer));
+  fail_unless (offer.sdp != NULL, "%s", offer.error);
+  fail_unless (strstr (offer.sdp, "m=application 9 UDP/DTLS/SCTP "
+          "webrtc-datachannel"));
+  fail_unless (strstr (offer.sdp, "a=sctp-port:5000"));
+  fail_unless (strstr (offer.sdp, "a=max-message-size:262144"));
+  fail_unless_equals_int (strstr (offer.sdp, "m=video") != NULL, media);
+
+  probe_init (&answer);
+  gst_wrtc_peer_create_answer (d->ans, offer.sdp, &track, media ? 1 : 0,
+      NULL, 0, on_sdp, &answer);
+  fail_unless (wait_sdp (&answer));
+  fail_unless (answer.sdp != NULL, "%s", answer.error);
+  fail_unless (gst_wrtc_peer_set_answer (d->off, answer.sdp, &err), "%s",
+      err ? err->message : "");
+  if (answer_dc)
+    fail_unless (strstr (answer.sdp, "m=application 9 UDP/DTLS/SCTP"));
+  else
+    fail_unless (strstr (answer.sdp, "m=application 0 "));
+  probe_clear (&offer);
+  probe_clear (&answer);
+}
+
+static void
+dc_pair_clear (DcPair * d)
+{
+  fail_unless (gst_wrtc_peer_close_and_wait (d->off, WAIT_US));
+  fail_unless (gst_wrtc_peer_close_and_wait (d->ans, WAIT_US));
+  g_object_unref (d->off);
+  g_object_unref (d->ans);
+  gst_wrtc_rtp_stream_unref (d->stream);
+  probe_clear (&d->rx);
+  /* the probes go once no callback holds their owner */
+  g_object_unref (d->off_chans->owner);
+  g_object_unref (d->ans_chans->owner);
+}
+
+static void
+send_track_packets (DcPair * d, guint16 first, guint n)
+{
+  guint8 pkt[200];
+  guint i;
+
+  for (i = 0; i < n; i++) {
+    gsize len = make_rtp (pkt, first + i);
+    gst_wrtc_rtp_stream_remember (d->stream, pkt, len);
+    gst_wrtc_peer_send_rtp (d->ans, 0, pkt, len);
+  }
+}
+
+/* A channel from each side; strings and binary both ways. */
+static void
+dc_exchange (DcPair * d)
+{
+  static const guint8 hello[] = "hello from the offerer";
+  static const guint8 reply[] = "hello from the answerer";
+  GstWrtcSctpChannels *oc, *ac;
+  GstWrtcSctpChannelOptions opts;
+  GstWrtcSctpChannelInfo info;
+  guint8 bin[3000];
+  guint16 oid, aid;
+  GError *err = NULL;
+  guint i;
+
+  for (i = 0; i < sizeof (bin); i++)
+    bin[i] = i * 13;
+  oc = gst_wrtc_peer_get_channels (d->off);
+  ac = gst_wrtc_peer_get_channels (d->ans);
+  fail_unless (oc != NULL && ac != NULL);
+  fail_unless (chan_wait (d->off_chans, &d->off_chans->ready, NULL, NULL, 0));
+  fail_unless (chan_wait (d->ans_chans, &d->ans_chans->ready, NULL, NULL, 0));
+
+  gst_wrtc_sctp_channel_options_init (&opts);
+  opts.label = "from-offerer";
+  fail_unless (gst_wrtc_sctp_channels_open (oc, &opts, &oid, &err), "%s",
+      err ? err->message : "");
+  opts.label = "from-answerer";
+  opts.protocol = "chat";
+  fail_unless (gst_wrtc_sctp_channels_open (ac, &opts, &aid, &err), "%s",
+      err ? err->message : "");
+  /* RFC 8832 section 6: the answerer (a=setup:active) is the DTLS client
+   * and takes even ids, the offerer odd ones */
+  fail_unless_equals_int (aid % 2, 0);
+  fail_unless_equals_int (oid % 2, 1);
+
+  fail_unless (chan_wait (d->ans_chans, NULL, d->ans_chans->opened_remote,
+          NULL, 1));
+  fail_unless (chan_wait (d->off_chans, NULL, d->off_chans->opened_remote,
+          NULL, 1));
+  fail_unless_equals_int (g_array_index (d->ans_chans->opened_remote, guint16,
+          0), oid);
+  fail_unless_equals_int (g_array_index (d->off_chans->opened_remote, guint16,
+          0), aid);
+  fail_unless (gst_wrtc_sctp_channels_get_info (ac, oid, &info));
+  fail_unless_equals_string (info.label, "from-offerer");
+  fail_unless (info.remote);
+  gst_wrtc_sctp_channel_info_clear (&info);
+  fail_unless (gst_wrtc_sctp_channels_get_info (oc, aid, &info));
+  fail_unless_equals_string (info.label, "from-answerer");
+  fail_unless_equals_string (info.protocol, "chat");
+  gst_wrtc_sctp_channel_info_clear (&info);
+
+  /* each on its own channel, then on the one the other side opened */
+  fail_unless (gst_wrtc_sctp_channels_send (oc, oid, TRUE, hello,
+          sizeof (hello) - 1, &err), "%s", err ? err->message : "");
+  fail_unless (gst_wrtc_sctp_channels_send (oc, aid, FALSE, bin,
+          sizeof (bin), &err), "%s", err ? err->message : "");
+  fail_unless (gst_wrtc_sctp_channels_send (ac, aid, TRUE, reply,
+          sizeof (reply) - 1, &err), "%s", err ? err->message : "");
+  fail_unless (gst_wrtc_sctp_channels_send (ac, oid, FALSE, bin,
+          sizeof (bin), &err), "%s", err ? err->message : "");
+
+  fail_unless (chan_wait (d->ans_chans, NULL, NULL, d->ans_chans->messages, 2));
+  fail_unless (chan_wait (d->off_chans, NULL, NULL, d->off_chans->messages, 2));
+  /* ordered channels, but two streams: order across them is free */
+  for (i = 0; i < 2; i++) {
+    ChanMessage *m = g_ptr_array_index (d->ans_chans->messages, i);
+    if (m->id == oid)
+      check_chan_message (d->ans_chans, i, oid, TRUE, hello,
+          sizeof (hello) - 1);
+    else
+      check_chan_message (d->ans_chans, i, aid, FALSE, bin, sizeof (bin));
+    m = g_ptr_array_index (d->off_chans->messages, i);
+    if (m->id == aid)
+      check_chan_message (d->off_chans, i, aid, TRUE, reply,
+          sizeof (reply) - 1);
+    else
+      check_chan_message (d->off_chans, i, oid, FALSE, bin, sizeof (bin));
+  }
+  g_object_unref (oc);
+  g_object_unref (ac);
+}
+
+GST_START_TEST (test_peer_datachannel)
+{
+  GstWrtcSctpChannels *c;
+  DcPair d;
+
+  dc_pair_negotiate (&d, TRUE, TRUE);
+  c = gst_wrtc_peer_get_channels (d.off);
+  fail_unless (c != NULL);
+  g_object_unref (c);
+  fail_unless_equals_int (gst_wrtc_peer_get_negotiation (d.ans)->datachannel,
+      1);
+  fail_unless (wait_state (d.off, GST_WRTC_PEER_STATE_CONNECTED));
+  fail_unless (wait_state (d.ans, GST_WRTC_PEER_STATE_CONNECTED));
+  dc_exchange (&d);
+  /* the media section next to it still carries the track */
+  send_track_packets (&d, 1, 5);
+  fail_unless (wait_count (&d.rx, &d.rx.received, 5));
+  fail_unless (d.rx.payload_ok);
+  /* closing the offerer aborts its association: both channels close on
+   * this side and on the answerer's (the ABORT went out before DTLS
+   * closed) */
+  fail_unless (gst_wrtc_peer_close_and_wait (d.off, WAIT_US));
+  fail_unless (chan_wait (d.off_chans, NULL, d.off_chans->closed, NULL, 2));
+  fail_unless (chan_wait (d.ans_chans, NULL, d.ans_chans->closed, NULL, 2));
+  dc_pair_clear (&d);
+}
+
+GST_END_TEST;
+
+GST_START_TEST (test_peer_datachannel_only)
+{
+  DcPair d;
+
+  dc_pair_negotiate (&d, TRUE, FALSE);
+  fail_unless_equals_int (gst_wrtc_peer_get_negotiation (d.off)->media->len, 1);
+  fail_unless (wait_state (d.off, GST_WRTC_PEER_STATE_CONNECTED));
+  fail_unless (wait_state (d.ans, GST_WRTC_PEER_STATE_CONNECTED));
+  dc_exchange (&d);
+  dc_pair_clear (&d);
+}
+
+GST_END_TEST;
+
+GST_START_TEST (test_peer_datachannel_rejected)
+{
+  DcPair d;
+
+  dc_pair_negotiate (&d, FALSE, TRUE);
+  fail_unless (gst_wrtc_peer_get_channels (d.off) == NULL);
+  fail_unless (gst_wrtc_peer_get_channels (d.ans) == NULL);
+  fail_unless_equals_int (gst_wrtc_peer_get_negotiation (d.off)->datachannel,
+      -1);
+  fail_unless (wait_state (d.off, GST_WRTC_PEER_STATE_CONNECTED));
+  fail_unless (wait_state (d.ans, GST_WRTC_PEER_STATE_CONNECTED));
+  send_track_packets (&d, 1, 5);
+  fail_unless (wait_count (&d.rx, &d.rx.received, 5));
+  fail_unless (d.rx.payload_ok);
+  fail_if (d.off_chans->ready);
+  fail_if (d.ans_chans->ready);
+  dc_pair_clear (&d);
+}
+
+GST_END_TEST;
+
+/* ------------------------------------------------------------------------
  * The state machine, table-driven: the documented edges are the legal
  * ones, and every other edge is refused by the peer's own setter, leaving
  * the state as it was and emitting nothing.
@@ -963,6 +1357,9 @@ peer_suite (void)
   tcase_add_test (tc, test_peer_clear_receive_func_is_barrier);
   tcase_add_test (tc, test_peer_close_many_wait_once);
   tcase_add_test (tc, test_peer_close_and_wait_on_ice_thread);
+  tcase_add_test (tc, test_peer_datachannel);
+  tcase_add_test (tc, test_peer_datachannel_only);
+  tcase_add_test (tc, test_peer_datachannel_rejected);
   tcase_add_test (tc, test_peer_state_machine);
   tcase_add_test (tc, test_peer_closed_is_final);
   return s;
