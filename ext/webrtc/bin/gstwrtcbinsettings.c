@@ -333,7 +333,7 @@ gst_wrtc_bin_settings_check (GstWrtcBinSettings * s, GError ** error)
 
 GstWrtcPeer *
 gst_wrtc_bin_settings_new_peer (GstWrtcBinSettings * s, gboolean twcc,
-    GError ** error)
+    gboolean datachannel, GError ** error)
 {
   GstWrtcPeerConfig cfg = { 0, };
   GstWrtcPeer *peer;
@@ -344,6 +344,7 @@ gst_wrtc_bin_settings_new_peer (GstWrtcBinSettings * s, gboolean twcc,
   cfg.turn_servers = (const gchar * const *) s->turn_servers;
   cfg.cname = s->info->element;
   cfg.twcc = twcc;
+  cfg.datachannel = datachannel;
   cfg.relay_only = s->ice_policy == GST_WRTC_ICE_TRANSPORT_POLICY_RELAY;
   peer = gst_wrtc_peer_new (&cfg, error);
   g_mutex_unlock (&s->lock);

@@ -96,9 +96,11 @@ void gst_wrtc_bin_settings_set_url (GstWrtcBinSettings * s, const gchar * url);
  * server); GST_RESOURCE_ERROR_SETTINGS otherwise. */
 gboolean gst_wrtc_bin_settings_check (GstWrtcBinSettings * s, GError ** error);
 
-/* A peer connection with the ICE settings; @twcc as GstWrtcPeerConfig. */
+/* A peer connection with the ICE settings; @twcc and @datachannel as
+ * GstWrtcPeerConfig (an answerer with @datachannel accepts an offered
+ * data channel section, an offerer offers one). */
 GstWrtcPeer *gst_wrtc_bin_settings_new_peer (GstWrtcBinSettings * s,
-    gboolean twcc, GError ** error);
+    gboolean twcc, gboolean datachannel, GError ** error);
 
 /* Hands the candidates of a trickle fragment (RFC 8840, a PATCH) to
  * @peer (transfer full; NULL: the session is gone, a 422 naming @what)

@@ -25,6 +25,7 @@
 #include "gstwrtcbinclient.h"
 #include "gstwrtcbinstates.h"
 #include "gstwrtcbinstats.h"
+#include "gstwrtcbindata.h"
 
 G_BEGIN_DECLS
 /* webrtcsink's own properties (the common ones: gstwrtcbinsettings.h) */
@@ -36,6 +37,7 @@ G_BEGIN_DECLS
   PROP_TLS_KEY,
   PROP_WHIP_URL,
   PROP_WHIP_TOKEN,
+  PROP_ENABLE_NAVIGATION,
 };
 
 /* the WHIP publisher's id among the viewers */
@@ -101,6 +103,7 @@ struct _GstWrtcWebrtcSink
   gboolean serving;             /* between READY and NULL */
 
   GstWrtcHttpServer *server;
+  GstWrtcBinData *data;         /* data_%u pads, viewers' channels */
 
   /* publishing to a WHIP server */
   gboolean whip_tried;          /* once per NULL -> READY */

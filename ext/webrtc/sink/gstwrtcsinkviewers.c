@@ -179,6 +179,9 @@ viewer_negotiated (Viewer * v)
     }
   }
   g_mutex_unlock (&self->lock);
+  /* its data channels, before DTLS connects and the association starts */
+  if (live)
+    gst_wrtc_bin_data_add_peer (self->data, v->id, v->peer);
   for (i = 0; i < started->len; i++) {
     Branch *b = g_ptr_array_index (started, i);
     gst_wrtc_sink_branch_request_keyframe (b, TRUE);
@@ -307,6 +310,7 @@ viewer_end (Viewer * v, gboolean wait)
   g_mutex_unlock (&self->lock);
   g_signal_handlers_disconnect_by_func (v->peer, on_keyframe_request, v);
   g_signal_handlers_disconnect_by_func (v->peer, on_state_changed, v);
+  gst_wrtc_bin_data_remove_peer (self->data, v->id);
   if (wait) {
     if (!gst_wrtc_peer_close_and_wait (v->peer, CLOSE_TIMEOUT_US))
       GST_WARNING_OBJECT (self, "viewer %s: still closing", v->id);
@@ -331,7 +335,9 @@ start_viewer (GstWrtcWebrtcSink * self, GstWrtcHttpServer * server,
   Viewer *v;
   guint n;
 
-  if (!(peer = gst_wrtc_bin_settings_new_peer (&self->settings, TRUE, error)))
+  /* a viewer's data channel section is accepted (RFC 8841) */
+  if (!(peer = gst_wrtc_bin_settings_new_peer (&self->settings, TRUE, TRUE,
+              error)))
     return FALSE;
   g_mutex_lock (&self->lock);
   if (!self->serving || self->inputs->len == 0
@@ -583,7 +589,10 @@ maybe_start_publisher (GstWrtcWebrtcSink * self)
   g_mutex_unlock (&self->lock);
   token = gst_wrtc_bin_settings_dup_string (&self->settings, PROP_WHIP_TOKEN);
 
-  if (!(peer = gst_wrtc_bin_settings_new_peer (&self->settings, TRUE, &err))) {
+  /* a data channel section only for data_%u pads: a WHIP server need not
+   * take one */
+  if (!(peer = gst_wrtc_bin_settings_new_peer (&self->settings, TRUE,
+              gst_wrtc_bin_data_has_sink_pads (self->data), &err))) {
     GST_ELEMENT_ERROR (self, RESOURCE, OPEN_WRITE,
         ("Could not publish to the WHIP server %s", url), ("%s", err->message));
     g_clear_error (&err);
@@ -725,6 +734,7 @@ gst_wrtc_sink_add_viewer_stats (GstWrtcWebrtcSink * self, GstStructure * s,
      * section 4.2): over HTTP only its first 8 digits */
     id = full_ids ? g_strdup (v->id) : g_strndup (v->id, 8);
     pc = gst_wrtc_stats_peer_connection (id, v->peer, &out, &remote);
+    gst_wrtc_bin_data_add_stats (self->data, v->id, pc);
     gst_wrtc_stats_take (&peers, pc);
     g_free (id);
   }

@@ -81,6 +81,7 @@
 
 #include <string.h>
 #include "gstwrtcsink-private.h"
+#include "gstwrtcnavigation.h"
 
 GST_DEBUG_CATEGORY (gst_wrtc_webrtc_sink_debug);
 #define GST_CAT_DEFAULT gst_wrtc_webrtc_sink_debug
@@ -94,6 +95,7 @@ enum
 {
   SIGNAL_VIEWER_ADDED,
   SIGNAL_VIEWER_REMOVED,
+  SIGNAL_ON_DATA_CHANNEL,
   N_SIGNALS
 };
 
@@ -132,6 +134,9 @@ static GstStaticPadTemplate audio_template =
     GST_STATIC_PAD_TEMPLATE ("audio_%u", GST_PAD_SINK, GST_PAD_REQUEST,
     GST_STATIC_CAPS ("audio/x-raw; "
         "audio/x-opus, channel-mapping-family = (int) 0"));
+static GstStaticPadTemplate data_template =
+GST_STATIC_PAD_TEMPLATE ("data_%u", GST_PAD_SINK, GST_PAD_REQUEST,
+    GST_STATIC_CAPS_ANY);
 
 void
 gst_wrtc_webrtc_sink_emit_viewer (GstWrtcWebrtcSink * self, gboolean added,
@@ -157,6 +162,8 @@ gst_wrtc_webrtc_sink_request_new_pad (GstElement * element,
   gchar *pad_name;
   Input *in;
 
+  if (templ == gst_element_class_get_pad_template (klass, "data_%u"))
+    return gst_wrtc_bin_data_request_pad (self->data, templ, name);
   g_mutex_lock (&self->lock);
   if (name) {
     pad_name = g_strdup (name);
@@ -186,10 +193,69 @@ gst_wrtc_webrtc_sink_request_new_pad (GstElement * element,
 static void
 gst_wrtc_webrtc_sink_release_pad (GstElement * element, GstPad * pad)
 {
+  GstWrtcWebrtcSink *self = GST_WRTC_WEBRTC_SINK (element);
   Input *in = g_object_get_data (G_OBJECT (pad), "wrtc-input");
 
   if (in)
     gst_wrtc_sink_input_remove (in);
+  else
+    gst_wrtc_bin_data_release_pad (self->data, pad);
+}
+
+/* ------------------------------------------------------------------------
+ * Data channels
+ */
+
+/* A message on a viewer's "input" channel (its SCTP dispatch thread):
+ * a navigation event, sent upstream from every video input. */
+static void
+on_navigation_message (GstWebRTCDataChannel * channel, const gchar * str,
+    GstWrtcWebrtcSink * self)
+{
+  GPtrArray *pads = g_ptr_array_new_with_free_func (gst_object_unref);
+  GError *err = NULL;
+  GstEvent *ev;
+  guint i;
+
+  if (!gst_wrtc_bin_settings_get_boolean (&self->settings,
+          PROP_ENABLE_NAVIGATION))
+    return;
+  if (!(ev = gst_wrtc_navigation_event_from_json (str, str ? strlen (str) :
+              0, &err))) {
+    GST_WARNING_OBJECT (self, "%s", err->message);
+    g_clear_error (&err);
+    g_ptr_array_unref (pads);
+    return;
+  }
+  g_mutex_lock (&self->lock);
+  for (i = 0; i < self->inputs->len; i++) {
+    Input *in = g_ptr_array_index (self->inputs, i);
+    if (in->kind == GST_WRTC_MEDIA_VIDEO)
+      g_ptr_array_add (pads, gst_object_ref (in->ghost));
+  }
+  g_mutex_unlock (&self->lock);
+  GST_LOG_OBJECT (self, "navigation %" GST_PTR_FORMAT, ev);
+  for (i = 0; i < pads->len; i++)
+    gst_pad_push_event (g_ptr_array_index (pads, i), gst_event_ref (ev));
+  gst_event_unref (ev);
+  g_ptr_array_unref (pads);
+}
+
+/* A viewer opened a channel (its SCTP dispatch thread). */
+static void
+on_viewer_channel (GstElement * bin, const gchar * viewer_id,
+    GstWebRTCDataChannel * channel, gpointer user_data)
+{
+  GstWrtcWebrtcSink *self = GST_WRTC_WEBRTC_SINK (bin);
+  gchar *label = NULL;
+
+  g_object_get (channel, "label", &label, NULL);
+  /* connected whatever enable-navigation is now: it may change */
+  if (!g_strcmp0 (label, "input"))
+    g_signal_connect_object (channel, "on-message-string",
+        G_CALLBACK (on_navigation_message), self, 0);
+  g_free (label);
+  g_signal_emit (self, signals[SIGNAL_ON_DATA_CHANNEL], 0, viewer_id, channel);
 }
 
 /* ------------------------------------------------------------------------
@@ -235,6 +301,7 @@ static void
 stop (GstWrtcWebrtcSink * self)
 {
   gst_wrtc_sink_stop_viewers (self);
+  gst_wrtc_bin_data_clear (self->data);
   /* ends every session of the server (its viewers are gone already) */
   gst_wrtc_http_server_stop (self->server);
   gst_wrtc_bin_settings_set_url (&self->settings, NULL);
@@ -320,6 +387,8 @@ gst_wrtc_webrtc_sink_finalize (GObject * object)
 
   gst_wrtc_http_server_stop (self->server);
   g_clear_object (&self->server);
+  gst_wrtc_bin_data_clear (self->data);
+  g_clear_object (&self->data);
   g_hash_table_unref (self->viewers);
   g_ptr_array_unref (self->inputs);
   g_ptr_array_unref (self->pending);
@@ -372,6 +441,13 @@ gst_wrtc_webrtc_sink_class_init (GstWrtcWebrtcSinkClass * klass)
   g_object_class_install_property (gobject_class, PROP_WHIP_TOKEN,
       g_param_spec_string ("whip-token", "WHIP token",
           "Bearer token sent to the whip-url server (NULL: none)", NULL, rw));
+  g_object_class_install_property (gobject_class, PROP_ENABLE_NAVIGATION,
+      g_param_spec_boolean ("enable-navigation", "Enable navigation",
+          "Viewers drive the pipeline: navigation events (mouse, keys, "
+          "scroll; JSON) a viewer sends on a data channel labelled "
+          "\"input\" go upstream from every video input as GstNavigation "
+          "events (the player page sends them from its video)", FALSE,
+          rw | GST_PARAM_MUTABLE_PLAYING));
 
   /**
    * GstWrtcWebrtcSink::viewer-added:
@@ -394,9 +470,22 @@ gst_wrtc_webrtc_sink_class_init (GstWrtcWebrtcSinkClass * klass)
   signals[SIGNAL_VIEWER_REMOVED] = g_signal_new ("viewer-removed",
       G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
       G_TYPE_NONE, 1, G_TYPE_STRING);
+  /**
+   * GstWrtcWebrtcSink::on-data-channel:
+   * @sink: the webrtcsink
+   * @session_id: the viewer's session id
+   * @channel: the #GstWebRTCDataChannel the viewer opened
+   *
+   * A viewer opened a data channel (as webrtcbin's on-data-channel, with
+   * the viewer; the SCTP dispatch thread, before any of its messages).
+   */
+  signals[SIGNAL_ON_DATA_CHANNEL] = g_signal_new ("on-data-channel",
+      G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
+      G_TYPE_NONE, 2, G_TYPE_STRING, GST_TYPE_WEBRTC_DATA_CHANNEL);
 
   gst_element_class_add_static_pad_template (element_class, &video_template);
   gst_element_class_add_static_pad_template (element_class, &audio_template);
+  gst_element_class_add_static_pad_template (element_class, &data_template);
   gst_element_class_set_static_metadata (element_class, "WebRTC sink",
       "Sink/Network/WebRTC",
       "Serves its inputs to browsers over WebRTC: a player page and a WHEP "
@@ -425,6 +514,8 @@ gst_wrtc_webrtc_sink_init (GstWrtcWebrtcSink * self)
   self->pending = gst_wrtc_sink_pending_new ();
   self->viewers = g_hash_table_new (g_str_hash, g_str_equal);
 
+  self->data = gst_wrtc_bin_data_new (GST_ELEMENT (self), NULL);
+  gst_wrtc_bin_data_set_channel_func (self->data, on_viewer_channel, NULL);
   self->server = gst_wrtc_http_server_new ();
   gst_wrtc_http_server_add_endpoint (self->server, "/whep",
       GST_WRTC_HTTP_ENDPOINT_WHEP, GST_WRTC_HTTP_ENDPOINT_FLAG_NONE,

@@ -25,6 +25,7 @@
 #include "gstwrtcbinclient.h"
 #include "gstwrtcbinstates.h"
 #include "gstwrtcbinstats.h"
+#include "gstwrtcbindata.h"
 
 G_BEGIN_DECLS
 /* webrtcsrc's own properties (the common ones: gstwrtcbinsettings.h) */
@@ -97,7 +98,13 @@ struct _GstWrtcWebrtcSrc
   GCond tasks_done;
   GstWrtcClientSession *whep;   /* WHEP client */
   GstWrtcHttpServer *server;    /* WHIP server, while started */
+  GstWrtcBinData *data;         /* data channels: data_%u src pads,
+                                 * data_sink_%u sink pads */
 };
+
+/* the data channels' peer id of a session: the WHIP session id, or
+ * "whep" */
+#define GST_WRTC_SRC_SESSION_DATA_ID(s) ((s)->id ? (s)->id : "whep")
 
 /* gstwrtcwebrtcsrc.c */
 void gst_wrtc_webrtc_src_emit_track_added (GstWrtcWebrtcSrc * self,

@@ -185,6 +185,8 @@ gst_wrtc_src_session_end_media (Session * s, const gchar * reason)
     self->finished = TRUE;
   g_mutex_unlock (&self->lock);
 
+  /* its channels' pads end and go */
+  gst_wrtc_bin_data_remove_peer (self->data, GST_WRTC_SRC_SESSION_DATA_ID (s));
   GST_INFO_OBJECT (self, "sender left (%s)%s", reason,
       keep_waiting ? ", waiting for the next" : had_media ? ", EOS" : "");
   gst_wrtc_webrtc_src_emit_sender_left (self, reason);
@@ -280,7 +282,8 @@ gst_wrtc_src_session_new (GstWrtcWebrtcSrc * self, const gchar * id,
   s->tracks = g_array_new (FALSE, TRUE, sizeof (Track));
   g_array_set_clear_func (s->tracks, (GDestroyNotify) track_clear);
 
-  s->peer = gst_wrtc_bin_settings_new_peer (&self->settings, TRUE, error);
+  /* data channels: offered (WHEP), accepted (WHIP) */
+  s->peer = gst_wrtc_bin_settings_new_peer (&self->settings, TRUE, TRUE, error);
   if (!s->peer)
     return s;
   gst_wrtc_peer_set_receive_func (s->peer, on_receive, s);
@@ -561,7 +564,12 @@ add_pads (Session * s, GError ** error)
 gboolean
 gst_wrtc_src_session_negotiated (Session * s, GError ** error)
 {
-  return take_negotiation (s, error) && add_pads (s, error);
+  if (!take_negotiation (s, error) || !add_pads (s, error))
+    return FALSE;
+  /* before DTLS connects and the association starts */
+  gst_wrtc_bin_data_add_peer (s->src->data, GST_WRTC_SRC_SESSION_DATA_ID (s),
+      s->peer);
+  return TRUE;
 }
 
 /* ------------------------------------------------------------------------
@@ -576,6 +584,7 @@ gst_wrtc_src_session_destroy (Session * s)
   GstWrtcWebrtcSrc *self = s->src;
   guint i;
 
+  gst_wrtc_bin_data_remove_peer (self->data, GST_WRTC_SRC_SESSION_DATA_ID (s));
   if (s->peer) {
     gst_wrtc_peer_set_receive_func (s->peer, NULL, NULL);
     g_signal_handlers_disconnect_by_func (s->peer, on_state_changed, s);
@@ -642,6 +651,8 @@ gst_wrtc_src_session_add_stats (Session * s, GstStructure * st)
   /* W3C transport, candidate-pair, local- and remote-candidate */
   if (s->peer)
     gst_wrtc_peer_add_transport_stats (s->peer, st);
+  gst_wrtc_bin_data_add_stats (s->src->data, GST_WRTC_SRC_SESSION_DATA_ID (s),
+      st);
   inbound = g_ptr_array_new ();
   ssrcs = g_array_new (FALSE, FALSE, sizeof (guint32));
   rates = g_array_new (FALSE, FALSE, sizeof (guint));

@@ -80,6 +80,7 @@ enum
 {
   SIGNAL_TRACK_ADDED,
   SIGNAL_SENDER_LEFT,
+  SIGNAL_ON_DATA_CHANNEL,
   N_SIGNALS
 };
 
@@ -114,6 +115,13 @@ static GstStaticPadTemplate video_template =
 static GstStaticPadTemplate audio_template =
     GST_STATIC_PAD_TEMPLATE ("audio_%u", GST_PAD_SRC, GST_PAD_SOMETIMES,
     GST_STATIC_CAPS ("audio/x-raw; audio/x-opus"));
+static GstStaticPadTemplate data_template =
+    GST_STATIC_PAD_TEMPLATE ("data_%u", GST_PAD_SRC, GST_PAD_SOMETIMES,
+    GST_STATIC_CAPS ("text/plain; application/octet-stream"));
+/* not data_%u: a class has one template per name */
+static GstStaticPadTemplate data_sink_template =
+GST_STATIC_PAD_TEMPLATE ("data_sink_%u", GST_PAD_SINK, GST_PAD_REQUEST,
+    GST_STATIC_CAPS_ANY);
 
 void
 gst_wrtc_webrtc_src_emit_track_added (GstWrtcWebrtcSrc * self,
@@ -127,6 +135,31 @@ gst_wrtc_webrtc_src_emit_sender_left (GstWrtcWebrtcSrc * self,
     const gchar * reason)
 {
   g_signal_emit (self, signals[SIGNAL_SENDER_LEFT], 0, reason);
+}
+
+/* ------------------------------------------------------------------------
+ * Data channels
+ */
+static GstPad *
+gst_wrtc_webrtc_src_request_new_pad (GstElement * element,
+    GstPadTemplate * templ, const gchar * name, const GstCaps * caps)
+{
+  return gst_wrtc_bin_data_request_pad (GST_WRTC_WEBRTC_SRC (element)->data,
+      templ, name);
+}
+
+static void
+gst_wrtc_webrtc_src_release_pad (GstElement * element, GstPad * pad)
+{
+  gst_wrtc_bin_data_release_pad (GST_WRTC_WEBRTC_SRC (element)->data, pad);
+}
+
+/* The sender opened a channel (its SCTP dispatch thread). */
+static void
+on_sender_channel (GstElement * bin, const gchar * id,
+    GstWebRTCDataChannel * channel, gpointer user_data)
+{
+  g_signal_emit (bin, signals[SIGNAL_ON_DATA_CHANNEL], 0, id, channel);
 }
 
 /* The WHIP server, or NULL once stopping (any thread). */
@@ -582,6 +615,7 @@ stop (GstWrtcWebrtcSrc * self)
     gst_element_remove_pad (GST_ELEMENT (self), l->data);
   }
   g_list_free_full (pads, gst_object_unref);
+  gst_wrtc_bin_data_clear (self->data);
 }
 
 /* EOS sent to the element (gst_element_send_event(), as a pipeline does
@@ -696,6 +730,8 @@ gst_wrtc_webrtc_src_finalize (GObject * object)
   GstWrtcWebrtcSrc *self = GST_WRTC_WEBRTC_SRC (object);
 
   g_ptr_array_unref (self->ended);
+  gst_wrtc_bin_data_clear (self->data);
+  g_clear_object (&self->data);
   g_cond_clear (&self->tasks_done);
   g_hash_table_unref (self->pads);
   g_hash_table_unref (self->eos_pads);
@@ -769,9 +805,25 @@ gst_wrtc_webrtc_src_class_init (GstWrtcWebrtcSrcClass * klass)
   signals[SIGNAL_SENDER_LEFT] = g_signal_new ("sender-left",
       G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
       G_TYPE_NONE, 1, G_TYPE_STRING);
+  /**
+   * GstWrtcWebrtcSrc::on-data-channel:
+   * @src: the webrtcsrc
+   * @session_id: the WHIP session id, or "whep"
+   * @channel: the #GstWebRTCDataChannel the sender opened
+   *
+   * The sender opened a data channel (as webrtcbin's on-data-channel; the
+   * SCTP dispatch thread, before any of its messages).  Its messages also
+   * come out of a new `data_%u` pad.
+   */
+  signals[SIGNAL_ON_DATA_CHANNEL] = g_signal_new ("on-data-channel",
+      G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
+      G_TYPE_NONE, 2, G_TYPE_STRING, GST_TYPE_WEBRTC_DATA_CHANNEL);
 
   gst_element_class_add_static_pad_template (element_class, &video_template);
   gst_element_class_add_static_pad_template (element_class, &audio_template);
+  gst_element_class_add_static_pad_template (element_class, &data_template);
+  gst_element_class_add_static_pad_template (element_class,
+      &data_sink_template);
   gst_element_class_set_static_metadata (element_class, "WebRTC source",
       "Source/Network/WebRTC",
       "Receives audio and video over WebRTC: a WHEP client, or a WHIP "
@@ -779,6 +831,8 @@ gst_wrtc_webrtc_src_class_init (GstWrtcWebrtcSrcClass * klass)
 
   element_class->change_state = gst_wrtc_webrtc_src_change_state;
   element_class->send_event = gst_wrtc_webrtc_src_send_event;
+  element_class->request_new_pad = gst_wrtc_webrtc_src_request_new_pad;
+  element_class->release_pad = gst_wrtc_webrtc_src_release_pad;
 }
 
 static void
@@ -792,5 +846,9 @@ gst_wrtc_webrtc_src_init (GstWrtcWebrtcSrc * self)
       gst_object_unref);
   self->eos_pads = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
       NULL);
+  self->data = gst_wrtc_bin_data_new (GST_ELEMENT (self),
+      gst_element_class_get_pad_template (GST_ELEMENT_GET_CLASS (self),
+          "data_%u"));
+  gst_wrtc_bin_data_set_channel_func (self->data, on_sender_channel, NULL);
   GST_OBJECT_FLAG_SET (self, GST_ELEMENT_FLAG_SOURCE);
 }
