@@ -22,14 +22,15 @@
 
 #include <gst/gst.h>
 
-G_BEGIN_DECLS
 /* the longest message read */
 #define GST_WRTC_NAVIGATION_MAX_LEN 4096
+
+G_BEGIN_DECLS
 /* A GstNavigation upstream event of @json (@len bytes, not necessarily
  * NUL-terminated), or NULL with @error set (G_IO_ERROR_INVALID_DATA) for
  * anything else. */
-GstEvent *gst_wrtc_navigation_event_from_json (const gchar * json, gsize len,
-    GError ** error);
+    GstEvent * gst_wrtc_navigation_event_from_json (const gchar * json,
+    gsize len, GError ** error);
 
 G_END_DECLS
 #endif
