@@ -15,7 +15,7 @@ GST_DEBUG_CATEGORY_STATIC (gst_wrtc_bin_data_debug);
 /* a channel's in-flight bytes that wake its queue again */
 #define DATA_LOW (GST_WRTC_BIN_DATA_HIGH / 4)
 /* what an appsrc holds before the peer's dispatch waits for downstream */
-#define SRC_MAX_BYTES (1024 * 1024)
+#define SRC_MAX_BYTES (4 * 1024 * 1024)
 
 /* ------------------------------------------------------------------------
  * Pads
