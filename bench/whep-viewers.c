@@ -10,7 +10,7 @@
  * this viewer never got).  At the end each viewer's session is DELETEd.
  *
  *   whep-viewers --url http://127.0.0.1:PORT/ [--viewers N] [--audio]
- *       [--parallel P] [--timeout S] [--hold S] [--check]
+ *       [--parallel P] [--timeout S] [--hold S] [--check] [--datachannel]
  *
  * Output, one line each:
  *   viewer I offer_ms=.. answer_ms=.. connected_ms=.. first_rtp_ms=..
@@ -18,12 +18,16 @@
  *   ready K/N                 K viewers connected and received RTP
  *   window I received=.. expected=.. bytes=..   (per viewer)
  *   window-total viewers=.. received=.. expected=.. min_ratio=.. kbps=..
+ *       data_messages=..      (with --datachannel: messages every viewer
+ *                             got on the sink's channels since it joined)
  *   bye
  * Without --hold, it waits after "ready" for lines on stdin: "start" opens
  * the measuring window, "stop" closes it and prints the window lines,
  * "quit" (or end of input) ends the sessions and exits.  With --hold S the
  * window is the S seconds after "ready".  --check: exit status 1 unless
  * every viewer connected and received packets in the window.
+ * --datachannel: each offer carries a data channel section too (RFC 8841)
+ * and each viewer opens a channel "viewer" and sends one message on it.
  */
 #ifdef HAVE_CONFIG_H
 #include "config.h"
@@ -71,6 +75,7 @@ typedef struct
   gboolean have_seq;
   gint64 ext_max;               /* highest extended sequence number */
   guint64 received, bytes, other;
+  guint64 data_messages;        /* on the sink's data channels */
   /* at the start of the window */
   gint64 w_ext_max;
   guint64 w_received, w_bytes;
@@ -87,6 +92,7 @@ typedef struct
   gint64 deadline;
   gdouble hold;
   gboolean check;
+  gboolean datachannel;
   guint parallel;               /* offers in flight at most */
   guint next;                   /* the next viewer to start */
   gboolean ready_printed;
@@ -155,6 +161,64 @@ on_receive (GstWrtcPeer * peer, gint media, gboolean rtcp,
   g_mutex_unlock (&v->lock);
 }
 
+/* Data channels (--datachannel): the table's functions run on the ICE
+ * thread; the peer is the owner, its viewer in its object data. */
+static void
+on_data_open (guint16 id, gboolean remote, GObject * owner)
+{
+  Viewer *v = g_object_get_data (owner, "viewer");
+  GstWrtcSctpChannels *chans;
+  GError *err = NULL;
+  static const gchar hello[] = "hello from a viewer";
+
+  if (remote || !(chans = gst_wrtc_peer_get_channels (v->peer)))
+    return;
+  if (!gst_wrtc_sctp_channels_send (chans, id, TRUE, (const guint8 *) hello,
+          sizeof (hello) - 1, &err)) {
+    g_printerr ("viewer %u: data not sent: %s\n", v->index, err->message);
+    g_clear_error (&err);
+  }
+  g_object_unref (chans);
+}
+
+static void
+on_data_message (guint16 id, gboolean is_string, const guint8 * data,
+    gsize len, GObject * owner)
+{
+  Viewer *v = g_object_get_data (owner, "viewer");
+
+  g_mutex_lock (&v->lock);
+  v->data_messages++;
+  g_mutex_unlock (&v->lock);
+}
+
+static void
+start_channels (Viewer * v)
+{
+  static const GstWrtcSctpChannelsFuncs funcs = {
+    .channel_open = on_data_open,
+    .message = on_data_message,
+  };
+  GstWrtcSctpChannelOptions opts;
+  GstWrtcSctpChannels *chans = gst_wrtc_peer_get_channels (v->peer);
+  GError *err = NULL;
+  guint16 id;
+
+  if (!chans) {
+    g_printerr ("viewer %u: no data channel negotiated\n", v->index);
+    return;
+  }
+  g_object_set_data (G_OBJECT (v->peer), "viewer", v);
+  gst_wrtc_sctp_channels_set_funcs (chans, &funcs, G_OBJECT (v->peer));
+  gst_wrtc_sctp_channel_options_init (&opts);
+  opts.label = "viewer";
+  if (!gst_wrtc_sctp_channels_open (chans, &opts, &id, &err)) {
+    g_printerr ("viewer %u: no channel: %s\n", v->index, err->message);
+    g_clear_error (&err);
+  }
+  g_object_unref (chans);
+}
+
 /* WHEP (main thread) */
 
 static void start_more (void);
@@ -212,6 +276,8 @@ on_post_done (GObject * source, GAsyncResult * res, gpointer user_data)
     goto failed;
   }
   g_free (answer);
+  if (app.datachannel)
+    start_channels (v);
   return;
 
   /* ERRORS */
@@ -280,6 +346,7 @@ start_viewer (Viewer * v)
   GstWrtcPeerConfig cfg = { loopback, NULL, NULL, NULL, "whep-viewer" };
   GError *err = NULL;
 
+  cfg.datachannel = app.datachannel;
   v->t_create = g_get_monotonic_time ();
   v->peer = gst_wrtc_peer_new (&cfg, &err);
   if (!v->peer) {
@@ -340,7 +407,7 @@ window_start (void)
 static void
 window_stop (void)
 {
-  guint64 sum_rx = 0, sum_exp = 0, sum_bytes = 0;
+  guint64 sum_rx = 0, sum_exp = 0, sum_bytes = 0, sum_data = 0;
   gdouble min_ratio = 1.0, secs;
   guint i, counted = 0;
 
@@ -356,6 +423,7 @@ window_stop (void)
     rx = v->received - v->w_received;
     exp = v->have_seq ? (guint64) (v->ext_max - v->w_ext_max) : 0;
     bytes = v->bytes - v->w_bytes;
+    sum_data += v->data_messages;
     g_mutex_unlock (&v->lock);
     g_print ("window %u received=%" G_GUINT64_FORMAT " expected=%"
         G_GUINT64_FORMAT " bytes=%" G_GUINT64_FORMAT "\n", i, rx, exp, bytes);
@@ -372,9 +440,10 @@ window_stop (void)
     }
   }
   g_print ("window-total viewers=%u seconds=%.2f received=%" G_GUINT64_FORMAT
-      " expected=%" G_GUINT64_FORMAT " min_ratio=%.4f kbps=%.0f\n", app.n,
-      secs, sum_rx, sum_exp, min_ratio,
-      app.n && secs > 0 ? sum_bytes * 8.0 / 1000.0 / secs / app.n : 0.0);
+      " expected=%" G_GUINT64_FORMAT " min_ratio=%.4f kbps=%.0f data_messages=%"
+      G_GUINT64_FORMAT "\n", app.n, secs, sum_rx, sum_exp, min_ratio,
+      app.n && secs > 0 ? sum_bytes * 8.0 / 1000.0 / secs / app.n : 0.0,
+      sum_data);
   app.window_open = FALSE;
   app.window_done = TRUE;
 }
@@ -537,7 +606,7 @@ main (int argc, char **argv)
   gchar *url = NULL;
   gint n = 1, parallel = 8;
   gdouble timeout = 20.0, hold = 0.0;
-  gboolean audio = FALSE, check = FALSE;
+  gboolean audio = FALSE, check = FALSE, datachannel = FALSE;
   GOptionEntry entries[] = {
     {"url", 0, 0, G_OPTION_ARG_STRING, &url, "webrtcsink URL (or its /whep)",
         "URL"},
@@ -551,6 +620,8 @@ main (int argc, char **argv)
         "WHEP offers in flight at most (default 8)", "N"},
     {"check", 0, 0, G_OPTION_ARG_NONE, &check,
         "Fail unless every viewer connected and received packets", NULL},
+    {"datachannel", 0, 0, G_OPTION_ARG_NONE, &datachannel,
+        "Offer a data channel section and open a channel", NULL},
     {NULL}
   };
   GOptionContext *ctx;
@@ -591,6 +662,7 @@ main (int argc, char **argv)
   app.audio = audio;
   app.hold = hold;
   app.check = check;
+  app.datachannel = datachannel;
   app.parallel = MAX (parallel, 1);
   app.window_ok = TRUE;
   app.viewers = g_new0 (Viewer, n);

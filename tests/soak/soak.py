@@ -134,7 +134,10 @@ def fetch_json(url):
 
 class SinkServer:
     def __init__(self):
-        desc = VIDEO + ' ! webrtcsink name=s port=0 local-addresses=127.0.0.1'
+        # data_0: a 30 fps binary message to every viewer's data channel
+        desc = (VIDEO + ' ! webrtcsink name=s port=0 '
+                'local-addresses=127.0.0.1 videotestsrc is-live=true ! '
+                'video/x-raw,width=8,height=8,framerate=30/1 ! s.data_0')
         self.proc = subprocess.Popen(['gst-launch-1.0', '-e'] + desc.split(),
                                      stdout=subprocess.PIPE,
                                      stderr=subprocess.DEVNULL, text=True)
@@ -165,6 +168,7 @@ class SinkLoad:
     def __init__(self, server, viewers):
         self.server = server
         self.viewers = viewers
+        self.data_messages = 0
         self.viewers_bin = os.path.join(
             os.environ['GST_PLUGINS_WEBRTC_BUILDDIR'], 'bench',
             'whep-viewers')
@@ -175,7 +179,8 @@ class SinkLoad:
             n = min(self.viewers, sessions - done)
             r = subprocess.run([self.viewers_bin, '--url', self.server.url,
                                 '--viewers', str(n), '--parallel', str(n),
-                                '--timeout', '20', '--hold', '0.1'],
+                                '--timeout', '20', '--hold', '0.1',
+                                '--datachannel'],
                                stdin=subprocess.DEVNULL,
                                capture_output=True, text=True)
             if not check(r.returncode == 0 and
@@ -184,6 +189,8 @@ class SinkLoad:
                          'RTP' % n):
                 sys.stderr.write(r.stdout[-1500:] + r.stderr[-1500:])
                 return False
+            m = re.search(r'data_messages=(\d+)', r.stdout)
+            self.data_messages += int(m.group(1)) if m else 0
             done += n
         return True
 
@@ -369,6 +376,10 @@ def main():
         if not load.run(args.sessions):
             return 1
         log('%d sessions in %.1f s' % (args.sessions, time.monotonic() - t0))
+        if args.bin == 'webrtcsink':
+            # every session had a data channel too: the sink's data_0
+            check(load.data_messages > 0, 'the viewers got %d messages on '
+                  'the sink\'s data channel' % load.data_messages)
         wait_for(server.sessions_over, 'the soak sessions are over')
         wait_for(lambda: usage(server.pid)[:2] == warm[:2],
                  'descriptors and threads back to the warm-up level')
