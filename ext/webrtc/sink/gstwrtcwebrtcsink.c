@@ -48,6 +48,15 @@
  * session with DELETE, and a refusal or the session's end is an element
  * error.
  *
+ * Request pads `data_%u` are data channels (RFC 8831) to every viewer
+ * whose offer has a data channel section, labelled with the pad's
+ * `label`: each buffer is one message (a string with caps `text/plain`),
+ * a slow viewer's oldest messages are dropped rather than stalling the
+ * others.  Channels a viewer opens come to the application through
+ * #GstWrtcWebrtcSink::on-data-channel as #GstWebRTCDataChannel objects;
+ * with #GstWrtcWebrtcSink:enable-navigation, navigation events (JSON) on a
+ * viewer's channel labelled `input` go upstream from the video inputs.
+ *
  * ## Example launch lines
  * |[
  * gst-launch-1.0 videotestsrc is-live=true ! webrtcsink name=s \
@@ -63,6 +72,12 @@
  * gst-launch-1.0 videotestsrc is-live=true ! vp8enc deadline=1 ! webrtcsink
  * ]|
  * serves already encoded VP8.
+ * |[
+ * gst-launch-1.0 videotestsrc is-live=true ! webrtcsink name=s \
+ *     filesrc location=notes.txt ! text/plain ! s.data_0
+ * ]|
+ * also sends notes.txt, one message per buffer, on a data channel
+ * `data_0` to every viewer.
  * |[
  * gst-launch-1.0 videotestsrc is-live=true ! webrtcsink \
  *     tls-certificate=cert.pem tls-key=key.pem token=s3cr3t

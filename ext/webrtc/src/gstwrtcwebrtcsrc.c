@@ -47,6 +47,12 @@
  * to the WHEP server, or the WHIP session ends), so such pipelines end by
  * themselves.
  *
+ * Data channels (RFC 8831): each channel the sender opens is a sometimes
+ * pad `data_%u` (one buffer per message, caps `text/plain` or
+ * `application/octet-stream`, EOS when the sender closes it) and a
+ * #GstWebRTCDataChannel through #GstWrtcWebrtcSrc::on-data-channel;
+ * request pads `data_sink_%u` open channels to the sender.
+ *
  * ## Example launch lines
  * |[
  * gst-launch-1.0 webrtcsrc whep-url=http://127.0.0.1:8080/whep name=s \
@@ -58,6 +64,10 @@
  *     s.video_0 ! queue ! matroskamux name=m ! filesink location=in.mkv \
  *     s.audio_0 ! queue ! m.audio_0
  * ]| records what a browser sends from http://127.0.0.1:8081/publish.
+ * |[
+ * gst-launch-1.0 webrtcsrc whep-url=http://127.0.0.1:8080/whep name=s \
+ *     s.video_0 ! fakesink s.data_0 ! filesink location=messages.bin
+ * ]| keeps what a webrtcsink sends on its first data channel.
  */
 #ifdef HAVE_CONFIG_H
 #include "config.h"
