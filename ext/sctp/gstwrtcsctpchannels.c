@@ -239,6 +239,9 @@ handle_open (GstWrtcSctpChannels * self, guint16 sid, GstWrtcDcepOpen * open)
   callbacks_take_locked (self, &cb);
   g_mutex_unlock (&self->lock);
 
+  /* RFC 8831 section 6.4: the peer's priority weighs our side too */
+  gst_wrtc_sctp_association_set_stream_priority (self->assoc, sid,
+      open->priority);
   /* RFC 8832 section 6: answer on the same stream, ordered and reliable */
   ack = gst_wrtc_dcep_write_ack ();
   if (!gst_wrtc_sctp_association_send (self->assoc, sid,
@@ -670,6 +673,9 @@ gst_wrtc_sctp_channels_open (GstWrtcSctpChannels * chans,
   callbacks_take_locked (chans, &cb);
   g_mutex_unlock (&chans->lock);
 
+  /* RFC 8831 section 6.4: what the association's scheduler weighs */
+  gst_wrtc_sctp_association_set_stream_priority (chans->assoc, sid,
+      opts->priority);
   if (msg) {
     /* RFC 8832 section 6: DATA_CHANNEL_OPEN, reliable and ordered */
     if (!gst_wrtc_sctp_association_send (chans->assoc, sid,
