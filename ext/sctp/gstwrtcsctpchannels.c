@@ -62,6 +62,8 @@ gst_wrtc_sctp_channel_options_init (GstWrtcSctpChannelOptions * opts)
   opts->ordered = TRUE;
   opts->max_retransmits = -1;
   opts->max_packet_lifetime = -1;
+  /* W3C RTCDataChannelInit's default priority, "low" (RFC 8831 6.4) */
+  opts->priority = GST_WRTC_SCTP_DEFAULT_PRIORITY;
   opts->id = -1;
 }
 
