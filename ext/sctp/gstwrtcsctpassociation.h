@@ -191,7 +191,11 @@ gboolean gst_wrtc_sctp_association_reset_stream (GstWrtcSctpAssociation *
  * very-low 128, low 256, medium 512, high 1024; 0 weighs as 1), none
  * starves.  The data channel layer sets it when a channel opens, ours or
  * the peer's; a stream nobody set has GST_WRTC_SCTP_DEFAULT_PRIORITY.  Any
- * time; it applies to what the stream sends next. */
+ * time; it applies to what the stream sends next.  The weighting decides
+ * what enters usrsctp's send buffer, which serves its streams round robin:
+ * it shows once the backlog exceeds that buffer (about 1 MB); below, every
+ * stream's messages leave at once anyway (gstwrtcsctpassociation.c,
+ * "Priorities"). */
 #define GST_WRTC_SCTP_DEFAULT_PRIORITY 256
 void gst_wrtc_sctp_association_set_stream_priority (GstWrtcSctpAssociation *
     assoc, guint16 stream_id, guint16 priority);

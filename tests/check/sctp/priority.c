@@ -245,6 +245,15 @@ GST_START_TEST (test_channel_priorities)
   fail_unless_equals_int (gst_wrtc_sctp_association_get_stream_priority
       (pair->b->assoc, lo), 128);
 
+  /* the default, W3C "low" */
+  gst_wrtc_sctp_channel_options_init (&opts);
+  opts.label = "default";
+  fail_unless (gst_wrtc_sctp_channels_open (pair->a->chans, &opts, &hi, &err));
+  g_assert_no_error (err);
+  fail_unless (peer_wait (pair->b, cond_opened_remote, GUINT_TO_POINTER (hi)));
+  fail_unless_equals_int (gst_wrtc_sctp_association_get_stream_priority
+      (pair->b->assoc, hi), 256);
+
   opts.label = "negotiated";
   opts.priority = 512;
   opts.negotiated = TRUE;
