@@ -761,7 +761,8 @@ gst_wrtc_dtls_connection_set_srtp_profiles (GstWrtcDtlsConnection * conn,
   gchar **names;
   guint i;
 
-  if (profiles && *profiles) {
+  if (profiles && *profiles
+      && !g_str_equal (profiles, GST_WRTC_DTLS_NO_SRTP_PROFILES)) {
     names = g_strsplit (profiles, ":", -1);
     for (i = 0; names[i]; i++) {
       if (!srtp_profile_known (names[i])) {
@@ -820,9 +821,13 @@ gst_wrtc_dtls_connection_start (GstWrtcDtlsConnection * conn, GError ** error)
   SSL_set_verify (conn->ssl,
       SSL_VERIFY_PEER | SSL_VERIFY_FAIL_IF_NO_PEER_CERT, verify_cb);
   SSL_set_mtu (conn->ssl, conn->mtu - RECORD_EXPANSION_RESERVE);
-  /* returns 0 on success; the names were checked when set */
-  SSL_set_tlsext_use_srtp (conn->ssl, conn->srtp_profiles ?
-      conn->srtp_profiles : GST_WRTC_DTLS_DEFAULT_SRTP_PROFILES);
+  /* returns 0 on success; the names were checked when set.  Without
+   * profiles the handshake leaves out the use_srtp extension (RFC 5764
+   * section 4.1.1): a client offers none, a server ignores an offer. */
+  if (!conn->srtp_profiles
+      || !g_str_equal (conn->srtp_profiles, GST_WRTC_DTLS_NO_SRTP_PROFILES))
+    SSL_set_tlsext_use_srtp (conn->ssl, conn->srtp_profiles ?
+        conn->srtp_profiles : GST_WRTC_DTLS_DEFAULT_SRTP_PROFILES);
   DTLS_set_timer_cb (conn->ssl, timer_backoff_cb);
   if (conn->is_client)
     SSL_set_connect_state (conn->ssl);

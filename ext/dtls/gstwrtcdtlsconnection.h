@@ -66,7 +66,11 @@ gboolean gst_wrtc_dtls_connection_set_peer_fingerprint (GstWrtcDtlsConnection *
     conn, const gchar * fingerprint, GError ** error);
 /* Colon-separated OpenSSL names of the SRTP profiles to offer or accept,
  * most preferred first; NULL restores the default
- * (GST_WRTC_DTLS_DEFAULT_SRTP_PROFILES). */
+ * (GST_WRTC_DTLS_DEFAULT_SRTP_PROFILES); GST_WRTC_DTLS_NO_SRTP_PROFILES
+ * offers and accepts none (no use_srtp extension, RFC 5764 section 4.1.1):
+ * the connection then has no SRTP keys, which a data-only association
+ * (RFC 8261) does not need. */
+#define GST_WRTC_DTLS_NO_SRTP_PROFILES "none"
 gboolean gst_wrtc_dtls_connection_set_srtp_profiles (GstWrtcDtlsConnection *
     conn, const gchar * profiles, GError ** error);
 void gst_wrtc_dtls_connection_set_mtu (GstWrtcDtlsConnection * conn, guint mtu);

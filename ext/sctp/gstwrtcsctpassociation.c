@@ -29,15 +29,37 @@
  * usrsctp_init/finish, and is held around usrsctp_handle_timers() so
  * usrsctp_finish() never runs at the same time.
  *
- * Sending.  Messages wait in the association's FIFO (`pending`) and the
- * dispatcher hands them to usrsctp
- * in order once connected; when usrsctp's send buffer is full
- * (EWOULDBLOCK) the head stays and is retried on usrsctp's send_cb or the
- * next timer tick.  Stream resets and SHUTDOWN queue in the same FIFO, so
- * they follow the messages given before them.
+ * Sending.  Messages wait in a queue per stream and the dispatcher hands
+ * them to usrsctp once connected, the next one picked by the priority
+ * scheduler (see "Priorities" below); when usrsctp's send buffer is full
+ * (EWOULDBLOCK) the picked operation goes back to the head of its stream
+ * and is retried on usrsctp's send_cb or the next timer tick.  A stream
+ * reset queues on its stream, after the messages given before it; SHUTDOWN
+ * waits until every stream's queue is empty.
+ *
+ * Priorities (RFC 8831 section 6.4, RFC 8260 section 3.6).  A data
+ * channel's priority is a relative weight (W3C RTCPriorityType: very-low
+ * 128, low 256, medium 512, high 1024).  usrsctp 0.9.5 has no weighted
+ * stream scheduler: the only one that takes a per-stream value
+ * (SCTP_SS_VALUE) is SCTP_SS_PRIORITY, which is strict (a lower value
+ * always first) and would starve every lower channel, the DCEP and resets
+ * on it included, for as long as a higher one has data.  So the weighting
+ * is ours, in front of usrsctp: weighted fair queueing (start-time fair
+ * queueing, RFC 8260 section 3.6's WFQ) over the stream queues picks what
+ * enters usrsctp's send buffer, each stream getting a share of the bytes
+ * in proportion to its priority while several have a backlog, FIFO
+ * between streams of equal tags; a stream that had nothing queued starts
+ * at the current virtual time, so a small message on an idle channel
+ * leaves next whatever the backlog of the others.  Inside its send buffer
+ * usrsctp serves the streams round robin (SCTP_SS_ROUND_ROBIN, one chunk
+ * at a time with I-DATA, so a large message on one stream never holds
+ * back another stream, RFC 8260 section 1), which keeps the long-run
+ * shares those of our queue: priorities show once the backlog exceeds
+ * usrsctp's send buffer (SEND_BUFFER); below that every stream leaves at
+ * once anyway.
  *
  * Buffered amount.  A stream's buffered amount counts its bytes in
- * `pending` and those handed to usrsctp that the peer has not yet
+ * its queue and those handed to usrsctp that the peer has not yet
  * acknowledged, so backpressure follows the wire.  usrsctp 0.9.5 has no
  * per-stream count of the latter; it has the association's
  * (SCTP_GET_SNDBUF_USE: total_output_queue_size, the bytes of messages
@@ -135,6 +157,8 @@ typedef struct
   GstWrtcSctpReliability reliability;
   guint32 value;
   GBytes *data;
+  guint64 seq;                  /* order given, across streams */
+  guint64 cost;                 /* what picking it added to its tag */
 } Op;
 
 typedef enum
@@ -175,7 +199,12 @@ typedef struct
 
 typedef struct
 {
-  guint64 buffered;             /* bytes in `pending` and `inflight` */
+  guint16 sid;
+  GQueue ops;                   /* Op, for usrsctp, in the order given */
+  gboolean active;              /* in the association's `active` list */
+  guint16 priority;             /* RFC 8831 section 6.4 relative weight */
+  guint64 tag;                  /* WFQ start tag (see "Priorities") */
+  guint64 buffered;             /* bytes in `ops` and `inflight` */
   guint64 low_threshold;
   GByteArray *reasm;            /* a message usrsctp delivers in parts */
   guint32 reasm_ppid;
@@ -217,7 +246,12 @@ struct _GstWrtcSctpAssociation
   gboolean offer_interleaving, interleaving;
   guint16 out_streams;
 
-  GQueue pending;               /* Op, for usrsctp */
+  /* the priority scheduler (see "Priorities" at the top) */
+  GQueue active;                /* Stream with queued ops */
+  guint n_pending;              /* ops in the streams' queues */
+  guint64 vtime;                /* WFQ virtual time: last start tag */
+  guint64 next_seq;
+  Op *shutdown_op;              /* once every stream's queue is empty */
   GQueue resets;                /* ResetWait, by deadline */
   GQueue inflight;              /* InFlight, in the order handed over */
   guint64 handed_total;         /* message bytes handed to usrsctp */
@@ -250,6 +284,8 @@ static GThread *timer_thread;   /* started once, sleeps while no users */
 
 static void dispatch (GstWrtcSctpAssociation * self);
 static void expire_resets_locked (GstWrtcSctpAssociation * self, gint64 now);
+static gboolean sched_has_work_locked (GstWrtcSctpAssociation * self);
+static void sched_clear_locked (GstWrtcSctpAssociation * self);
 
 /* Looks an association up for a usrsctp callback; returns it locked, with
  * registry_lock held too (release with lookup_done()). */
@@ -312,7 +348,7 @@ dispatch_all (void)
       work = !g_queue_is_empty (&a->out_packets)
           || !g_queue_is_empty (&a->events)
           || !g_queue_is_empty (&a->inflight)
-          || (!g_queue_is_empty (&a->pending)
+          || (sched_has_work_locked (a)
           && a->state == GST_WRTC_SCTP_ASSOCIATION_STATE_CONNECTED);
       g_mutex_unlock (&a->lock);
       /* NULL once its last reference is gone: it is being finalized */
@@ -536,7 +572,7 @@ set_state_locked (GstWrtcSctpAssociation * self,
     GHashTableIter iter;
     gpointer value;
 
-    g_queue_clear_full (&self->pending, (GDestroyNotify) op_free);
+    sched_clear_locked (self);
     g_queue_clear_full (&self->resets, g_free);
     g_queue_clear_full (&self->inflight, g_free);
     g_hash_table_iter_init (&iter, self->streams);
@@ -569,9 +605,12 @@ G_GNUC_PRINTF (2, 3);
 /* ------------------------------------------------------------------------
  * Streams
  */
+static void op_free (Op * op);
+
 static void
 stream_free (Stream * st)
 {
+  g_queue_clear_full (&st->ops, (GDestroyNotify) op_free);
   if (st->reasm)
     g_byte_array_unref (st->reasm);
   g_free (st);
@@ -584,9 +623,138 @@ get_stream_locked (GstWrtcSctpAssociation * self, guint16 sid)
 
   if (!st) {
     st = g_new0 (Stream, 1);
+    st->sid = sid;
+    g_queue_init (&st->ops);
+    st->priority = GST_WRTC_SCTP_DEFAULT_PRIORITY;
     g_hash_table_insert (self->streams, GUINT_TO_POINTER (sid), st);
   }
   return st;
+}
+
+/* ------------------------------------------------------------------------
+ * The priority scheduler: weighted fair queueing over the streams' queues
+ * (see "Priorities" at the top of the file).  Each stream with queued
+ * operations has a start tag in virtual time; the dispatcher takes the
+ * head of the stream with the smallest tag (the one given first on a tie)
+ * and advances that stream's tag by the operation's bytes divided by the
+ * stream's weight, so backlogged streams leave in proportion to their
+ * priorities.  SHUTDOWN waits until every stream's queue is empty.
+ */
+
+/* virtual time of @len bytes at weight @priority (0 counts as 1; an
+ * operation without data as one byte) */
+static guint64
+sched_cost (gsize len, guint16 priority)
+{
+  return ((guint64) MAX (len, 1) << 16) / MAX (priority, 1);
+}
+
+static gboolean
+sched_has_work_locked (GstWrtcSctpAssociation * self)
+{
+  return self->n_pending > 0 || self->shutdown_op != NULL;
+}
+
+static void
+sched_activate_locked (GstWrtcSctpAssociation * self, Stream * st,
+    gboolean at_head)
+{
+  if (st->active)
+    return;
+  st->active = TRUE;
+  if (at_head)
+    g_queue_push_head (&self->active, st);
+  else
+    g_queue_push_tail (&self->active, st);
+}
+
+/* Queues @op (a message or a reset) after those given before it on its
+ * stream. */
+static void
+sched_push_locked (GstWrtcSctpAssociation * self, Op * op)
+{
+  Stream *st = get_stream_locked (self, op->sid);
+
+  op->seq = self->next_seq++;
+  g_queue_push_tail (&st->ops, op);
+  self->n_pending++;
+  if (!st->active) {
+    /* an idle stream joins at the current virtual time: it neither
+     * catches up for the time it had nothing to send nor waits for the
+     * backlog of the others */
+    st->tag = MAX (st->tag, self->vtime);
+    sched_activate_locked (self, st, FALSE);
+  }
+}
+
+/* Takes the next operation for usrsctp out of the queues, NULL when none. */
+static Op *
+sched_pop_locked (GstWrtcSctpAssociation * self)
+{
+  Stream *best = NULL;
+  Op *best_head = NULL, *op;
+  GList *l, *best_link = NULL;
+
+  for (l = self->active.head; l; l = l->next) {
+    Stream *st = l->data;
+    Op *head = g_queue_peek_head (&st->ops);
+
+    if (!best || st->tag < best->tag || (st->tag == best->tag
+            && head->seq < best_head->seq)) {
+      best = st;
+      best_head = head;
+      best_link = l;
+    }
+  }
+  if (!best) {
+    op = self->shutdown_op;
+    self->shutdown_op = NULL;
+    return op;
+  }
+
+  op = g_queue_pop_head (&best->ops);
+  self->n_pending--;
+  self->vtime = best->tag;
+  op->cost = sched_cost (op->data ? g_bytes_get_size (op->data) : 0,
+      best->priority);
+  best->tag += op->cost;
+  if (g_queue_is_empty (&best->ops)) {
+    best->active = FALSE;
+    g_queue_delete_link (&self->active, best_link);
+  }
+  return op;
+}
+
+/* Puts back what sched_pop_locked() gave when usrsctp had no room: it is
+ * the next of its stream again, and the stream's tag what it was. */
+static void
+sched_push_back_locked (GstWrtcSctpAssociation * self, Op * op)
+{
+  Stream *st;
+
+  if (op->type == OP_SHUTDOWN) {
+    self->shutdown_op = op;
+    return;
+  }
+  st = get_stream_locked (self, op->sid);
+  g_queue_push_head (&st->ops, op);
+  self->n_pending++;
+  st->tag -= MIN (st->tag, op->cost);
+  sched_activate_locked (self, st, TRUE);
+}
+
+/* Drops every queued operation (the association ended). */
+static void
+sched_clear_locked (GstWrtcSctpAssociation * self)
+{
+  Stream *st;
+
+  while ((st = g_queue_pop_head (&self->active))) {
+    g_queue_clear_full (&st->ops, (GDestroyNotify) op_free);
+    st->active = FALSE;
+  }
+  self->n_pending = 0;
+  g_clear_pointer (&self->shutdown_op, op_free);
 }
 
 static void
@@ -884,7 +1052,7 @@ send_cb (struct socket *sock, uint32_t sb_free, void *ulp_info)
  * Dispatch
  */
 
-/* Hands the head of `pending` to usrsctp.  Called with the lock, returns
+/* Hands the next queued operation (sched_pop_locked()) to usrsctp.  Called with the lock, returns
  * with it; unlocks around the usrsctp call, with the operation taken out
  * of the queue (abort() may clear it meanwhile); only the dispatcher pops,
  * so an operation usrsctp had no room for goes back to the head.  FALSE
@@ -896,11 +1064,11 @@ flush_one_locked (GstWrtcSctpAssociation * self)
   struct socket *sock = self->sock;
   int ret = 0, err = 0;
 
-  if (g_queue_is_empty (&self->pending) || self->blocked || !sock
+  if (!sched_has_work_locked (self) || self->blocked || !sock
       || self->state != GST_WRTC_SCTP_ASSOCIATION_STATE_CONNECTED)
     return FALSE;
 
-  op = g_queue_pop_head (&self->pending);
+  op = sched_pop_locked (self);
   g_mutex_unlock (&self->lock);
   switch (op->type) {
     case OP_MESSAGE:{
@@ -957,8 +1125,8 @@ flush_one_locked (GstWrtcSctpAssociation * self)
           || err == EBUSY) && !state_is_final (self->state)) {
     /* no room (or a reset in flight): retried on send_cb or a tick */
     GST_LOG_OBJECT (self, "usrsctp busy, %u operations wait",
-        g_queue_get_length (&self->pending) + 1);
-    g_queue_push_head (&self->pending, op);
+        self->n_pending + 1);
+    sched_push_back_locked (self, op);
     self->blocked = TRUE;
     return FALSE;
   }
@@ -1151,7 +1319,7 @@ gst_wrtc_sctp_association_finalize (GObject * object)
   g_weak_ref_clear (&self->send_owner);
   g_weak_ref_clear (&self->recv_owner);
   g_clear_error (&self->error);
-  g_queue_clear_full (&self->pending, (GDestroyNotify) op_free);
+  sched_clear_locked (self);
   g_queue_clear_full (&self->resets, g_free);
   g_queue_clear_full (&self->inflight, g_free);
   g_queue_clear_full (&self->out_packets, (GDestroyNotify) g_bytes_unref);
@@ -1192,7 +1360,7 @@ gst_wrtc_sctp_association_init (GstWrtcSctpAssociation * self)
   self->offer_interleaving = TRUE;
   self->streams = g_hash_table_new_full (NULL, NULL, NULL,
       (GDestroyNotify) stream_free);
-  g_queue_init (&self->pending);
+  g_queue_init (&self->active);
   g_queue_init (&self->resets);
   g_queue_init (&self->inflight);
   self->reset_timeout_ms = RESET_TIMEOUT_MS;
@@ -1329,6 +1497,32 @@ gst_wrtc_sctp_association_get_interleaving (GstWrtcSctpAssociation * assoc)
   return v;
 }
 
+void
+gst_wrtc_sctp_association_set_stream_priority (GstWrtcSctpAssociation *
+    assoc, guint16 stream_id, guint16 priority)
+{
+  g_return_if_fail (stream_id < GST_WRTC_SCTP_MAX_STREAMS);
+
+  g_mutex_lock (&assoc->lock);
+  get_stream_locked (assoc, stream_id)->priority = priority;
+  g_mutex_unlock (&assoc->lock);
+  GST_DEBUG_OBJECT (assoc, "stream %u: priority %u", stream_id, priority);
+}
+
+guint16
+gst_wrtc_sctp_association_get_stream_priority (GstWrtcSctpAssociation *
+    assoc, guint16 stream_id)
+{
+  Stream *st;
+  guint16 v;
+
+  g_mutex_lock (&assoc->lock);
+  st = g_hash_table_lookup (assoc->streams, GUINT_TO_POINTER (stream_id));
+  v = st ? st->priority : GST_WRTC_SCTP_DEFAULT_PRIORITY;
+  g_mutex_unlock (&assoc->lock);
+  return v;
+}
+
 static gboolean
 setopt (struct socket *sock, int level, int name, const void *value,
     socklen_t len, const gchar * what, GError ** error)
@@ -1338,6 +1532,21 @@ setopt (struct socket *sock, int level, int name, const void *value,
   g_set_error (error, GST_WRTC_SCTP_ERROR, GST_WRTC_SCTP_ERROR_INIT,
       "usrsctp refused %s: %s", what, g_strerror (errno));
   return FALSE;
+}
+
+/* usrsctp's stream scheduler for what it holds (RFC 8260 section 3,
+ * usrsctp's SCTP_PLUGGABLE_SS): round robin over the streams, one chunk at
+ * a time with I-DATA.  The weighting by priority is ours, in front of it
+ * (see "Priorities" at the top of the file for why not SCTP_SS_PRIORITY). */
+static gboolean
+enable_stream_scheduler (struct socket *sock, GError ** error)
+{
+  struct sctp_assoc_value av;
+
+  av.assoc_id = SCTP_FUTURE_ASSOC;
+  av.assoc_value = SCTP_SS_ROUND_ROBIN;
+  return setopt (sock, IPPROTO_SCTP, SCTP_PLUGGABLE_SS, &av, sizeof (av),
+      "SCTP_PLUGGABLE_SS", error);
 }
 
 static struct socket *
@@ -1425,6 +1634,8 @@ create_socket (GstWrtcSctpAssociation * self, gboolean interleaving,
             sizeof (av), "SCTP_INTERLEAVING_SUPPORTED", error))
       goto failed;
   }
+  if (!enable_stream_scheduler (sock, error))
+    goto failed;
   return sock;
 
   /* ERRORS */
@@ -1669,7 +1880,7 @@ gst_wrtc_sctp_association_send (GstWrtcSctpAssociation * assoc,
   op->reliability = reliability;
   op->value = value;
   op->data = g_bytes_new (data, len);
-  g_queue_push_tail (&assoc->pending, op);
+  sched_push_locked (assoc, op);
   get_stream_locked (assoc, stream_id)->buffered += len;
   g_mutex_unlock (&assoc->lock);
 
@@ -1733,7 +1944,7 @@ gst_wrtc_sctp_association_reset_stream (GstWrtcSctpAssociation * assoc,
   op = g_new0 (Op, 1);
   op->type = OP_RESET;
   op->sid = stream_id;
-  g_queue_push_tail (&assoc->pending, op);
+  sched_push_locked (assoc, op);
   g_mutex_unlock (&assoc->lock);
   dispatch (assoc);
   return TRUE;
@@ -1797,7 +2008,7 @@ gst_wrtc_sctp_association_shutdown (GstWrtcSctpAssociation * assoc)
         Op *op = g_new0 (Op, 1);
         op->type = OP_SHUTDOWN;
         assoc->closing = TRUE;
-        g_queue_push_tail (&assoc->pending, op);
+        assoc->shutdown_op = op;
       }
       break;
     default:

@@ -17,8 +17,11 @@
  * 6.7 closing by an RFC 6525 outgoing stream reset), RFC 8260 I-DATA when
  * both ends offer it, RFC 8841 max-message-size.
  *
- * Messages queue in the association and go to usrsctp once it is
- * connected and has room, in the order they were given.  The buffered
+ * Messages queue in the association, per stream, and go to usrsctp once
+ * it is connected and has room, in the order they were given on each
+ * stream; between streams a weighted fair queue picks the next by the
+ * streams' priorities (RFC 8831 section 6.4: relative weights, not strict
+ * priority; see set_stream_priority()).  The buffered
  * amount of a stream counts the bytes in that queue and those usrsctp
  * holds until the peer acknowledges them (or PR-SCTP abandons them), with
  * a low-threshold notification.  Callbacks are called without the
@@ -180,6 +183,24 @@ gboolean gst_wrtc_sctp_association_send (GstWrtcSctpAssociation * assoc,
  * queued on it. */
 gboolean gst_wrtc_sctp_association_reset_stream (GstWrtcSctpAssociation *
     assoc, guint16 stream_id, GError ** error);
+
+/* RFC 8831 section 6.4 (the DCEP priority, RFC 8832 section 5.1): the
+ * weight of @stream_id's outgoing messages against the other streams'.
+ * Weighted, not strict: while several streams have a backlog each gets a
+ * share of the bytes in proportion to its priority (W3C RTCPriorityType:
+ * very-low 128, low 256, medium 512, high 1024; 0 weighs as 1), none
+ * starves.  The data channel layer sets it when a channel opens, ours or
+ * the peer's; a stream nobody set has GST_WRTC_SCTP_DEFAULT_PRIORITY.  Any
+ * time; it applies to what the stream sends next.  The weighting decides
+ * what enters usrsctp's send buffer, which serves its streams round robin:
+ * it shows once the backlog exceeds that buffer (about 1 MB); below, every
+ * stream's messages leave at once anyway (gstwrtcsctpassociation.c,
+ * "Priorities"). */
+#define GST_WRTC_SCTP_DEFAULT_PRIORITY 256
+void gst_wrtc_sctp_association_set_stream_priority (GstWrtcSctpAssociation *
+    assoc, guint16 stream_id, guint16 priority);
+guint16 gst_wrtc_sctp_association_get_stream_priority (GstWrtcSctpAssociation
+    * assoc, guint16 stream_id);
 
 guint64 gst_wrtc_sctp_association_get_buffered_amount (GstWrtcSctpAssociation
     * assoc, guint16 stream_id);

@@ -62,6 +62,8 @@ gst_wrtc_sctp_channel_options_init (GstWrtcSctpChannelOptions * opts)
   opts->ordered = TRUE;
   opts->max_retransmits = -1;
   opts->max_packet_lifetime = -1;
+  /* W3C RTCDataChannelInit's default priority, "low" (RFC 8831 6.4) */
+  opts->priority = GST_WRTC_SCTP_DEFAULT_PRIORITY;
   opts->id = -1;
 }
 
@@ -239,6 +241,9 @@ handle_open (GstWrtcSctpChannels * self, guint16 sid, GstWrtcDcepOpen * open)
   callbacks_take_locked (self, &cb);
   g_mutex_unlock (&self->lock);
 
+  /* RFC 8831 section 6.4: the peer's priority weighs our side too */
+  gst_wrtc_sctp_association_set_stream_priority (self->assoc, sid,
+      open->priority);
   /* RFC 8832 section 6: answer on the same stream, ordered and reliable */
   ack = gst_wrtc_dcep_write_ack ();
   if (!gst_wrtc_sctp_association_send (self->assoc, sid,
@@ -670,6 +675,9 @@ gst_wrtc_sctp_channels_open (GstWrtcSctpChannels * chans,
   callbacks_take_locked (chans, &cb);
   g_mutex_unlock (&chans->lock);
 
+  /* RFC 8831 section 6.4: what the association's scheduler weighs */
+  gst_wrtc_sctp_association_set_stream_priority (chans->assoc, sid,
+      opts->priority);
   if (msg) {
     /* RFC 8832 section 6: DATA_CHANNEL_OPEN, reliable and ordered */
     if (!gst_wrtc_sctp_association_send (chans->assoc, sid,

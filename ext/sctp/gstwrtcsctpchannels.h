@@ -68,7 +68,8 @@ typedef struct
   gint id;                      /* -1: pick one (not for negotiated) */
 } GstWrtcSctpChannelOptions;
 
-/* ordered, reliable, not negotiated, id picked, empty label */
+/* ordered, reliable, not negotiated, id picked, empty label, priority
+ * GST_WRTC_SCTP_DEFAULT_PRIORITY (W3C "low") */
 void gst_wrtc_sctp_channel_options_init (GstWrtcSctpChannelOptions * opts);
 
 typedef struct

@@ -691,6 +691,25 @@ transport_data_cb (GObject * owner, const guint8 * data, gsize len)
 
 static void start_sctp (GstWrtcPeer * self);
 
+/* Whether the session has an accepted RTP m-section, which needs SRTP
+ * keys.  A data-only session (only the data channel section, RFC 8841)
+ * runs without: SCTP goes in DTLS records (RFC 8261), and a peer may offer
+ * or accept no SRTP profile at all (no use_srtp, RFC 5764 section 4.1.1). */
+static gboolean
+needs_srtp (GstWrtcPeer * self)
+{
+  gboolean needs = FALSE;
+  guint i;
+
+  g_mutex_lock (&self->lock);
+  for (i = 0; self->neg && i < self->neg->media->len && !needs; i++) {
+    GstWrtcNegotiatedMedia *n = g_ptr_array_index (self->neg->media, i);
+    needs = !n->rejected && !n->datachannel;
+  }
+  g_mutex_unlock (&self->lock);
+  return needs;
+}
+
 /* The transport's state (ICE thread while the handshake runs, the DTLS
  * timer thread when it times out, close()'s thread for our close_notify).
  * Held through a weak reference: the timer thread may still be here while
@@ -708,11 +727,15 @@ transport_state_cb (GstWrtcDtlsSrtpTransport * t,
   switch (s) {
     case GST_WRTC_DTLS_CONNECTION_STATE_CONNECTED:
       /* the transport installed the keys (RFC 5764 section 4.2) before
-       * telling us; a peer without SRTP has nothing to carry */
+       * telling us; without SRTP media has nothing to carry, data
+       * channels do not need it */
       if (!gst_wrtc_dtls_srtp_transport_has_keys (t)) {
-        GST_WARNING_OBJECT (self, "DTLS connected without SRTP keys");
-        fail (self);
-        break;
+        if (needs_srtp (self)) {
+          GST_WARNING_OBJECT (self, "DTLS connected without SRTP keys");
+          fail (self);
+          break;
+        }
+        GST_INFO_OBJECT (self, "DTLS connected without SRTP (data only)");
       }
       if (!move_to (self, GST_WRTC_PEER_STATE_CONNECTED, FROM (CONNECTING)))
         break;
@@ -1882,6 +1905,13 @@ gst_wrtc_peer_new (const GstWrtcPeerConfig * config, GError ** error)
       config->max_message_size : GST_WRTC_SCTP_DEFAULT_LOCAL_MAX_MESSAGE_SIZE;
 
   gst_wrtc_dtls_srtp_transport_set_certificate (self->transport, self->cert);
+  if (config->srtp_profiles
+      && !gst_wrtc_dtls_srtp_transport_set_srtp_profiles (self->transport,
+          config->srtp_profiles, error)) {
+    g_free (ref);
+    g_object_unref (self);
+    return NULL;
+  }
   g_weak_ref_init (ref, self);
   self->transport_state_handler = g_signal_connect_data (self->transport,
       "state-changed", G_CALLBACK (transport_state_cb), ref,

@@ -135,6 +135,10 @@ typedef struct
   guint sctp_port;              /* ours, a=sctp-port; 0: 5000 */
   /* ours, a=max-message-size (what we accept); 0: 256 KiB */
   guint64 max_message_size;
+  /* the DTLS-SRTP profiles to offer or accept (gstwrtcdtlsconnection.h);
+   * NULL: the default; GST_WRTC_DTLS_NO_SRTP_PROFILES: none, for a peer
+   * that only runs data channels */
+  const gchar *srtp_profiles;
 } GstWrtcPeerConfig;
 
 /* W3C RTCIceTransportPolicy, the bins' ice-transport-policy property */

@@ -642,6 +642,62 @@ GST_START_TEST (test_application_data)
 
 GST_END_TEST;
 
+static gboolean
+both_connected (TPeer * a, TPeer * b)
+{
+  return gst_wrtc_dtls_srtp_transport_get_state (a->t) == S_CONNECTED
+      && gst_wrtc_dtls_srtp_transport_get_state (b->t) == S_CONNECTED;
+}
+
+/* A data-only association (RFC 8261) with a peer that offers no SRTP
+ * profile (no use_srtp extension, RFC 5764 section 4.1.1), and with one
+ * that accepts none: the handshake completes without SRTP keys, the
+ * application data (SCTP) goes both ways, and RTP has no key. */
+static void
+check_data_without_srtp (gboolean client_offers_none)
+{
+  TPeer *c = tpeer_new ("client", NULL, TRUE);
+  TPeer *s = tpeer_new ("server", NULL, FALSE);
+  TPeer *none = client_offers_none ? c : s;
+  GError *err = NULL;
+  guint8 buf[BUF];
+  gsize len;
+
+  fail_unless (gst_wrtc_dtls_srtp_transport_set_srtp_profiles (none->t,
+          GST_WRTC_DTLS_NO_SRTP_PROFILES, &err));
+  g_assert_no_error (err);
+  tpeer_attach (s);
+  tpeer_attach (c);
+  fail_unless (tpump (c, s, both_connected), "client %d, server %d",
+      gst_wrtc_dtls_srtp_transport_get_state (c->t),
+      gst_wrtc_dtls_srtp_transport_get_state (s->t));
+  fail_if (gst_wrtc_dtls_srtp_transport_has_keys (c->t));
+  fail_if (gst_wrtc_dtls_srtp_transport_has_keys (s->t));
+  fail_unless_equals_int (c->keys_set + s->keys_set, 0);
+
+  fail_unless (gst_wrtc_dtls_srtp_transport_send_data (c->t,
+          (const guint8 *) "sctp up", 7, &err));
+  fail_unless (gst_wrtc_dtls_srtp_transport_send_data (s->t,
+          (const guint8 *) "sctp down", 9, &err));
+  g_assert_no_error (err);
+  fail_unless (tpump (c, s, data_both));
+  fail_unless_equals_int (g_bytes_get_size (s->data->pdata[0]), 7);
+  fail_unless_equals_int (g_bytes_get_size (c->data->pdata[0]), 9);
+  len = make_rtp (buf, 1, 1, 10);
+  fail_unless_equals_int (gst_wrtc_dtls_srtp_transport_protect (c->t, FALSE,
+          buf, &len, sizeof (buf)), GST_WRTC_SRTP_NO_KEY);
+  tpeer_free (c);
+  tpeer_free (s);
+}
+
+GST_START_TEST (test_data_without_srtp)
+{
+  check_data_without_srtp (TRUE);
+  check_data_without_srtp (FALSE);
+}
+
+GST_END_TEST;
+
 /* The wire counters (W3C RTCTransportStats, the peer's transport stats):
  * every DTLS record and protected packet sent, every DTLS datagram and
  * packet that unprotected received, at their length on the wire. */
@@ -971,6 +1027,7 @@ dtlssrtptransport_suite (void)
   tcase_add_test (tc, test_demux);
   tcase_add_test (tc, test_replay_and_tamper);
   tcase_add_test (tc, test_application_data);
+  tcase_add_test (tc, test_data_without_srtp);
   tcase_add_test (tc, test_wire_counters);
   tcase_add_test (tc, test_fingerprint_mismatch);
   tcase_add_test (tc, test_fingerprint_set_after_attach);

@@ -11,6 +11,7 @@
 
 #include "gstwrtcpeer.h"
 #include "gstwrtcpeer-private.h"
+#include "gstwrtcdtlsconnection.h"
 #include "gstwrtcicecontext.h"
 #include "gstwrtcrtp.h"
 
@@ -1001,7 +1002,8 @@ typedef struct
 /* The offerer (data channel option on) receives a VP8 track (@media) from
  * the answerer (data channel option @answer_dc). */
 static void
-dc_pair_negotiate (DcPair * d, gboolean answer_dc, gboolean media)
+dc_pair_negotiate (DcPair * d, gboolean answer_dc, gboolean media,
+    const gchar * answer_srtp_profiles)
 {
   GstWrtcPeerConfig cfg = { loopback, NULL, NULL, NULL, "test" };
   GstWrtcOfferMedia om[] = {
@@ -1020,6 +1022,7 @@ dc_pair_negotiate (DcPair * d, gboolean answer_dc, gboolean media)
   cfg.datachannel = TRUE;
   d->off = gst_wrtc_peer_new (&cfg, NULL);
   cfg.datachannel = answer_dc;
+  cfg.srtp_profiles = answer_srtp_profiles;
   d->ans = gst_wrtc_peer_new (&cfg, NULL);
   g_signal_connect (d->off, "channels-ready", G_CALLBACK (on_channels_ready),
       d->off_chans);
@@ -1167,7 +1170,7 @@ GST_START_TEST (test_peer_datachannel)
   GstWrtcSctpChannels *c;
   DcPair d;
 
-  dc_pair_negotiate (&d, TRUE, TRUE);
+  dc_pair_negotiate (&d, TRUE, TRUE, NULL);
   c = gst_wrtc_peer_get_channels (d.off);
   fail_unless (c != NULL);
   g_object_unref (c);
@@ -1195,7 +1198,7 @@ GST_START_TEST (test_peer_datachannel_only)
 {
   DcPair d;
 
-  dc_pair_negotiate (&d, TRUE, FALSE);
+  dc_pair_negotiate (&d, TRUE, FALSE, NULL);
   fail_unless_equals_int (gst_wrtc_peer_get_negotiation (d.off)->media->len, 1);
   fail_unless (wait_state (d.off, GST_WRTC_PEER_STATE_CONNECTED));
   fail_unless (wait_state (d.ans, GST_WRTC_PEER_STATE_CONNECTED));
@@ -1205,11 +1208,42 @@ GST_START_TEST (test_peer_datachannel_only)
 
 GST_END_TEST;
 
+/* A data-only session with a peer that offers or accepts no SRTP profile
+ * (no use_srtp, RFC 5764 section 4.1.1): DTLS connects without SRTP keys,
+ * which data channels do not need (RFC 8261); the answerer is the DTLS
+ * client, so this is a client offering none. */
+GST_START_TEST (test_peer_datachannel_without_srtp)
+{
+  DcPair d;
+
+  dc_pair_negotiate (&d, TRUE, FALSE, GST_WRTC_DTLS_NO_SRTP_PROFILES);
+  fail_unless (wait_state (d.off, GST_WRTC_PEER_STATE_CONNECTED));
+  fail_unless (wait_state (d.ans, GST_WRTC_PEER_STATE_CONNECTED));
+  dc_exchange (&d);
+  dc_pair_clear (&d);
+}
+
+GST_END_TEST;
+
+/* With media next to the data channel, a peer without SRTP cannot carry
+ * it: both ends fail. */
+GST_START_TEST (test_peer_media_without_srtp)
+{
+  DcPair d;
+
+  dc_pair_negotiate (&d, TRUE, TRUE, GST_WRTC_DTLS_NO_SRTP_PROFILES);
+  fail_unless (wait_state (d.off, GST_WRTC_PEER_STATE_FAILED));
+  fail_unless (wait_state (d.ans, GST_WRTC_PEER_STATE_FAILED));
+  dc_pair_clear (&d);
+}
+
+GST_END_TEST;
+
 GST_START_TEST (test_peer_datachannel_rejected)
 {
   DcPair d;
 
-  dc_pair_negotiate (&d, FALSE, TRUE);
+  dc_pair_negotiate (&d, FALSE, TRUE, NULL);
   fail_unless (gst_wrtc_peer_get_channels (d.off) == NULL);
   fail_unless (gst_wrtc_peer_get_channels (d.ans) == NULL);
   fail_unless_equals_int (gst_wrtc_peer_get_negotiation (d.off)->datachannel,
@@ -1359,6 +1393,8 @@ peer_suite (void)
   tcase_add_test (tc, test_peer_close_and_wait_on_ice_thread);
   tcase_add_test (tc, test_peer_datachannel);
   tcase_add_test (tc, test_peer_datachannel_only);
+  tcase_add_test (tc, test_peer_datachannel_without_srtp);
+  tcase_add_test (tc, test_peer_media_without_srtp);
   tcase_add_test (tc, test_peer_datachannel_rejected);
   tcase_add_test (tc, test_peer_state_machine);
   tcase_add_test (tc, test_peer_closed_is_final);
