@@ -400,13 +400,9 @@ static gboolean gst_wrtc_sctp_data_channel_src_event (GstPad * pad,
 /* What the element knows of one channel, for its src pad and stats. */
 typedef struct
 {
-  guint16 id;
-  gboolean remote;
-  gchar *label, *protocol;
-  GstWrtcSctpChannelState state;
+  GstWrtcSctpDcRecord r;        /* the stats */
   GstPad *srcpad;               /* ref; NULL until a message must go out */
   GstWebRTCDataChannel *object; /* ref; create-data-channel's or the peer's */
-  guint64 messages_sent, bytes_sent, messages_received, bytes_received;
 } Entry;
 
 struct _GstWrtcSctpDataChannel
@@ -456,8 +452,7 @@ GST_ELEMENT_REGISTER_DEFINE (sctpdatachannel, "sctpdatachannel",
 static void
 entry_free (Entry * e)
 {
-  g_free (e->label);
-  g_free (e->protocol);
+  gst_wrtc_sctp_dc_record_clear (&e->r);
   if (e->srcpad)
     gst_object_unref (e->srcpad);
   if (e->object) {
@@ -560,8 +555,8 @@ ensure_src_pad (GstWrtcSctpDataChannel * self, guint16 id)
     pad->ordered = info.ordered;
     gst_wrtc_sctp_channel_info_clear (&info);
   } else {
-    pad->label = g_strdup (e->label);
-    pad->protocol = g_strdup (e->protocol);
+    pad->label = g_strdup (e->r.label);
+    pad->protocol = g_strdup (e->r.protocol);
     pad->ordered = TRUE;
   }
   if (chans)
@@ -589,7 +584,6 @@ ensure_src_pad (GstWrtcSctpDataChannel * self, guint16 id)
 static Entry *
 entry_add_locked (GstWrtcSctpDataChannel * self, guint16 id, gboolean remote)
 {
-  GstWrtcSctpChannelInfo info;
   Entry *e, *old;
 
   old = g_hash_table_lookup (self->entries, GUINT_TO_POINTER (id));
@@ -598,18 +592,7 @@ entry_add_locked (GstWrtcSctpDataChannel * self, guint16 id, gboolean remote)
     self->closed_entries = g_list_prepend (self->closed_entries, old);
   }
   e = g_new0 (Entry, 1);
-  e->id = id;
-  e->remote = remote;
-  e->state = GST_WRTC_SCTP_CHANNEL_STATE_CONNECTING;
-  if (gst_wrtc_sctp_channels_get_info (self->chans, id, &info)) {
-    e->label = g_steal_pointer (&info.label);
-    e->protocol = g_steal_pointer (&info.protocol);
-    e->state = info.state;
-    gst_wrtc_sctp_channel_info_clear (&info);
-  } else {
-    e->label = g_strdup ("");
-    e->protocol = g_strdup ("");
-  }
+  gst_wrtc_sctp_dc_record_init (&e->r, self->chans, id, remote);
   g_hash_table_insert (self->entries, GUINT_TO_POINTER (id), e);
   return e;
 }
@@ -632,7 +615,7 @@ on_channel_open (guint16 id, gboolean remote, GObject * owner)
   e = g_hash_table_lookup (self->entries, GUINT_TO_POINTER (id));
   if (remote || !e)
     e = entry_add_locked (self, id, remote);
-  e->state = GST_WRTC_SCTP_CHANNEL_STATE_OPEN;
+  e->r.state = GST_WRTC_SCTP_CHANNEL_STATE_OPEN;
   if (remote && !e->object) {
     e->object = gst_wrtc_sctp_dc_object_new (self->chans, id, TRUE);
     created = TRUE;
@@ -641,7 +624,7 @@ on_channel_open (guint16 id, gboolean remote, GObject * owner)
   chans = g_object_ref (self->chans);
   g_mutex_unlock (&self->lock);
 
-  GST_INFO_OBJECT (self, "channel %u '%s' open (%s)", id, e->label,
+  GST_INFO_OBJECT (self, "channel %u '%s' open (%s)", id, e->r.label,
       remote ? "by the peer" : "ours");
   if (obj) {
     if (created) {
@@ -676,8 +659,8 @@ on_message (guint16 id, gboolean is_string, const guint8 * data, gsize len,
   e = self->entries ? g_hash_table_lookup (self->entries,
       GUINT_TO_POINTER (id)) : NULL;
   if (e) {
-    e->messages_received++;
-    e->bytes_received += len;
+    e->r.messages_received++;
+    e->r.bytes_received += len;
     obj = e->object ? g_object_ref (e->object) : NULL;
   }
   g_mutex_unlock (&self->lock);
@@ -719,7 +702,7 @@ on_channel_closed (guint16 id, GObject * owner)
   e = self->entries ? g_hash_table_lookup (self->entries,
       GUINT_TO_POINTER (id)) : NULL;
   if (e) {
-    e->state = GST_WRTC_SCTP_CHANNEL_STATE_CLOSED;
+    e->r.state = GST_WRTC_SCTP_CHANNEL_STATE_CLOSED;
     pad = e->srcpad ? gst_object_ref (e->srcpad) : NULL;
     obj = e->object ? g_object_ref (e->object) : NULL;
   }
@@ -835,7 +818,7 @@ ensure_channel (GstWrtcSctpDataChannel * self,
     g_mutex_lock (&self->lock);
     if (self->entries) {
       e = g_hash_table_lookup (self->entries, GUINT_TO_POINTER (id));
-      if (!e || e->remote || e->object)
+      if (!e || e->r.remote || e->object)
         entry_add_locked (self, id, FALSE);
     }
     g_mutex_unlock (&self->lock);
@@ -870,8 +853,8 @@ on_object_sent (GstWebRTCDataChannel * obj, gsize len, GObject * owner)
   e = self->entries ? g_hash_table_lookup (self->entries,
       GUINT_TO_POINTER (gst_wrtc_sctp_dc_object_get_stream_id (obj))) : NULL;
   if (e && e->object == obj) {
-    e->messages_sent++;
-    e->bytes_sent += len;
+    e->r.messages_sent++;
+    e->r.bytes_sent += len;
   }
   g_mutex_unlock (&self->lock);
 }
@@ -895,7 +878,7 @@ open_object (GstWrtcSctpDataChannel * self, GstWrtcSctpChannels * chans,
     e = g_hash_table_lookup (self->entries, GUINT_TO_POINTER (id));
     /* an earlier channel's entry on this id (its object with it) goes to
      * the closed ones */
-    if (!e || e->remote || e->object)
+    if (!e || e->r.remote || e->object)
       e = entry_add_locked (self, id, FALSE);
     e->object = g_object_ref (obj);
   }
@@ -1084,8 +1067,8 @@ gst_wrtc_sctp_data_channel_msg_chain (GstPad * pad, GstObject * parent,
     e = self->entries ? g_hash_table_lookup (self->entries,
         GUINT_TO_POINTER (spad->channel)) : NULL;
     if (e) {
-      e->messages_sent++;
-      e->bytes_sent += map.size;
+      e->r.messages_sent++;
+      e->r.bytes_sent += map.size;
     }
     g_mutex_unlock (&self->lock);
   }
@@ -1286,32 +1269,10 @@ gst_wrtc_sctp_data_channel_release_pad (GstElement * element, GstPad * pad)
 
 /* ---- stats (W3C webrtc-stats: RTCDataChannelStats, RTCSctpTransportStats)
  */
-static const gchar *
-w3c_state (GstWrtcSctpChannelState s)
-{
-  return gst_wrtc_sctp_channel_state_name (s);
-}
-
 static void
 add_entry_stats (GstStructure * stats, Entry * e, guint n)
 {
-  GstStructure *s;
-  gchar *field;
-
-  s = gst_structure_new ("data-channel",
-      "label", G_TYPE_STRING, e->label,
-      "protocol", G_TYPE_STRING, e->protocol,
-      "dataChannelIdentifier", G_TYPE_UINT, (guint) e->id,
-      "state", G_TYPE_STRING, w3c_state (e->state),
-      "messagesSent", G_TYPE_UINT64, e->messages_sent,
-      "bytesSent", G_TYPE_UINT64, e->bytes_sent,
-      "messagesReceived", G_TYPE_UINT64, e->messages_received,
-      "bytesReceived", G_TYPE_UINT64, e->bytes_received, NULL);
-  /* W3C ids: unique within the report */
-  field = g_strdup_printf ("data-channel-%u", n);
-  gst_structure_set (stats, field, GST_TYPE_STRUCTURE, s, NULL);
-  gst_structure_free (s);
-  g_free (field);
+  gst_wrtc_sctp_dc_record_add_stats (&e->r, stats, n, FALSE);
 }
 
 static GstStructure *

@@ -531,3 +531,58 @@ gst_wrtc_sctp_dc_object_detach (GstWebRTCDataChannel * obj)
   if (get_ready_state (obj) != GST_WEBRTC_DATA_CHANNEL_STATE_CLOSED)
     gst_wrtc_sctp_dc_object_closed (obj);
 }
+
+/* ---- the stats record ---- */
+void
+gst_wrtc_sctp_dc_record_init (GstWrtcSctpDcRecord * r,
+    GstWrtcSctpChannels * chans, guint16 id, gboolean remote)
+{
+  GstWrtcSctpChannelInfo info;
+
+  memset (r, 0, sizeof (*r));
+  r->id = id;
+  r->remote = remote;
+  r->state = GST_WRTC_SCTP_CHANNEL_STATE_CONNECTING;
+  if (chans && gst_wrtc_sctp_channels_get_info (chans, id, &info)) {
+    r->label = g_steal_pointer (&info.label);
+    r->protocol = g_steal_pointer (&info.protocol);
+    r->state = info.state;
+    gst_wrtc_sctp_channel_info_clear (&info);
+  } else {
+    r->label = g_strdup ("");
+    r->protocol = g_strdup ("");
+  }
+}
+
+void
+gst_wrtc_sctp_dc_record_clear (GstWrtcSctpDcRecord * r)
+{
+  g_clear_pointer (&r->label, g_free);
+  g_clear_pointer (&r->protocol, g_free);
+}
+
+void
+gst_wrtc_sctp_dc_record_add_stats (const GstWrtcSctpDcRecord * r,
+    GstStructure * stats, guint n, gboolean dropped)
+{
+  GstStructure *s;
+  gchar *field;
+
+  s = gst_structure_new ("data-channel",
+      "label", G_TYPE_STRING, r->label,
+      "protocol", G_TYPE_STRING, r->protocol,
+      "dataChannelIdentifier", G_TYPE_UINT, (guint) r->id,
+      "state", G_TYPE_STRING, gst_wrtc_sctp_channel_state_name (r->state),
+      "messagesSent", G_TYPE_UINT64, r->messages_sent,
+      "bytesSent", G_TYPE_UINT64, r->bytes_sent,
+      "messagesReceived", G_TYPE_UINT64, r->messages_received,
+      "bytesReceived", G_TYPE_UINT64, r->bytes_received, NULL);
+  if (dropped)
+    gst_structure_set (s, "messagesDropped", G_TYPE_UINT64,
+        r->messages_dropped, NULL);
+  /* W3C ids: unique within the report */
+  field = g_strdup_printf ("data-channel-%u", n);
+  gst_structure_set (stats, field, GST_TYPE_STRUCTURE, s, NULL);
+  gst_structure_free (s);
+  g_free (field);
+}

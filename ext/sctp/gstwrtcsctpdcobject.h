@@ -64,6 +64,28 @@ void gst_wrtc_sctp_dc_object_error (GstWebRTCDataChannel * obj,
 /* the association is gone (element stopped): closed, sends fail */
 void gst_wrtc_sctp_dc_object_detach (GstWebRTCDataChannel * obj);
 
+/* What sctpdatachannel and the bins keep of one channel for the W3C
+ * RTCDataChannelStats (webrtc-stats section 7.11). */
+typedef struct
+{
+  guint16 id;
+  gboolean remote;              /* the peer opened it */
+  gchar *label, *protocol;
+  GstWrtcSctpChannelState state;
+  guint64 messages_sent, bytes_sent, messages_received, bytes_received;
+  guint64 messages_dropped;     /* the bins': a slow peer's lost messages */
+} GstWrtcSctpDcRecord;
+
+/* A record of @id, its label and protocol from @chans ("" when it has no
+ * such channel), connecting. */
+void gst_wrtc_sctp_dc_record_init (GstWrtcSctpDcRecord * r,
+    GstWrtcSctpChannels * chans, guint16 id, gboolean remote);
+void gst_wrtc_sctp_dc_record_clear (GstWrtcSctpDcRecord * r);
+/* Sets field "data-channel-@n" of @stats to a "data-channel" structure
+ * (W3C names; messagesDropped only when @dropped). */
+void gst_wrtc_sctp_dc_record_add_stats (const GstWrtcSctpDcRecord * r,
+    GstStructure * stats, guint n, gboolean dropped);
+
 /* W3C priority of an RFC 8832 section 5.1 value, and back */
 GstWebRTCPriorityType gst_wrtc_sctp_dc_priority_from_dcep (guint16 p);
 guint16 gst_wrtc_sctp_dc_priority_to_dcep (GstWebRTCPriorityType p);

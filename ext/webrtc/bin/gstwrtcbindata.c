@@ -161,10 +161,7 @@ typedef struct
 
 typedef struct
 {
-  guint16 id;
-  gchar *label, *protocol;
-  gboolean remote;
-  GstWrtcSctpChannelState state;
+  GstWrtcSctpDcRecord r;        /* the stats */
   GstWebRTCDataChannel *object; /* a channel the peer opened */
   GstWrtcBinDataPad *sinkpad;   /* ours: its pad (a ref) */
   gboolean close_when_sent;     /* EOS came: close once the queue is out */
@@ -173,8 +170,6 @@ typedef struct
   GstElement *appsrc;           /* src pads: a ref */
   GstPad *srcpad;               /* a ref */
   gint kind;                    /* caps set: -1 none, 0 binary, 1 string */
-  guint64 messages_sent, bytes_sent, messages_received, bytes_received;
-  guint64 messages_dropped;
 } Entry;
 
 static void
@@ -187,8 +182,7 @@ queued_free (Queued * q)
 static void
 entry_free (Entry * e)
 {
-  g_free (e->label);
-  g_free (e->protocol);
+  gst_wrtc_sctp_dc_record_clear (&e->r);
   g_clear_object (&e->object);
   gst_clear_object (&e->sinkpad);
   g_queue_clear_full (&e->queue, (GDestroyNotify) queued_free);
@@ -259,29 +253,19 @@ G_DEFINE_TYPE (GstWrtcBinData, gst_wrtc_bin_data, G_TYPE_OBJECT);
 static Entry *
 entry_get_locked (DataPeer * dp, guint16 id, gboolean remote)
 {
-  GstWrtcSctpChannelInfo info;
   Entry *e = g_hash_table_lookup (dp->entries, GUINT_TO_POINTER (id));
 
-  if (e && e->state != GST_WRTC_SCTP_CHANNEL_STATE_CLOSED)
+  if (e && e->r.state != GST_WRTC_SCTP_CHANNEL_STATE_CLOSED)
     return e;
   if (e) {
     g_hash_table_steal (dp->entries, GUINT_TO_POINTER (id));
     dp->closed = g_list_prepend (dp->closed, e);
   }
   e = g_new0 (Entry, 1);
-  e->id = id;
-  e->remote = remote;
+  gst_wrtc_sctp_dc_record_init (&e->r, dp->chans, id, remote);
+  e->r.state = GST_WRTC_SCTP_CHANNEL_STATE_CONNECTING;
   e->kind = -1;
-  e->state = GST_WRTC_SCTP_CHANNEL_STATE_CONNECTING;
   g_queue_init (&e->queue);
-  if (gst_wrtc_sctp_channels_get_info (dp->chans, id, &info)) {
-    e->label = g_steal_pointer (&info.label);
-    e->protocol = g_steal_pointer (&info.protocol);
-    gst_wrtc_sctp_channel_info_clear (&info);
-  } else {
-    e->label = g_strdup ("");
-    e->protocol = g_strdup ("");
-  }
   g_hash_table_insert (dp->entries, GUINT_TO_POINTER (id), e);
   return e;
 }
@@ -299,26 +283,26 @@ entry_flush_locked (DataPeer * dp, Entry * e)
   GError *err = NULL;
   Queued *q;
 
-  if (e->state != GST_WRTC_SCTP_CHANNEL_STATE_OPEN)
+  if (e->r.state != GST_WRTC_SCTP_CHANNEL_STATE_OPEN)
     return;
   while ((q = g_queue_peek_head (&e->queue))
-      && gst_wrtc_sctp_channels_get_buffered_amount (dp->chans, e->id) <
+      && gst_wrtc_sctp_channels_get_buffered_amount (dp->chans, e->r.id) <
       GST_WRTC_BIN_DATA_HIGH) {
     gsize len;
     const guint8 *bytes = g_bytes_get_data (q->bytes, &len);
 
     g_queue_pop_head (&e->queue);
     e->queued_bytes -= len;
-    if (gst_wrtc_sctp_channels_send (dp->chans, e->id, q->is_string, bytes,
+    if (gst_wrtc_sctp_channels_send (dp->chans, e->r.id, q->is_string, bytes,
             len, &err)) {
-      e->messages_sent++;
-      e->bytes_sent += len;
+      e->r.messages_sent++;
+      e->r.bytes_sent += len;
     } else {
       /* too large for this peer (RFC 8841 section 6.1): its loss alone */
       GST_ELEMENT_WARNING (dp->data->bin, RESOURCE, WRITE,
-          ("A message was not sent on data channel '%s'", e->label),
+          ("A message was not sent on data channel '%s'", e->r.label),
           ("peer %s: %s", dp->id, err->message));
-      e->messages_dropped++;
+      e->r.messages_dropped++;
       g_clear_error (&err);
     }
     queued_free (q);
@@ -326,8 +310,8 @@ entry_flush_locked (DataPeer * dp, Entry * e)
   if (e->close_when_sent && g_queue_is_empty (&e->queue)) {
     e->close_when_sent = FALSE;
     /* RFC 8831 section 6.7 */
-    if (!gst_wrtc_sctp_channels_close (dp->chans, e->id, &err)) {
-      GST_DEBUG_OBJECT (dp->data->bin, "channel %u: %s", e->id, err->message);
+    if (!gst_wrtc_sctp_channels_close (dp->chans, e->r.id, &err)) {
+      GST_DEBUG_OBJECT (dp->data->bin, "channel %u: %s", e->r.id, err->message);
       g_clear_error (&err);
     }
   }
@@ -348,7 +332,7 @@ entry_send_locked (DataPeer * dp, Entry * e, GBytes * bytes, gboolean is_string)
       && g_queue_get_length (&e->queue) > 1) {
     Queued *old = g_queue_pop_head (&e->queue);
     e->queued_bytes -= g_bytes_get_size (old->bytes);
-    e->messages_dropped++;
+    e->r.messages_dropped++;
     queued_free (old);
   }
   entry_flush_locked (dp, e);
@@ -432,8 +416,8 @@ ensure_src_pad (DataPeer * dp, guint16 id)
   target = gst_element_get_static_pad (appsrc, "src");
   pad = g_object_new (GST_WRTC_TYPE_BIN_DATA_PAD, "name", name,
       "direction", GST_PAD_SRC, "template", data->src_templ, NULL);
-  pad->label = g_strdup (e->label);
-  pad->protocol = g_strdup (e->protocol);
+  pad->label = g_strdup (e->r.label);
+  pad->protocol = g_strdup (e->r.protocol);
   pad->peer_id = g_strdup (dp->id);
   pad->id = id;
   pad->data = data;
@@ -489,8 +473,8 @@ on_object_sent (GstWebRTCDataChannel * obj, gsize len, GObject * owner)
   g_rec_mutex_lock (&dp->data->lock);
   e = entry_lookup_locked (dp, gst_wrtc_sctp_dc_object_get_stream_id (obj));
   if (e) {
-    e->messages_sent++;
-    e->bytes_sent += len;
+    e->r.messages_sent++;
+    e->r.bytes_sent += len;
   }
   g_rec_mutex_unlock (&dp->data->lock);
 }
@@ -509,7 +493,7 @@ on_channel_open (guint16 id, gboolean remote, GObject * owner)
   e = remote ? entry_get_locked (dp, id, TRUE) : entry_lookup_locked (dp, id);
   if (!e)
     e = entry_get_locked (dp, id, FALSE);
-  e->state = GST_WRTC_SCTP_CHANNEL_STATE_OPEN;
+  e->r.state = GST_WRTC_SCTP_CHANNEL_STATE_OPEN;
   if (remote && !e->object)
     obj = e->object = gst_wrtc_sctp_dc_object_new (dp->chans, id, TRUE);
   if (obj)
@@ -520,7 +504,7 @@ on_channel_open (guint16 id, gboolean remote, GObject * owner)
   g_rec_mutex_unlock (&data->lock);
 
   GST_INFO_OBJECT (data->bin, "peer %s: channel %u '%s' open (%s)", dp->id,
-      id, e->label, remote ? "theirs" : "ours");
+      id, e->r.label, remote ? "theirs" : "ours");
   if (obj) {
     gst_wrtc_sctp_channels_set_buffered_amount_low_threshold (dp->chans, id, 0);
     gst_wrtc_sctp_dc_object_set_sent_func (obj, on_object_sent, owner);
@@ -548,8 +532,8 @@ on_message (guint16 id, gboolean is_string, const guint8 * bytes, gsize len,
   g_rec_mutex_lock (&data->lock);
   e = entry_lookup_locked (dp, id);
   if (e) {
-    e->messages_received++;
-    e->bytes_received += len;
+    e->r.messages_received++;
+    e->r.bytes_received += len;
     obj = e->object ? g_object_ref (e->object) : NULL;
     appsrc = e->appsrc ? gst_object_ref (e->appsrc) : NULL;
     caps_change = e->kind != (is_string ? 1 : 0);
@@ -586,7 +570,7 @@ on_channel_closed (guint16 id, GObject * owner)
   g_rec_mutex_lock (&dp->data->lock);
   e = entry_lookup_locked (dp, id);
   if (e) {
-    e->state = GST_WRTC_SCTP_CHANNEL_STATE_CLOSED;
+    e->r.state = GST_WRTC_SCTP_CHANNEL_STATE_CLOSED;
     g_queue_clear_full (&e->queue, (GDestroyNotify) queued_free);
     e->queued_bytes = 0;
     obj = e->object ? g_object_ref (e->object) : NULL;
@@ -684,7 +668,7 @@ data_pad_chain (GstPad * pad, GstObject * parent, GstBuffer * buf)
     g_hash_table_iter_init (&eiter, dp->entries);
     while (g_hash_table_iter_next (&eiter, NULL, &evalue)) {
       Entry *e = evalue;
-      if (e->sinkpad == dpad && e->state < GST_WRTC_SCTP_CHANNEL_STATE_CLOSING
+      if (e->sinkpad == dpad && e->r.state < GST_WRTC_SCTP_CHANNEL_STATE_CLOSING
           && !e->close_when_sent)
         entry_send_locked (dp, e, bytes, dpad->is_string);
     }
@@ -735,7 +719,7 @@ data_pad_event (GstPad * pad, GstObject * parent, GstEvent * event)
       while (g_hash_table_iter_next (&eiter, NULL, &evalue)) {
         Entry *e = evalue;
         if (e->sinkpad == dpad
-            && e->state < GST_WRTC_SCTP_CHANNEL_STATE_CLOSING) {
+            && e->r.state < GST_WRTC_SCTP_CHANNEL_STATE_CLOSING) {
           e->close_when_sent = TRUE;
           entry_flush_locked (dp, e);
         }
@@ -892,7 +876,7 @@ data_peer_remove (GstWrtcBinData * data, DataPeer * dp)
       g_ptr_array_add (src, gst_object_ref (e->appsrc));
       g_ptr_array_add (src, gst_object_ref (e->srcpad));
     }
-    e->state = GST_WRTC_SCTP_CHANNEL_STATE_CLOSED;
+    e->r.state = GST_WRTC_SCTP_CHANNEL_STATE_CLOSED;
   }
   g_rec_mutex_unlock (&data->lock);
   for (i = 0; i < objects->len; i++)
@@ -937,27 +921,6 @@ gst_wrtc_bin_data_clear (GstWrtcBinData * data)
 /* ------------------------------------------------------------------------
  * Stats (W3C webrtc-stats: RTCDataChannelStats)
  */
-static void
-add_entry_stats (GstStructure * s, Entry * e, guint n)
-{
-  GstStructure *dc;
-  gchar *field;
-
-  dc = gst_structure_new ("data-channel",
-      "label", G_TYPE_STRING, e->label,
-      "protocol", G_TYPE_STRING, e->protocol,
-      "dataChannelIdentifier", G_TYPE_UINT, (guint) e->id,
-      "state", G_TYPE_STRING, gst_wrtc_sctp_channel_state_name (e->state),
-      "messagesSent", G_TYPE_UINT64, e->messages_sent,
-      "bytesSent", G_TYPE_UINT64, e->bytes_sent,
-      "messagesReceived", G_TYPE_UINT64, e->messages_received,
-      "bytesReceived", G_TYPE_UINT64, e->bytes_received,
-      "messagesDropped", G_TYPE_UINT64, e->messages_dropped, NULL);
-  field = g_strdup_printf ("data-channel-%u", n);
-  gst_structure_set (s, field, GST_TYPE_STRUCTURE, dc, NULL);
-  gst_structure_free (dc);
-  g_free (field);
-}
 
 void
 gst_wrtc_bin_data_add_stats (GstWrtcBinData * data, const gchar * id,
@@ -978,9 +941,9 @@ gst_wrtc_bin_data_add_stats (GstWrtcBinData * data, const gchar * id,
   if (dp) {
     g_hash_table_iter_init (&iter, dp->entries);
     while (g_hash_table_iter_next (&iter, NULL, &value))
-      add_entry_stats (s, value, n++);
+      gst_wrtc_sctp_dc_record_add_stats (&((Entry *) value)->r, s, n++, TRUE);
     for (l = dp->closed; l; l = l->next)
-      add_entry_stats (s, l->data, n++);
+      gst_wrtc_sctp_dc_record_add_stats (&((Entry *) l->data)->r, s, n++, TRUE);
   }
   g_rec_mutex_unlock (&data->lock);
 }
