@@ -86,6 +86,19 @@
       }
     }
     fill($('viewers').tBodies[0], rows, 12, 'no viewers');
+
+    // W3C RTCDataChannelStats: data-channel-N fields of each viewer
+    const channels = [];
+    for (const p of peers) {
+      for (const [k, d] of Object.entries(p)) {
+        if (!k.startsWith('data-channel-') || !d || typeof d !== 'object') continue;
+        channels.push([[p.id], [d.label], [d.protocol], [n(d.dataChannelIdentifier), true],
+          [d.state], [n(d.messagesSent), true], [n(d.bytesSent), true],
+          [n(d.messagesReceived), true], [n(d.bytesReceived), true],
+          [n(d.messagesDropped), true]]);
+      }
+    }
+    fill($('channels').tBodies[0], channels, 10, 'no data channels');
     prev = { t, bytes };
     st.bitrates = bitrates;
   }
