@@ -51,6 +51,7 @@
 #include "gstwrtcpadutil.h"
 #include "gstwrtcsctpchannels.h"
 #include "gstwrtcsctpdcobject.h"
+#include "gstwrtcsctpdcpad.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -67,8 +68,6 @@ GST_DEBUG_CATEGORY_STATIC (gst_wrtc_sctp_data_channel_debug);
 #define DEFAULT_REMOTE_MAX_MESSAGE_SIZE DEFAULT_MAX_MESSAGE_SIZE
 #define DEFAULT_BUFFERED_AMOUNT_HIGH (1024 * 1024)
 #define DEFAULT_BUFFERED_AMOUNT_LOW (256 * 1024)
-/* RFC 8832 section 5.1 / W3C "low", the default */
-#define DEFAULT_PRIORITY 256
 
 enum
 {
@@ -92,18 +91,6 @@ enum
 
 static guint signals[LAST_SIGNAL];
 
-enum
-{
-  PAD_PROP_0,
-  PAD_PROP_LABEL,
-  PAD_PROP_PROTOCOL,
-  PAD_PROP_ORDERED,
-  PAD_PROP_MAX_RETRANSMITS,
-  PAD_PROP_MAX_PACKET_LIFETIME,
-  PAD_PROP_PRIORITY,
-  PAD_PROP_NEGOTIATED,
-  PAD_PROP_ID,
-};
 
 static GstStaticPadTemplate sink_template =
 GST_STATIC_PAD_TEMPLATE ("sink", GST_PAD_SINK, GST_PAD_ALWAYS,
@@ -125,14 +112,7 @@ struct _GstWrtcSctpDataChannelSinkPad
 {
   GstPad parent;
 
-  /* object lock */
-  gchar *label;                 /* NULL: the pad's name */
-  gchar *protocol;
-  gboolean ordered;
-  gint max_retransmits, max_packet_lifetime;
-  guint priority;
-  gboolean negotiated;
-  gint id;
+  GstWrtcSctpDcPadChannel ch;   /* object lock */
 
   /* streaming thread */
   gboolean is_string;
@@ -144,10 +124,7 @@ struct _GstWrtcSctpDataChannelSrcPad
 {
   GstPad parent;
 
-  /* immutable once added */
-  gchar *label, *protocol;
-  gboolean ordered;
-  guint id;
+  GstWrtcSctpDcPadChannel ch;   /* immutable once added */
 
   /* the receiving dispatch: one thread at a time */
   gint kind;                    /* -1 none yet, 0 binary, 1 string */
@@ -164,40 +141,20 @@ gst_wrtc_sctp_data_channel_sink_pad_get_property (GObject * object,
 {
   GstWrtcSctpDataChannelSinkPad *pad =
       GST_WRTC_SCTP_DATA_CHANNEL_SINK_PAD (object);
+  gboolean ok;
 
   GST_OBJECT_LOCK (pad);
-  switch (prop_id) {
-    case PAD_PROP_LABEL:
-      g_value_set_string (value, pad->label ? pad->label :
-          GST_OBJECT_NAME (pad));
-      break;
-    case PAD_PROP_PROTOCOL:
-      g_value_set_string (value, pad->protocol);
-      break;
-    case PAD_PROP_ORDERED:
-      g_value_set_boolean (value, pad->ordered);
-      break;
-    case PAD_PROP_MAX_RETRANSMITS:
-      g_value_set_int (value, pad->max_retransmits);
-      break;
-    case PAD_PROP_MAX_PACKET_LIFETIME:
-      g_value_set_int (value, pad->max_packet_lifetime);
-      break;
-    case PAD_PROP_PRIORITY:
-      g_value_set_uint (value, pad->priority);
-      break;
-    case PAD_PROP_NEGOTIATED:
-      g_value_set_boolean (value, pad->negotiated);
-      break;
-    case PAD_PROP_ID:
-      /* once opened: the id the channel got */
-      g_value_set_int (value, pad->channel >= 0 ? pad->channel : pad->id);
-      break;
-    default:
-      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
-      break;
+  /* once opened: the id the channel got */
+  if (prop_id == GST_WRTC_SCTP_DC_PROP_ID && pad->channel >= 0) {
+    g_value_set_int (value, pad->channel);
+    ok = TRUE;
+  } else {
+    ok = gst_wrtc_sctp_dc_pad_channel_get (&pad->ch, prop_id, value,
+        GST_OBJECT_NAME (pad));
   }
   GST_OBJECT_UNLOCK (pad);
+  if (!ok)
+    G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
 }
 
 static void
@@ -206,6 +163,7 @@ gst_wrtc_sctp_data_channel_sink_pad_set_property (GObject * object,
 {
   GstWrtcSctpDataChannelSinkPad *pad =
       GST_WRTC_SCTP_DATA_CHANNEL_SINK_PAD (object);
+  gboolean ok;
 
   GST_OBJECT_LOCK (pad);
   if (pad->channel >= 0) {
@@ -214,38 +172,10 @@ gst_wrtc_sctp_data_channel_sink_pad_set_property (GObject * object,
         pspec->name);
     return;
   }
-  switch (prop_id) {
-    case PAD_PROP_LABEL:
-      g_free (pad->label);
-      pad->label = g_value_dup_string (value);
-      break;
-    case PAD_PROP_PROTOCOL:
-      g_free (pad->protocol);
-      pad->protocol = g_value_dup_string (value);
-      break;
-    case PAD_PROP_ORDERED:
-      pad->ordered = g_value_get_boolean (value);
-      break;
-    case PAD_PROP_MAX_RETRANSMITS:
-      pad->max_retransmits = g_value_get_int (value);
-      break;
-    case PAD_PROP_MAX_PACKET_LIFETIME:
-      pad->max_packet_lifetime = g_value_get_int (value);
-      break;
-    case PAD_PROP_PRIORITY:
-      pad->priority = g_value_get_uint (value);
-      break;
-    case PAD_PROP_NEGOTIATED:
-      pad->negotiated = g_value_get_boolean (value);
-      break;
-    case PAD_PROP_ID:
-      pad->id = g_value_get_int (value);
-      break;
-    default:
-      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
-      break;
-  }
+  ok = gst_wrtc_sctp_dc_pad_channel_set (&pad->ch, prop_id, value);
   GST_OBJECT_UNLOCK (pad);
+  if (!ok)
+    G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
 }
 
 static void
@@ -254,15 +184,10 @@ gst_wrtc_sctp_data_channel_sink_pad_finalize (GObject * object)
   GstWrtcSctpDataChannelSinkPad *pad =
       GST_WRTC_SCTP_DATA_CHANNEL_SINK_PAD (object);
 
-  g_free (pad->label);
-  g_free (pad->protocol);
+  gst_wrtc_sctp_dc_pad_channel_clear (&pad->ch);
   G_OBJECT_CLASS (gst_wrtc_sctp_data_channel_sink_pad_parent_class)->finalize
       (object);
 }
-
-#define PAD_RW (G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS \
-    | GST_PARAM_MUTABLE_READY)
-#define PAD_RO (G_PARAM_READABLE | G_PARAM_STATIC_STRINGS)
 
 static void
     gst_wrtc_sctp_data_channel_sink_pad_class_init
@@ -275,50 +200,13 @@ static void
   gobject_class->set_property =
       gst_wrtc_sctp_data_channel_sink_pad_set_property;
   gobject_class->finalize = gst_wrtc_sctp_data_channel_sink_pad_finalize;
-
-  g_object_class_install_property (gobject_class, PAD_PROP_LABEL,
-      g_param_spec_string ("label", "Label",
-          "Label of the channel this pad opens (default: the pad's name)",
-          NULL, PAD_RW));
-  g_object_class_install_property (gobject_class, PAD_PROP_PROTOCOL,
-      g_param_spec_string ("protocol", "Protocol",
-          "Sub-protocol of the channel (RFC 8832 section 5.1)", "", PAD_RW));
-  g_object_class_install_property (gobject_class, PAD_PROP_ORDERED,
-      g_param_spec_boolean ("ordered", "Ordered",
-          "Whether messages arrive in the order they were sent", TRUE, PAD_RW));
-  g_object_class_install_property (gobject_class, PAD_PROP_MAX_RETRANSMITS,
-      g_param_spec_int ("max-retransmits", "Max retransmits",
-          "Retransmissions of a message before it is given up "
-          "(-1: reliable)", -1, G_MAXUINT16, -1, PAD_RW));
-  g_object_class_install_property (gobject_class,
-      PAD_PROP_MAX_PACKET_LIFETIME,
-      g_param_spec_int ("max-packet-lifetime", "Max packet lifetime",
-          "Milliseconds a message may be retransmitted for before it is "
-          "given up (-1: reliable)", -1, G_MAXUINT16, -1, PAD_RW));
-  g_object_class_install_property (gobject_class, PAD_PROP_PRIORITY,
-      g_param_spec_uint ("priority", "Priority",
-          "Priority of the channel (RFC 8832 section 5.1: 128 very low, "
-          "256 low, 512 medium, 1024 high)", 0, G_MAXUINT16,
-          DEFAULT_PRIORITY, PAD_RW));
-  g_object_class_install_property (gobject_class, PAD_PROP_NEGOTIATED,
-      g_param_spec_boolean ("negotiated", "Negotiated",
-          "Whether the channel was agreed out of band (no DCEP; needs id)",
-          FALSE, PAD_RW));
-  g_object_class_install_property (gobject_class, PAD_PROP_ID,
-      g_param_spec_int ("id", "ID",
-          "SCTP stream id of the channel (-1: picked when it opens)", -1,
-          GST_WRTC_SCTP_MAX_STREAMS - 1, -1, PAD_RW));
+  gst_wrtc_sctp_dc_pad_channel_install (gobject_class, TRUE);
 }
 
 static void
 gst_wrtc_sctp_data_channel_sink_pad_init (GstWrtcSctpDataChannelSinkPad * pad)
 {
-  pad->protocol = g_strdup ("");
-  pad->ordered = TRUE;
-  pad->max_retransmits = -1;
-  pad->max_packet_lifetime = -1;
-  pad->priority = DEFAULT_PRIORITY;
-  pad->id = -1;
+  gst_wrtc_sctp_dc_pad_channel_init (&pad->ch);
   pad->channel = -1;
 }
 
@@ -329,23 +217,9 @@ gst_wrtc_sctp_data_channel_src_pad_get_property (GObject * object,
   GstWrtcSctpDataChannelSrcPad *pad =
       GST_WRTC_SCTP_DATA_CHANNEL_SRC_PAD (object);
 
-  switch (prop_id) {
-    case PAD_PROP_LABEL:
-      g_value_set_string (value, pad->label);
-      break;
-    case PAD_PROP_PROTOCOL:
-      g_value_set_string (value, pad->protocol);
-      break;
-    case PAD_PROP_ORDERED:
-      g_value_set_boolean (value, pad->ordered);
-      break;
-    case PAD_PROP_ID:
-      g_value_set_int (value, pad->id);
-      break;
-    default:
-      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
-      break;
-  }
+  if (!gst_wrtc_sctp_dc_pad_channel_get (&pad->ch, prop_id, value,
+          GST_OBJECT_NAME (pad)))
+    G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
 }
 
 static void
@@ -354,8 +228,7 @@ gst_wrtc_sctp_data_channel_src_pad_finalize (GObject * object)
   GstWrtcSctpDataChannelSrcPad *pad =
       GST_WRTC_SCTP_DATA_CHANNEL_SRC_PAD (object);
 
-  g_free (pad->label);
-  g_free (pad->protocol);
+  gst_wrtc_sctp_dc_pad_channel_clear (&pad->ch);
   G_OBJECT_CLASS (gst_wrtc_sctp_data_channel_src_pad_parent_class)->finalize
       (object);
 }
@@ -368,24 +241,13 @@ static void
 
   gobject_class->get_property = gst_wrtc_sctp_data_channel_src_pad_get_property;
   gobject_class->finalize = gst_wrtc_sctp_data_channel_src_pad_finalize;
-
-  g_object_class_install_property (gobject_class, PAD_PROP_LABEL,
-      g_param_spec_string ("label", "Label",
-          "Label the peer gave the channel", NULL, PAD_RO));
-  g_object_class_install_property (gobject_class, PAD_PROP_PROTOCOL,
-      g_param_spec_string ("protocol", "Protocol",
-          "Sub-protocol the peer gave the channel", NULL, PAD_RO));
-  g_object_class_install_property (gobject_class, PAD_PROP_ORDERED,
-      g_param_spec_boolean ("ordered", "Ordered",
-          "Whether the channel delivers messages in order", TRUE, PAD_RO));
-  g_object_class_install_property (gobject_class, PAD_PROP_ID,
-      g_param_spec_int ("id", "ID", "SCTP stream id of the channel", 0,
-          GST_WRTC_SCTP_MAX_STREAMS - 1, 0, PAD_RO));
+  gst_wrtc_sctp_dc_pad_channel_install (gobject_class, FALSE);
 }
 
 static void
 gst_wrtc_sctp_data_channel_src_pad_init (GstWrtcSctpDataChannelSrcPad * pad)
 {
+  gst_wrtc_sctp_dc_pad_channel_init (&pad->ch);
   pad->kind = -1;
 }
 
@@ -549,19 +411,19 @@ ensure_src_pad (GstWrtcSctpDataChannel * self, guint16 id)
   pad = g_object_new (GST_WRTC_TYPE_SCTP_DATA_CHANNEL_SRC_PAD, "name", name,
       "direction", GST_PAD_SRC, "template", templ, NULL);
   g_free (name);
+  g_free (pad->ch.protocol);
   if (chans && gst_wrtc_sctp_channels_get_info (chans, id, &info)) {
-    pad->label = g_steal_pointer (&info.label);
-    pad->protocol = g_steal_pointer (&info.protocol);
-    pad->ordered = info.ordered;
+    pad->ch.label = g_steal_pointer (&info.label);
+    pad->ch.protocol = g_steal_pointer (&info.protocol);
+    pad->ch.ordered = info.ordered;
     gst_wrtc_sctp_channel_info_clear (&info);
   } else {
-    pad->label = g_strdup (e->r.label);
-    pad->protocol = g_strdup (e->r.protocol);
-    pad->ordered = TRUE;
+    pad->ch.label = g_strdup (e->r.label);
+    pad->ch.protocol = g_strdup (e->r.protocol);
   }
   if (chans)
     g_object_unref (chans);
-  pad->id = id;
+  pad->ch.id = id;
   gst_pad_use_fixed_caps (GST_PAD (pad));
   gst_pad_set_event_function (GST_PAD (pad),
       GST_DEBUG_FUNCPTR (gst_wrtc_sctp_data_channel_src_event));
@@ -573,7 +435,7 @@ ensure_src_pad (GstWrtcSctpDataChannel * self, guint16 id)
   e->srcpad = gst_object_ref (pad);
   g_mutex_unlock (&self->lock);
 
-  GST_INFO_OBJECT (self, "channel %u '%s' on %s", id, pad->label,
+  GST_INFO_OBJECT (self, "channel %u '%s' on %s", id, pad->ch.label,
       GST_PAD_NAME (pad));
   gst_element_add_pad (GST_ELEMENT (self), GST_PAD (pad));
   gst_child_proxy_child_added (GST_CHILD_PROXY (self), G_OBJECT (pad),
@@ -794,19 +656,13 @@ ensure_channel (GstWrtcSctpDataChannel * self,
 
   if (pad->channel >= 0)
     return TRUE;
-  gst_wrtc_sctp_channel_options_init (&opts);
   GST_OBJECT_LOCK (pad);
-  label = g_strdup (pad->label ? pad->label : GST_OBJECT_NAME (pad));
-  protocol = g_strdup (pad->protocol);
-  opts.ordered = pad->ordered;
-  opts.max_retransmits = pad->max_retransmits;
-  opts.max_packet_lifetime = pad->max_packet_lifetime;
-  opts.priority = pad->priority;
-  opts.negotiated = pad->negotiated;
-  opts.id = pad->id;
+  gst_wrtc_sctp_dc_pad_channel_to_options (&pad->ch, GST_OBJECT_NAME (pad),
+      &opts);
+  /* the strings outlive the lock */
+  opts.label = label = g_strdup (opts.label);
+  opts.protocol = protocol = g_strdup (opts.protocol);
   GST_OBJECT_UNLOCK (pad);
-  opts.label = label;
-  opts.protocol = protocol;
 
   /* the table tells us about our own channel from inside open() (a
    * negotiated one on a connected association): the entry exists first */

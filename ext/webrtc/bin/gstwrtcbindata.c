@@ -8,6 +8,7 @@
 #include <gst/app/gstappsrc.h>
 #include "gstwrtcbindata.h"
 #include "gstwrtcsctpdcobject.h"
+#include "gstwrtcsctpdcpad.h"
 
 GST_DEBUG_CATEGORY_STATIC (gst_wrtc_bin_data_debug);
 #define GST_CAT_DEFAULT gst_wrtc_bin_data_debug
@@ -24,23 +25,14 @@ struct _GstWrtcBinDataPad
 {
   GstGhostPad parent;
   GstWrtcBinData *data;         /* not a ref; NULL once released */
-  /* sink pads: set before the first buffer; src pads: the channel's */
-  gchar *label, *protocol;
-  gboolean ordered;
+  /* object lock; sink pads: set before the stream starts; src pads: the
+   * channel's */
+  GstWrtcSctpDcPadChannel ch;
   gboolean is_string;           /* sink: the caps say strings */
   gchar *peer_id;               /* src */
-  gint id;                      /* src: the stream id */
 };
 
-enum
-{
-  PAD_PROP_0,
-  PAD_PROP_LABEL,
-  PAD_PROP_PROTOCOL,
-  PAD_PROP_ORDERED,
-  PAD_PROP_PEER_ID,
-  PAD_PROP_ID,
-};
+#define PAD_PROP_PEER_ID GST_WRTC_SCTP_DC_PROP_LAST
 
 G_DEFINE_TYPE (GstWrtcBinDataPad, gst_wrtc_bin_data_pad, GST_TYPE_GHOST_PAD);
 
@@ -49,25 +41,18 @@ gst_wrtc_bin_data_pad_set_property (GObject * object, guint prop_id,
     const GValue * value, GParamSpec * pspec)
 {
   GstWrtcBinDataPad *pad = GST_WRTC_BIN_DATA_PAD (object);
+  gboolean ok;
 
-  GST_OBJECT_LOCK (pad);
-  switch (prop_id) {
-    case PAD_PROP_LABEL:
-      g_free (pad->label);
-      pad->label = g_value_dup_string (value);
-      break;
-    case PAD_PROP_PROTOCOL:
-      g_free (pad->protocol);
-      pad->protocol = g_value_dup_string (value);
-      break;
-    case PAD_PROP_ORDERED:
-      pad->ordered = g_value_get_boolean (value);
-      break;
-    default:
-      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
-      break;
+  if (GST_PAD_IS_SRC (pad)) {
+    GST_WARNING_OBJECT (pad, "'%s' describes the peer's channel: read-only",
+        pspec->name);
+    return;
   }
+  GST_OBJECT_LOCK (pad);
+  ok = gst_wrtc_sctp_dc_pad_channel_set (&pad->ch, prop_id, value);
   GST_OBJECT_UNLOCK (pad);
+  if (!ok)
+    G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
 }
 
 static void
@@ -75,29 +60,17 @@ gst_wrtc_bin_data_pad_get_property (GObject * object, guint prop_id,
     GValue * value, GParamSpec * pspec)
 {
   GstWrtcBinDataPad *pad = GST_WRTC_BIN_DATA_PAD (object);
+  gboolean ok = TRUE;
 
   GST_OBJECT_LOCK (pad);
-  switch (prop_id) {
-    case PAD_PROP_LABEL:
-      g_value_set_string (value, pad->label ? pad->label : GST_PAD_NAME (pad));
-      break;
-    case PAD_PROP_PROTOCOL:
-      g_value_set_string (value, pad->protocol ? pad->protocol : "");
-      break;
-    case PAD_PROP_ORDERED:
-      g_value_set_boolean (value, pad->ordered);
-      break;
-    case PAD_PROP_PEER_ID:
-      g_value_set_string (value, pad->peer_id);
-      break;
-    case PAD_PROP_ID:
-      g_value_set_int (value, pad->id);
-      break;
-    default:
-      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
-      break;
-  }
+  if (prop_id == PAD_PROP_PEER_ID)
+    g_value_set_string (value, pad->peer_id);
+  else
+    ok = gst_wrtc_sctp_dc_pad_channel_get (&pad->ch, prop_id, value,
+        GST_PAD_NAME (pad));
   GST_OBJECT_UNLOCK (pad);
+  if (!ok)
+    G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
 }
 
 static void
@@ -105,8 +78,7 @@ gst_wrtc_bin_data_pad_finalize (GObject * object)
 {
   GstWrtcBinDataPad *pad = GST_WRTC_BIN_DATA_PAD (object);
 
-  g_free (pad->label);
-  g_free (pad->protocol);
+  gst_wrtc_sctp_dc_pad_channel_clear (&pad->ch);
   g_free (pad->peer_id);
   G_OBJECT_CLASS (gst_wrtc_bin_data_pad_parent_class)->finalize (object);
 }
@@ -115,39 +87,24 @@ static void
 gst_wrtc_bin_data_pad_class_init (GstWrtcBinDataPadClass * klass)
 {
   GObjectClass *gobject_class = G_OBJECT_CLASS (klass);
-  const GParamFlags rw = G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS;
 
   gobject_class->set_property = gst_wrtc_bin_data_pad_set_property;
   gobject_class->get_property = gst_wrtc_bin_data_pad_get_property;
   gobject_class->finalize = gst_wrtc_bin_data_pad_finalize;
 
-  g_object_class_install_property (gobject_class, PAD_PROP_LABEL,
-      g_param_spec_string ("label", "Label",
-          "The data channel's label (RFC 8832 section 5.1; default: the "
-          "pad's name); read-only on src pads", NULL, rw));
-  g_object_class_install_property (gobject_class, PAD_PROP_PROTOCOL,
-      g_param_spec_string ("protocol", "Protocol",
-          "The data channel's sub-protocol (\"\": none); read-only on src "
-          "pads", NULL, rw));
-  g_object_class_install_property (gobject_class, PAD_PROP_ORDERED,
-      g_param_spec_boolean ("ordered", "Ordered",
-          "Messages arrive in the order sent (RFC 8831 section 6.6); "
-          "read-only on src pads", TRUE, rw));
+  /* sctpdatachannel's sink_%u properties: the channel a sink pad opens
+   * (read-only on src pads: the peer's channel) */
+  gst_wrtc_sctp_dc_pad_channel_install (gobject_class, TRUE);
   g_object_class_install_property (gobject_class, PAD_PROP_PEER_ID,
       g_param_spec_string ("peer-id", "Peer id",
           "Src pads: the session (viewer, publisher) whose channel this is",
           NULL, G_PARAM_READABLE | G_PARAM_STATIC_STRINGS));
-  g_object_class_install_property (gobject_class, PAD_PROP_ID,
-      g_param_spec_int ("id", "Stream id",
-          "Src pads: the channel's SCTP stream id", -1, 65535, -1,
-          G_PARAM_READABLE | G_PARAM_STATIC_STRINGS));
 }
 
 static void
 gst_wrtc_bin_data_pad_init (GstWrtcBinDataPad * pad)
 {
-  pad->ordered = TRUE;
-  pad->id = -1;
+  gst_wrtc_sctp_dc_pad_channel_init (&pad->ch);
 }
 
 /* ------------------------------------------------------------------------
@@ -355,13 +312,11 @@ open_pad_locked (DataPeer * dp, GstWrtcBinDataPad * pad)
     if (((Entry *) value)->sinkpad == pad)
       return;
   GST_OBJECT_LOCK (pad);
-  label = g_strdup (pad->label ? pad->label : GST_PAD_NAME (pad));
-  protocol = g_strdup (pad->protocol);
-  gst_wrtc_sctp_channel_options_init (&opts);
-  opts.ordered = pad->ordered;
+  gst_wrtc_sctp_dc_pad_channel_to_options (&pad->ch, GST_PAD_NAME (pad), &opts);
+  /* the strings outlive the lock */
+  opts.label = label = g_strdup (opts.label);
+  opts.protocol = protocol = g_strdup (opts.protocol);
   GST_OBJECT_UNLOCK (pad);
-  opts.label = label;
-  opts.protocol = protocol;
   if (!gst_wrtc_sctp_channels_open (dp->chans, &opts, &id, &err)) {
     GST_ELEMENT_WARNING (dp->data->bin, RESOURCE, WRITE,
         ("Cannot open data channel '%s'", label), ("peer %s: %s", dp->id,
@@ -397,6 +352,7 @@ static void
 ensure_src_pad (DataPeer * dp, guint16 id)
 {
   GstWrtcBinData *data = dp->data;
+  GstWrtcSctpChannelInfo info;
   GstWrtcBinDataPad *pad;
   GstElement *appsrc;
   GstPad *target, *internal;
@@ -416,17 +372,19 @@ ensure_src_pad (DataPeer * dp, guint16 id)
   target = gst_element_get_static_pad (appsrc, "src");
   pad = g_object_new (GST_WRTC_TYPE_BIN_DATA_PAD, "name", name,
       "direction", GST_PAD_SRC, "template", data->src_templ, NULL);
-  pad->label = g_strdup (e->r.label);
-  pad->protocol = g_strdup (e->r.protocol);
+  g_free (pad->ch.protocol);
+  pad->ch.label = g_strdup (e->r.label);
+  pad->ch.protocol = g_strdup (e->r.protocol);
+  pad->ch.id = id;
   pad->peer_id = g_strdup (dp->id);
-  pad->id = id;
   pad->data = data;
-  {
-    GstWrtcSctpChannelInfo info;
-    if (gst_wrtc_sctp_channels_get_info (dp->chans, id, &info)) {
-      pad->ordered = info.ordered;
-      gst_wrtc_sctp_channel_info_clear (&info);
-    }
+  if (gst_wrtc_sctp_channels_get_info (dp->chans, id, &info)) {
+    pad->ch.ordered = info.ordered;
+    pad->ch.priority = info.priority;
+    pad->ch.max_retransmits = info.max_retransmits;
+    pad->ch.max_packet_lifetime = info.max_packet_lifetime;
+    pad->ch.negotiated = info.negotiated;
+    gst_wrtc_sctp_channel_info_clear (&info);
   }
   e->appsrc = gst_object_ref (appsrc);
   e->srcpad = gst_object_ref (GST_PAD (pad));
@@ -441,7 +399,7 @@ ensure_src_pad (DataPeer * dp, guint16 id)
   gst_object_unref (internal);
   gst_pad_set_active (GST_PAD (pad), TRUE);
   GST_INFO_OBJECT (data->bin, "peer %s: channel %u '%s' on %s", dp->id, id,
-      pad->label, name);
+      pad->ch.label, name);
   /* pad-added links it before the appsrc pushes */
   gst_element_add_pad (data->bin, GST_PAD (pad));
   gst_element_sync_state_with_parent (appsrc);

@@ -44,10 +44,11 @@ G_DECLARE_FINAL_TYPE (GstWrtcBinData, gst_wrtc_bin_data, GST_WRTC, BIN_DATA,
     GObject);
 
 /* The pads (ghost pads: a src pad targets its appsrc, a sink pad has
- * none and takes the buffers itself): properties `label`, `protocol`,
- * `ordered` (a sink pad's choose its channels: set them before its
- * stream starts), read-only on src pads, which also have `peer-id` and
- * `id`. */
+ * none and takes the buffers itself): sctpdatachannel's channel
+ * properties (gstwrtcsctpdcpad.h: `label`, `protocol`, `ordered`,
+ * `max-retransmits`, `max-packet-lifetime`, `priority`, `negotiated`,
+ * `id`; a sink pad's choose its channels: set them before its stream
+ * starts; read-only on src pads, which also have `peer-id`). */
 #define GST_WRTC_TYPE_BIN_DATA_PAD (gst_wrtc_bin_data_pad_get_type ())
 G_DECLARE_FINAL_TYPE (GstWrtcBinDataPad, gst_wrtc_bin_data_pad, GST_WRTC,
     BIN_DATA_PAD, GstGhostPad);
