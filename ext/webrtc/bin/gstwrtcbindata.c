@@ -599,15 +599,65 @@ static const GstWrtcSctpChannelsFuncs channel_funcs = {
 /* ------------------------------------------------------------------------
  * Sink pads
  */
+typedef void (*EntryFunc) (DataPeer * dp, Entry * e, gpointer user_data);
+
+/* @func on the channel of @pad on every peer.  Lock. */
+static void
+foreach_pad_entry_locked (GstWrtcBinData * data, GstWrtcBinDataPad * pad,
+    EntryFunc func, gpointer user_data)
+{
+  GHashTableIter iter, eiter;
+  gpointer value, evalue;
+
+  g_hash_table_iter_init (&iter, data->peers);
+  while (g_hash_table_iter_next (&iter, NULL, &value)) {
+    g_hash_table_iter_init (&eiter, ((DataPeer *) value)->entries);
+    while (g_hash_table_iter_next (&eiter, NULL, &evalue))
+      if (((Entry *) evalue)->sinkpad == pad)
+        func (value, evalue, user_data);
+  }
+}
+
+typedef struct
+{
+  GBytes *bytes;
+  gboolean is_string;
+} Message;
+
+static void
+entry_send_message_locked (DataPeer * dp, Entry * e, Message * m)
+{
+  if (e->r.state < GST_WRTC_SCTP_CHANNEL_STATE_CLOSING && !e->close_when_sent)
+    entry_send_locked (dp, e, m->bytes, m->is_string);
+}
+
+/* closes @e once what waits on it is out (RFC 8831 section 6.7) */
+static void
+entry_close_when_sent_locked (DataPeer * dp, Entry * e, gpointer unused)
+{
+  if (e->r.state < GST_WRTC_SCTP_CHANNEL_STATE_CLOSING) {
+    e->close_when_sent = TRUE;
+    entry_flush_locked (dp, e);
+  }
+}
+
+/* the pad goes: its channel closes, and forgets it */
+static void
+entry_release_locked (DataPeer * dp, Entry * e, gpointer unused)
+{
+  e->close_when_sent = TRUE;
+  entry_flush_locked (dp, e);
+  gst_clear_object (&e->sinkpad);
+}
+
 static GstFlowReturn
 data_pad_chain (GstPad * pad, GstObject * parent, GstBuffer * buf)
 {
   GstWrtcBinDataPad *dpad = GST_WRTC_BIN_DATA_PAD (pad);
   GstWrtcBinData *data = dpad->data;
-  GHashTableIter iter;
-  gpointer value;
   GstMapInfo map;
   GBytes *bytes;
+  Message m;
 
   if (!data || !gst_buffer_map (buf, &map, GST_MAP_READ)) {
     gst_buffer_unref (buf);
@@ -617,20 +667,11 @@ data_pad_chain (GstPad * pad, GstObject * parent, GstBuffer * buf)
   gst_buffer_unmap (buf, &map);
   gst_buffer_unref (buf);
 
+  m.bytes = bytes;
+  m.is_string = dpad->is_string;
   g_rec_mutex_lock (&data->lock);
-  g_hash_table_iter_init (&iter, data->peers);
-  while (g_hash_table_iter_next (&iter, NULL, &value)) {
-    DataPeer *dp = value;
-    GHashTableIter eiter;
-    gpointer evalue;
-    g_hash_table_iter_init (&eiter, dp->entries);
-    while (g_hash_table_iter_next (&eiter, NULL, &evalue)) {
-      Entry *e = evalue;
-      if (e->sinkpad == dpad && e->r.state < GST_WRTC_SCTP_CHANNEL_STATE_CLOSING
-          && !e->close_when_sent)
-        entry_send_locked (dp, e, bytes, dpad->is_string);
-    }
-  }
+  foreach_pad_entry_locked (data, dpad, (EntryFunc) entry_send_message_locked,
+      &m);
   g_rec_mutex_unlock (&data->lock);
   g_bytes_unref (bytes);
   return GST_FLOW_OK;
@@ -663,26 +704,8 @@ data_pad_event (GstPad * pad, GstObject * parent, GstEvent * event)
     dpad->is_string = !strcmp (name, "text/plain")
         || !strcmp (name, "text/x-raw");
   } else if (GST_EVENT_TYPE (event) == GST_EVENT_EOS && data) {
-    GHashTableIter iter;
-    gpointer value;
-
-    /* closes its channels once what waits on them is out */
     g_rec_mutex_lock (&data->lock);
-    g_hash_table_iter_init (&iter, data->peers);
-    while (g_hash_table_iter_next (&iter, NULL, &value)) {
-      DataPeer *dp = value;
-      GHashTableIter eiter;
-      gpointer evalue;
-      g_hash_table_iter_init (&eiter, dp->entries);
-      while (g_hash_table_iter_next (&eiter, NULL, &evalue)) {
-        Entry *e = evalue;
-        if (e->sinkpad == dpad
-            && e->r.state < GST_WRTC_SCTP_CHANNEL_STATE_CLOSING) {
-          e->close_when_sent = TRUE;
-          entry_flush_locked (dp, e);
-        }
-      }
-    }
+    foreach_pad_entry_locked (data, dpad, entry_close_when_sent_locked, NULL);
     g_rec_mutex_unlock (&data->lock);
   }
   gst_event_unref (event);
@@ -740,8 +763,6 @@ gboolean
 gst_wrtc_bin_data_release_pad (GstWrtcBinData * data, GstPad * pad)
 {
   GstWrtcBinDataPad *dpad;
-  GHashTableIter iter;
-  gpointer value;
 
   if (!GST_WRTC_IS_BIN_DATA_PAD (pad) || GST_PAD_IS_SRC (pad))
     return FALSE;
@@ -752,21 +773,7 @@ gst_wrtc_bin_data_release_pad (GstWrtcBinData * data, GstPad * pad)
     return FALSE;
   }
   /* its channels close */
-  g_hash_table_iter_init (&iter, data->peers);
-  while (g_hash_table_iter_next (&iter, NULL, &value)) {
-    DataPeer *dp = value;
-    GHashTableIter eiter;
-    gpointer evalue;
-    g_hash_table_iter_init (&eiter, dp->entries);
-    while (g_hash_table_iter_next (&eiter, NULL, &evalue)) {
-      Entry *e = evalue;
-      if (e->sinkpad == dpad) {
-        e->close_when_sent = TRUE;
-        entry_flush_locked (dp, e);
-        gst_clear_object (&e->sinkpad);
-      }
-    }
-  }
+  foreach_pad_entry_locked (data, dpad, entry_release_locked, NULL);
   dpad->data = NULL;
   g_rec_mutex_unlock (&data->lock);
   gst_pad_set_active (pad, FALSE);
