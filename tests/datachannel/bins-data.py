@@ -1,6 +1,8 @@
 #!/usr/bin/env python3
 # SPDX-License-Identifier: LGPL-2.1-or-later
-"""Data channels between our two bins in one process, on 127.0.0.1:
+"""Data channels between our two bins in one process, on 127.0.0.1
+(and, last, webrtcsink publishing to webrtcsrc over WHIP with data
+channels both ways):
 webrtcsink serving (a data_0 pad labelled "chat", enable-navigation) and
 webrtcsrc as its WHEP viewer (a data_sink_0 pad labelled "reply").
 
@@ -253,5 +255,79 @@ def main():
     return 0
 
 
+def whip():
+    """webrtcsink publishing to webrtcsrc (WHIP): the publisher offers a
+    data channel section because it has a data_0 pad; webrtcsrc's
+    data_sink_0 answers on a channel of its own."""
+    src_pipe = Gst.Pipeline.new("server")
+    src = Gst.ElementFactory.make("webrtcsrc")
+    src.set_property("port", 0)
+    src_pipe.add(src)
+    got = []
+    pads = {}
+
+    def on_new_sample(appsink):
+        sample = appsink.emit("pull-sample")
+        buf = sample.get_buffer()
+        got.append(buf.extract_dup(0, buf.get_size()))
+        return Gst.FlowReturn.OK
+
+    def on_pad_added(element, pad):
+        if pad.get_direction() != Gst.PadDirection.SRC:
+            return
+        if pad.get_name().startswith("data_"):
+            pads[pad.get_name()] = pad
+            el = Gst.ElementFactory.make("appsink")
+            el.set_property("emit-signals", True)
+            el.set_property("sync", False)
+            el.connect("new-sample", on_new_sample)
+        else:
+            el = Gst.ElementFactory.make("fakesink")
+            el.set_property("async", False)
+        src_pipe.add(el)
+        el.sync_state_with_parent()
+        pad.link(el.get_static_pad("sink"))
+    src.connect("pad-added", on_pad_added)
+    back = Gst.ElementFactory.make("appsrc")
+    back.set_property("format", Gst.Format.TIME)
+    back.set_property("caps", Gst.Caps.from_string("text/plain"))
+    src_pipe.add(back)
+    back_pad = src.request_pad_simple("data_sink_%u")
+    back_pad.set_property("label", "to-publisher")
+    back.get_static_pad("src").link(back_pad)
+    src_pipe.set_state(Gst.State.PLAYING)
+    url = src.get_property("url")
+
+    pub = Gst.parse_launch(
+        "videotestsrc is-live=true ! video/x-raw,width=160,height=120 ! "
+        f"webrtcsink name=s port=0 whip-url={url}whip video-codecs=VP8 "
+        "appsrc name=msgs format=time caps=text/plain ! s.data_0")
+    s = pub.get_by_name("s")
+    msgs = pub.get_by_name("msgs")
+    from_src = []
+
+    def on_channel(sink, viewer, channel):
+        from_src.append((viewer, channel.props.label))
+        channel.connect("on-message-string",
+                        lambda c, m: from_src.append(m))
+    s.connect("on-data-channel", on_channel)
+    pub.set_state(Gst.State.PLAYING)
+    check(wait_until(lambda: "data_0" in pads),
+          "WHIP: webrtcsrc adds data_0 for the publisher's channel")
+    msgs.emit("push-buffer", Gst.Buffer.new_wrapped(b"published"))
+    check(wait_until(lambda: b"published" in got),
+          f"WHIP: the publisher's message came out of data_0 ({got})")
+    check(wait_until(lambda: ("whip", "to-publisher") in from_src),
+          f"WHIP: the publisher's on-data-channel got webrtcsrc's channel "
+          f"({from_src})")
+    back.emit("push-buffer", Gst.Buffer.new_wrapped(b"hello publisher"))
+    check(wait_until(lambda: "hello publisher" in from_src),
+          "WHIP: webrtcsrc's data_sink_0 reached the publisher")
+    pub.set_state(Gst.State.NULL)
+    src_pipe.set_state(Gst.State.NULL)
+
+
 if __name__ == "__main__":
-    sys.exit(main())
+    rc = main()
+    whip()
+    sys.exit(1 if rc or T.failed else 0)
