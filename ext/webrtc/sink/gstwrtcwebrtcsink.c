@@ -74,10 +74,10 @@
  * serves already encoded VP8.
  * |[
  * gst-launch-1.0 videotestsrc is-live=true ! webrtcsink name=s \
- *     filesrc location=notes.txt ! text/plain ! s.data_0
+ *     fdsrc fd=0 ! text/plain ! s.data_0
  * ]|
- * also sends notes.txt, one message per buffer, on a data channel
- * `data_0` to every viewer.
+ * also sends each line typed in the terminal as a message on a data
+ * channel `data_0` to every viewer (the player page lists them).
  * |[
  * gst-launch-1.0 videotestsrc is-live=true ! webrtcsink \
  *     tls-certificate=cert.pem tls-key=key.pem token=s3cr3t
