@@ -225,7 +225,8 @@ try:
     check(url.startswith('http://'), f'without a certificate the url is http ({url})')
     st, _, body = fetch(url + 'config.json')
     check(st == 200 and json.loads(body) == {'whep': 'whep', 'iceServers': [],
-                                             'iceTransportPolicy': 'all'},
+                                             'iceTransportPolicy': 'all',
+                                             'navigation': False},
           f'config.json without ICE servers ({st} {body!r})')
     st, _, body = fetch(url + 'stats.json')
     check(st == 200 and json.loads(body).get('viewers') == 0,

@@ -398,7 +398,7 @@ gst_wrtc_bin_add_page (GstWrtcHttpServer * server, GResource * res,
 gchar *
 gst_wrtc_bin_start_server (GstWrtcBinSettings * s, GstWrtcHttpServer * server,
     const gchar * endpoint, const gchar * cert, const gchar * key,
-    GError ** error)
+    gboolean navigation, GError ** error)
 {
   GError *err = NULL;
   gchar *address, *stun, **turn, *url = NULL;
@@ -424,7 +424,8 @@ gst_wrtc_bin_start_server (GstWrtcBinSettings * s, GstWrtcHttpServer * server,
   /* the browser's too: Link headers on 201 (RFC 9725 section 4.6) and
    * config.json for the pages */
   if (!gst_wrtc_http_server_set_page_config (server, "/config.json",
-          endpoint, stun, (const gchar * const *) turn, relay, &err)) {
+          endpoint, stun, (const gchar * const *) turn, relay, navigation,
+          &err)) {
     g_set_error (error, GST_RESOURCE_ERROR, GST_RESOURCE_ERROR_SETTINGS,
         "Bad stun-server or turn-servers: %s", err->message);
   } else if (!gst_wrtc_http_server_start (server, address, port, cert, key,

@@ -116,14 +116,15 @@ gboolean gst_wrtc_bin_add_page (GstWrtcHttpServer * server, GResource * res,
     const gchar * content_type);
 
 /* Starts @server on address:port (HTTPS with @cert and @key, both or
- * neither), with the ICE servers as config.json for the pages and Link
- * headers on 201 (RFC 9725 section 4.6), @endpoint being "whep" or "whip";
- * stores and returns its URL (transfer full).  Errors:
+ * neither), with the ICE servers (and @navigation: the player sends
+ * navigation events) as config.json for the pages and Link headers on 201
+ * (RFC 9725 section 4.6), @endpoint being "whep" or "whip"; stores and
+ * returns its URL (transfer full).  Errors:
  * GST_RESOURCE_ERROR_SETTINGS, GST_RESOURCE_ERROR_OPEN_READ, with a
  * message for the user. */
 gchar *gst_wrtc_bin_start_server (GstWrtcBinSettings * s,
     GstWrtcHttpServer * server, const gchar * endpoint, const gchar * cert,
-    const gchar * key, GError ** error);
+    const gchar * key, gboolean navigation, GError ** error);
 
 /* Posts @error (a GST_RESOURCE_ERROR or GST_CORE_ERROR from this layer)
  * as an element error of @element: the bins' one way to report what the

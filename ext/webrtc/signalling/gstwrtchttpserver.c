@@ -1802,6 +1802,7 @@ typedef struct
 {
   gchar *endpoint;
   gboolean relay_only;
+  gboolean navigation;
 } PageConfig;
 
 static void
@@ -1812,9 +1813,10 @@ page_config_free (PageConfig * c)
 }
 
 /* GET of the page configuration: {"<endpoint>":"<endpoint>","iceServers":
- * [...],"iceTransportPolicy":"all"|"relay"} (the endpoint relative to the
- * page, as player.js and publish.js read it; the rest as W3C
- * RTCConfiguration members) */
+ * [...],"iceTransportPolicy":"all"|"relay","navigation":true|false} (the
+ * endpoint relative to the page, as player.js and publish.js read it; the
+ * ICE members as W3C RTCConfiguration members; navigation: whether the
+ * player sends navigation events) */
 static GBytes *
 page_config_json (GstWrtcHttpServer * server, const gchar * path,
     gpointer user_data, GError ** error)
@@ -1830,6 +1832,8 @@ page_config_json (GstWrtcHttpServer * server, const gchar * path,
   gst_wrtc_json_add_raw (out, ice);
   gst_wrtc_json_member (out, "iceTransportPolicy");
   gst_wrtc_json_add_string (out, c->relay_only ? "relay" : "all");
+  gst_wrtc_json_member (out, "navigation");
+  gst_wrtc_json_add_boolean (out, c->navigation);
   gst_wrtc_json_end_object (out);
   g_string_append_c (out, '\n');
   g_free (ice);
@@ -1839,7 +1843,8 @@ page_config_json (GstWrtcHttpServer * server, const gchar * path,
 gboolean
 gst_wrtc_http_server_set_page_config (GstWrtcHttpServer * self,
     const gchar * path, const gchar * endpoint, const gchar * stun_server,
-    const gchar * const *turn_servers, gboolean relay_only, GError ** error)
+    const gchar * const *turn_servers, gboolean relay_only,
+    gboolean navigation, GError ** error)
 {
   GPtrArray *urls = g_ptr_array_new ();
   PageConfig *c;
@@ -1861,6 +1866,7 @@ gst_wrtc_http_server_set_page_config (GstWrtcHttpServer * self,
   c = g_new0 (PageConfig, 1);
   c->endpoint = g_strdup (endpoint);
   c->relay_only = relay_only;
+  c->navigation = navigation;
   gst_wrtc_http_server_set_page_func (self, path, "application/json",
       GST_WRTC_HTTP_PAGE_FLAG_TOKEN, page_config_json, c,
       (GDestroyNotify) page_config_free);

@@ -204,11 +204,14 @@ void gst_wrtc_http_server_set_page_func (GstWrtcHttpServer * server,
  * stun-server and turn-servers properties (set_ice_servers(): Link headers
  * on 201s, RFC 9725 section 4.6) and, behind the token (TURN
  * credentials), GET @path ("/config.json") serving
- * {"<endpoint>":"<endpoint>","iceServers":[RTCIceServer...]}, with
- * @endpoint relative to the page ("whep", "whip"). */
+ * {"<endpoint>":"<endpoint>","iceServers":[RTCIceServer...],
+ * "iceTransportPolicy":"all"|"relay","navigation":@navigation}, with
+ * @endpoint relative to the page ("whep", "whip"); @navigation tells the
+ * player page to send navigation events (webrtcsink's enable-navigation). */
 gboolean gst_wrtc_http_server_set_page_config (GstWrtcHttpServer * server,
     const gchar * path, const gchar * endpoint, const gchar * stun_server,
-    const gchar * const *turn_servers, gboolean relay_only, GError ** error);
+    const gchar * const *turn_servers, gboolean relay_only,
+    gboolean navigation, GError ** error);
 
 /* A WHEP or WHIP endpoint at @path ("/whep": starts with '/', no trailing
  * '/'); sessions live at @path/<id>.  @callbacks is copied; @notify frees

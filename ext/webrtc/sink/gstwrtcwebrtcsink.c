@@ -288,7 +288,8 @@ start (GstWrtcWebrtcSink * self)
       PROP_TLS_CERTIFICATE);
   key = gst_wrtc_bin_settings_dup_string (&self->settings, PROP_TLS_KEY);
   url = gst_wrtc_bin_start_server (&self->settings, self->server, "whep",
-      cert, key, &err);
+      cert, key, gst_wrtc_bin_settings_get_boolean (&self->settings,
+          PROP_ENABLE_NAVIGATION), &err);
   if (!url) {
     GST_WRTC_BIN_POST_ERROR (self, err, g_strdup_printf ("tls-certificate=%s "
             "tls-key=%s", GST_STR_NULL (cert), GST_STR_NULL (key)));

@@ -512,7 +512,7 @@ start_whip (GstWrtcWebrtcSrc * self)
   add_page (server, "/publish.js", "publish.js",
       "text/javascript; charset=utf-8");
   url = gst_wrtc_bin_start_server (&self->settings, server, "whip", NULL,
-      NULL, &err);
+      NULL, FALSE, &err);
   g_object_unref (server);
   if (!url) {
     GST_WRTC_BIN_POST_ERROR (self, err, NULL);
