@@ -105,9 +105,10 @@ await runTest(`whep-offer-${which}`, { timeoutMs: 75000 }, async (t) => {
 
   const o = splitSdp(offer);
   const kinds = o.media.map((m) => `${m.kind}:${m.direction}`);
-  t.check(o.media.length === 2 && o.media[0].kind === 'video' && o.media[1].kind === 'audio' &&
-      o.media.every((m) => m.direction === 'recvonly'),
-  `${which}: the offer asks for recvonly video then audio (${kinds.join(' ')})`);
+  // then the data channels' section (the page's "chat" channel)
+  t.check(o.media.length === 3 && o.media[0].kind === 'video' && o.media[1].kind === 'audio' &&
+      o.media.slice(0, 2).every((m) => m.direction === 'recvonly') && o.media[2].kind === 'application',
+  `${which}: the offer asks for recvonly video then audio, then data channels (${kinds.join(' ')})`);
   const cands = offer.split(/\r?\n/).filter((l) => l.startsWith('a=candidate:'));
   t.check(cands.every((c) => isLoopback(candidateAddress(c))),
     `${which}: the offer's candidates are loopback (${cands.map(candidateAddress).join(', ') || 'none'})`);

@@ -4,8 +4,9 @@
 // port=0, local-addresses=127.0.0.1, every pad counted into a fakesink,
 // one JSON line per event) runs in the isolated environment; a headless
 // browser opens URL/publish?autostart=1 (the page webrtcsrc serves: fake
-// camera and microphone, sendonly, WHIP POST + PATCH trickle).  Checks:
-// video_0 and audio_0 appear with raw caps, the video of the size the
+// camera and microphone, sendonly, a "chat" data channel, WHIP POST +
+// PATCH trickle).  Checks: video_0 and audio_0 appear with raw caps (and
+// data_0, the page's channel), the video of the size the
 // browser says it sends (window.publisher.width/height), frames and audio
 // buffers keep arriving, track-added named the codecs; a second publisher
 // (a real offer from the same browser) gets 409 with a reason while the
@@ -57,7 +58,9 @@ await runTest(`webrtcsrc-publish-${which}`, { timeoutMs: 110000 }, async (t) => 
     (e.counts.video_0 || 0) >= 30 && (e.counts.audio_0 || 0) >= 20, 30000);
   t.check(media !== null, `webrtcsrc outputs >= 30 video frames and >= 20 audio buffers (${JSON.stringify(rx.counts())})`);
   const pads = rx.events.filter((e) => e.event === 'pad').map((e) => e.pad).sort();
-  t.check(JSON.stringify(pads) === '["audio_0","video_0"]', `webrtcsrc added video_0 and audio_0, nothing else (${pads})`);
+  // data_0: the page's "chat" data channel (its message panel)
+  t.check(JSON.stringify(pads) === '["audio_0","data_0","video_0"]',
+    `webrtcsrc added video_0, audio_0 and data_0 (the page's chat channel), nothing else (${pads})`);
   const tracks = rx.events.filter((e) => e.event === 'track').map((e) => `${e.pad}:${e.codec}`).sort();
   t.check(JSON.stringify(tracks) === `["audio_0:OPUS","video_0:${WANT_VIDEO}"]`,
     `track-added named video_0 ${WANT_VIDEO} and audio_0 OPUS (${tracks})`);

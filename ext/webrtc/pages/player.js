@@ -10,7 +10,8 @@
 //          "iceServers": [],            RTCIceServer list (STUN/TURN)
 //          "iceTransportPolicy": "all", or "relay"
 //          "video": true, "audio": true which media to ask for
-//          "trickle": "auto" }          see "Candidates" below
+//          "trickle": "auto",           see "Candidates" below
+//          "navigation": false }        see "Navigation" below
 //        Unknown keys are ignored.
 //   POST whep          Content-Type: application/sdp, the offer (recvonly
 //        video and audio, max-bundle); Authorization: Bearer TOKEN when the
@@ -40,6 +41,25 @@
 // server it takes seconds (Firefox never completes), so it is not the
 // default.
 //
+// Data channels (RFC 8831): the offer carries an m=application section;
+// the page opens a channel labelled "chat" (the message panel's text box
+// sends on it, messages.js) and lists the messages of every channel,
+// its own and those the server opens (ondatachannel: webrtcsink's
+// data_%u pads).
+//
+// Navigation ("navigation": true in config.json, webrtcsink's
+// enable-navigation): the page also opens a channel labelled "input" and
+// sends the video element's mouse moves, button presses and releases
+// (DOM buttons 0-2 as 1-3), wheel scrolls and key presses and releases
+// (the DOM's KeyboardEvent.key names) on it, as the JSON of
+// gstwrtcnavigation.h, one event a message.  Coordinates are in the
+// video's pixels (videoWidth x videoHeight): the element's box less the
+// letterboxing of its object-fit (centred, as player.css places it),
+// clamped to the picture.  Scroll deltas are in wheel notches (100 pixels
+// or 3 lines a notch), positive to the right and up, as GStreamer's own
+// video sinks send them.  The video takes the keyboard focus when
+// clicked; Tab still moves the focus on.
+//
 // Reconnects, with backoff (0.5 s doubling to 10 s, reset once frames
 // flow), when the POST fails, a PATCH says the session is gone, ICE or DTLS
 // fail, ICE stays disconnected for 3 s, no connection comes within 10 s of
@@ -51,7 +71,10 @@
 // fps, bitrate (bit/s), packetsLost, lastError, sessions (how many were
 // started), audio (an audio track arrived), muted, trickle (the mode),
 // iceServers (what the current RTCPeerConnection was configured with, as
-// its getConfiguration() reports it: urls, username; no credential), and
+// its getConfiguration() reports it: urls, username; no credential),
+// messagesReceived and messagesSent (the message panel's), dataChannels
+// ([{label, state}], the channels of this page, newest last), navigation
+// (whether the page sends navigation events), navigationSent (how many), and
 // timings of the current session in ms since the page started loading:
 // start, localDescription, gatheringComplete, offerSent, answered, connected,
 // firstFrame.
@@ -65,6 +88,7 @@
     video: true,
     audio: true,
     trickle: 'auto',
+    navigation: false,
   };
   const AUTO_GATHER_MS = 150;
   const NEVER_GATHER_MAX_MS = 5000;
@@ -79,6 +103,12 @@
   const soundButton = $('sound');
   const stateLine = $('state');
   const statsLine = $('stats');
+  const panel = window.WrtcMessages.panel($('messages'), () => {
+    const m = panel.status();
+    st.messagesReceived = m.messagesReceived;
+    st.messagesSent = m.messagesSent;
+    st.dataChannels = m.channels;
+  });
 
   const token = new URLSearchParams(location.search).get('token');
 
@@ -99,6 +129,11 @@
     muted: true,
     trickle: DEFAULTS.trickle,
     iceServers: [],
+    messagesReceived: 0,
+    messagesSent: 0,
+    dataChannels: Object.freeze([]),
+    navigation: false,
+    navigationSent: 0,
     timings: {},
   };
 
@@ -169,6 +204,7 @@
       config.trickle = config.trickle === false ? 'never' : 'auto';
     }
     st.trickle = config.trickle;
+    st.navigation = config.navigation === true;
   }
 
   // Adds a=end-of-candidates to each m-section that has none.
@@ -192,6 +228,7 @@
   class Session {
     constructor () {
       this.pc = null;
+      this.input = null; // the navigation channel
       this.url = null; // Location
       this.etag = null;
       this.pending = []; // candidates waiting for the Location
@@ -228,6 +265,10 @@
       })));
       if (config.video) pc.addTransceiver('video', { direction: 'recvonly' });
       if (config.audio) pc.addTransceiver('audio', { direction: 'recvonly' });
+      // before the offer: it gets an m=application section
+      panel.own(pc.createDataChannel('chat'));
+      if (st.navigation) this.input = pc.createDataChannel('input');
+      pc.addEventListener('datachannel', (e) => { if (!this.dead) panel.watch(e.channel); });
 
       pc.addEventListener('track', (e) => this.onTrack(e.track));
       pc.addEventListener('icecandidate', (e) => {
@@ -526,6 +567,91 @@
   });
   video.addEventListener('volumechange', updateSoundButton);
 
+  // ---- navigation ----------------------------------------------------------
+
+  // GstNavigationModifierType bits
+  const MODIFIERS = [['shiftKey', 1 << 0], ['ctrlKey', 1 << 2], ['altKey', 1 << 3], ['metaKey', 1 << 28]];
+  // MouseEvent.buttons bits (left, right, middle) as GStreamer's BUTTON1-3
+  const BUTTON_MASKS = [1 << 8, 1 << 10, 1 << 9];
+
+  function modifierState (e) {
+    let m = 0;
+    for (const [k, bit] of MODIFIERS) if (e[k]) m |= bit;
+    for (let i = 0; i < BUTTON_MASKS.length; i++) if (e.buttons & (1 << i)) m |= BUTTON_MASKS[i];
+    return m;
+  }
+
+  // The event's point in the video's pixels, or null before the first frame.
+  function videoPoint (e) {
+    const vw = video.videoWidth;
+    const vh = video.videoHeight;
+    if (!vw || !vh) return null;
+    const r = video.getBoundingClientRect();
+    let sx = r.width / vw;
+    let sy = r.height / vh;
+    switch (getComputedStyle(video).objectFit) {
+      case 'contain': sx = sy = Math.min(sx, sy); break;
+      case 'scale-down': sx = sy = Math.min(1, sx, sy); break;
+      case 'cover': sx = sy = Math.max(sx, sy); break;
+      case 'none': sx = sy = 1; break;
+      default: break; // fill
+    }
+    if (!(sx > 0 && sy > 0)) return null;
+    const ox = (r.width - vw * sx) / 2;
+    const oy = (r.height - vh * sy) / 2;
+    const clamp = (v, max) => Math.round(Math.min(Math.max(v, 0), max) * 100) / 100;
+    return { x: clamp((e.clientX - r.left - ox) / sx, vw), y: clamp((e.clientY - r.top - oy) / sy, vh) };
+  }
+
+  function sendNavigation (ev) {
+    const ch = session && !session.dead ? session.input : null;
+    if (!ch || ch.readyState !== 'open') return false;
+    try {
+      ch.send(JSON.stringify(ev));
+    } catch (e) {
+      error(`navigation: ${e.message}`);
+      return false;
+    }
+    st.navigationSent++;
+    return true;
+  }
+
+  function pointerEvent (event, e, extra) {
+    const p = videoPoint(e);
+    if (!p) return false;
+    return sendNavigation({ event, ...extra, x: p.x, y: p.y, modifier_state: modifierState(e) });
+  }
+
+  function keyEvent (event, e) {
+    if (e.key === 'Tab' || !e.key || e.isComposing) return; // no keyboard trap
+    if (sendNavigation({ event, key: e.key, modifier_state: modifierState(e) })) e.preventDefault();
+  }
+
+  // wheel notches: 100 pixels, 3 lines or a page each
+  const notches = (d, mode) => (mode === 0 ? d / 100 : mode === 1 ? d / 3 : d);
+
+  function startNavigation () {
+    video.tabIndex = 0;
+    video.setAttribute('aria-label', 'Live stream video; mouse and keys go to the stream');
+    video.addEventListener('mousemove', (e) => pointerEvent('mouse-move', e));
+    video.addEventListener('mousedown', (e) => {
+      video.focus({ preventScroll: true });
+      if (e.button <= 2) pointerEvent('mouse-button-press', e, { button: e.button + 1 });
+    });
+    video.addEventListener('mouseup', (e) => {
+      if (e.button <= 2) pointerEvent('mouse-button-release', e, { button: e.button + 1 });
+    });
+    video.addEventListener('wheel', (e) => {
+      if (pointerEvent('mouse-scroll', e, {
+        delta_x: notches(e.deltaX, e.deltaMode),
+        delta_y: -notches(e.deltaY, e.deltaMode),
+      })) e.preventDefault();
+    }, { passive: false });
+    video.addEventListener('contextmenu', (e) => { if (session && session.input) e.preventDefault(); });
+    video.addEventListener('keydown', (e) => keyEvent('key-press', e));
+    video.addEventListener('keyup', (e) => keyEvent('key-release', e));
+  }
+
   // ---- lifecycle -----------------------------------------------------------
 
   function scheduleReconnect (why) {
@@ -570,5 +696,8 @@
 
   updateSoundButton();
   setInterval(pollStats, 1000);
-  loadConfig().then(connect);
+  loadConfig().then(() => {
+    if (st.navigation) startNavigation();
+    connect();
+  });
 })();

@@ -11,13 +11,21 @@
 // "iceTransportPolicy": "all" | "relay"}, the element's
 // stun-server and turn-servers; without it, no ICE servers.
 //
+// Data channels (RFC 8831): the offer carries an m=application section;
+// the page opens a channel labelled "chat" (the message panel's text box
+// sends on it, messages.js: webrtcsrc's data_%u pad) and lists the
+// messages of every channel, its own and those the pipeline opens
+// (ondatachannel: webrtcsrc's data_sink_%u pads).
+//
 // Query parameters: ?token=T (Authorization: Bearer T), ?video=0 or
 // ?audio=0 to leave one out, ?autostart=1 to start without the button.
 //
 // window.publisher shows the status: state ("idle", "starting",
 // "connecting", "publishing", "stopped", "failed"), connectionState,
 // framesSent, packetsSent, width, height, lastError, location, iceServers
-// (what the RTCPeerConnection was given).
+// (what the RTCPeerConnection was given), messagesReceived and
+// messagesSent (the message panel's), dataChannels ([{label, state}], the
+// channels of this page, newest last).
 'use strict';
 
 (function () {
@@ -39,11 +47,20 @@
     lastError: null,
     location: null,
     iceServers: [],
+    messagesReceived: 0,
+    messagesSent: 0,
+    dataChannels: Object.freeze([]),
   };
   const view = {};
   for (const k of Object.keys(st)) Object.defineProperty(view, k, { enumerable: true, get: () => st[k] });
   Object.defineProperty(window, 'publisher', { value: Object.freeze(view), enumerable: true });
 
+  const panel = window.WrtcMessages.panel($('messages'), () => {
+    const m = panel.status();
+    st.messagesReceived = m.messagesReceived;
+    st.messagesSent = m.messagesSent;
+    st.dataChannels = m.channels;
+  });
   let pc = null;
   let stream = null;
   let resource = null;
@@ -151,6 +168,10 @@
     pc = new RTCPeerConnection({ bundlePolicy: 'max-bundle', iceServers, iceTransportPolicy });
     st.iceServers = pc.getConfiguration().iceServers || [];
     for (const track of stream.getTracks()) pc.addTransceiver(track, { direction: 'sendonly', streams: [stream] });
+    // before the offer: it gets an m=application section
+    panel.own(pc.createDataChannel('chat'));
+    const thisPc = pc;
+    pc.ondatachannel = (e) => { if (pc === thisPc) panel.watch(e.channel); };
     pc.onconnectionstatechange = () => {
       st.connectionState = pc.connectionState;
       if (pc.connectionState === 'connected') setState('publishing', 'publishing');

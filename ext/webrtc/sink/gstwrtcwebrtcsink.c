@@ -539,6 +539,8 @@ gst_wrtc_webrtc_sink_init (GstWrtcWebrtcSink * self)
   add_page (self, "/", "player.html", "text/html; charset=utf-8");
   add_page (self, "/player.js", "player.js", "text/javascript; charset=utf-8");
   add_page (self, "/player.css", "player.css", "text/css; charset=utf-8");
+  add_page (self, "/messages.js", "messages.js",
+      "text/javascript; charset=utf-8");
   add_page (self, "/stats", "stats.html", "text/html; charset=utf-8");
   add_page (self, "/stats.js", "stats.js", "text/javascript; charset=utf-8");
   /* behind the token when one is set: viewer ids (/config.json, TURN

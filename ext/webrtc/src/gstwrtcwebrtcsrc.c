@@ -511,6 +511,8 @@ start_whip (GstWrtcWebrtcSrc * self)
   add_page (server, "/publish", "publish.html", "text/html; charset=utf-8");
   add_page (server, "/publish.js", "publish.js",
       "text/javascript; charset=utf-8");
+  add_page (server, "/messages.js", "messages.js",
+      "text/javascript; charset=utf-8");
   url = gst_wrtc_bin_start_server (&self->settings, server, "whip", NULL,
       NULL, FALSE, &err);
   g_object_unref (server);
