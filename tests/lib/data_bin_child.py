@@ -6,8 +6,10 @@ registry), for tests whose other side is a browser or another stack
 commands with wrtctest.Child.
 
   data_bin_child.py sink [--label L] [--port P]
-      videotestsrc ! webrtcsink enable-navigation=true, plus appsrc !
-      data_0 (label L, default "gst"): a channel to every viewer.
+      videotestsrc (320x240) ! identity ! webrtcsink enable-navigation=true,
+      plus appsrc ! data_0 (label L, default "gst"): a channel to every
+      viewer; the navigation events that reach the identity upstream are
+      reported.
   data_bin_child.py src [--label L] [--port P]
       webrtcsrc as a WHIP server; its data_%u pads into appsinks, and
       appsrc ! data_sink_0 (label L): a channel to the publisher.
@@ -26,6 +28,12 @@ Events (one JSON object per line on stdout):
    "len": n, "sha256": hex, "text": first 200 chars (strings)}
   {"event": "sent", "label": L, "kind": ..., "len": n, "sha256": hex}
   {"event": "closed", "label": L}                    a peer's channel
+  {"event": "pad", "pad": name, "label": L}          a data_%u src pad
+  {"event": "eos", "pad": name, "label": L}          EOS on it
+  {"event": "navigation", "type": "mouse-move"|"mouse-button-press"|
+   "mouse-button-release"|"mouse-scroll"|"key-press"|"key-release",
+   "x", "y", "button", "delta_x", "delta_y", "key", "modifier_state"
+   (those the type has)}                             upstream of webrtcsink
   {"event": "stats", "channels": [W3C data-channel dicts]}
   {"event": "error", "text": ...}                    a bus error
 Commands (one per line on stdin):
@@ -48,7 +56,8 @@ from wrtctest import emitter, stdin_commands  # noqa: E402
 
 import gi  # noqa: E402
 gi.require_version("Gst", "1.0")
-from gi.repository import Gst  # noqa: E402
+gi.require_version("GstVideo", "1.0")
+from gi.repository import Gst, GstVideo  # noqa: E402
 
 emit = emitter()
 
@@ -84,6 +93,40 @@ def on_channel(element, peer, channel):
     channel.connect("on-close", lambda ch: emit(event="closed", label=label))
 
 
+def navigation_probe(pad, info):
+    """Reports the GstNavigation events going upstream through @pad."""
+    ev = info.get_event()
+    if ev.type != Gst.EventType.NAVIGATION:
+        return Gst.PadProbeReturn.OK
+    N = GstVideo.Navigation
+    T = GstVideo.NavigationEventType
+    t = N.event_get_type(ev)
+    out = {"event": "navigation"}
+    if t == T.MOUSE_MOVE:
+        _, out["x"], out["y"] = N.event_parse_mouse_move_event(ev)
+        out["type"] = "mouse-move"
+    elif t in (T.MOUSE_BUTTON_PRESS, T.MOUSE_BUTTON_RELEASE):
+        _, out["button"], out["x"], out["y"] = \
+            N.event_parse_mouse_button_event(ev)
+        out["type"] = ("mouse-button-press" if t == T.MOUSE_BUTTON_PRESS
+                       else "mouse-button-release")
+    elif t == T.MOUSE_SCROLL:
+        _, out["x"], out["y"], out["delta_x"], out["delta_y"] = \
+            N.event_parse_mouse_scroll_event(ev)
+        out["type"] = "mouse-scroll"
+    elif t in (T.KEY_PRESS, T.KEY_RELEASE):
+        _, out["key"] = N.event_parse_key_event(ev)
+        out["type"] = "key-press" if t == T.KEY_PRESS else "key-release"
+    else:
+        out["type"] = str(t)
+    # (1.22's event_parse_modifier_state() has no usable binding)
+    st = ev.get_structure()
+    if st.has_field("state"):
+        out["modifier_state"] = int(st.get_value("state"))
+    emit(**out)
+    return Gst.PadProbeReturn.OK
+
+
 def data_channels(stats):
     out = []
 
@@ -112,10 +155,13 @@ def main():
     if args.mode == "sink":
         pipe = Gst.parse_launch(
             "videotestsrc is-live=true ! video/x-raw,width=320,height=240,"
-            "framerate=15/1 ! webrtcsink name=b enable-navigation=true "
+            "framerate=15/1 ! identity name=nav ! "
+            "webrtcsink name=b enable-navigation=true "
             f"port={args.port} audiotestsrc is-live=true ! b.audio_0 "
             "appsrc name=out format=time ! b.data_0")
         pad = pipe.get_by_name("b").get_static_pad("data_0")
+        pipe.get_by_name("nav").get_static_pad("src").add_probe(
+            Gst.PadProbeType.EVENT_UPSTREAM, navigation_probe)
     else:
         pipe = Gst.parse_launch(
             f"webrtcsrc name=b port={args.port} "
@@ -139,6 +185,14 @@ def main():
         # our channel's replies come out of src pads too; the peer's own
         # channels are reported by on-data-channel
         label = pad.get_property("label")
+        name = pad.get_name()
+        emit(event="pad", pad=name, label=label)
+
+        def on_eos(p, info):
+            if info.get_event().type == Gst.EventType.EOS:
+                emit(event="eos", pad=name, label=label)
+            return Gst.PadProbeReturn.OK
+        pad.add_probe(Gst.PadProbeType.EVENT_DOWNSTREAM, on_eos)
         if label != args.label:
             sink = Gst.ElementFactory.make("fakesink")
             sink.set_property("async", False)
