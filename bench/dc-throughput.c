@@ -16,6 +16,10 @@
  *     cpu_s=.. cpu_s_per_mb=.." (MB = 10^6 bytes; cpu: getrusage of the
  *     process, so both ends, user + system, over the transfer).
  *
+ *   --mtu BYTES (either mode): both ends send SCTP packets of up to BYTES
+ *     (gst_wrtc_sctp_association_set_mtu(), set on "channels-ready", just
+ *     before the association starts); the default is the association's.
+ *
  *   dc-throughput open [--runs N]
  *     N pairs one after the other in this process; for each, the time
  *     from the create-offer call (peers constructed) until the channel the
@@ -41,6 +45,9 @@
 #define MB 1e6
 
 static const gchar *loopback[] = { "127.0.0.1", NULL };
+
+/* --mtu: both ends' SCTP packet size (0: the default) */
+static guint sctp_mtu;
 
 typedef struct
 {
@@ -178,6 +185,9 @@ static const GstWrtcSctpChannelsFuncs chan_funcs = {
 static void
 on_channels_ready (GstWrtcPeer * peer, GstWrtcSctpChannels * channels, Side * s)
 {
+  if (sctp_mtu)
+    gst_wrtc_sctp_association_set_mtu
+        (gst_wrtc_sctp_channels_get_association (channels), sctp_mtu);
   gst_wrtc_sctp_channels_set_funcs (channels, &chan_funcs, s->owner);
   g_mutex_lock (&s->lock);
   s->ready = TRUE;
@@ -405,7 +415,7 @@ main (int argc, char **argv)
   gchar *mode = NULL;
   gint64 size = 65536, total = 256 * 1000 * 1000;
   gint64 high = 4 * 1024 * 1024, low = 1024 * 1024;
-  gint runs = 3;
+  gint runs = 3, mtu = 0;
   GOptionEntry entries[] = {
     {"size", 0, 0, G_OPTION_ARG_INT64, &size, "message size (bytes)", "B"},
     {"bytes", 0, 0, G_OPTION_ARG_INT64, &total, "bytes to send", "B"},
@@ -413,6 +423,8 @@ main (int argc, char **argv)
         "send while buffered-amount <= this", "B"},
     {"low", 0, 0, G_OPTION_ARG_INT64, &low,
         "buffered-amount-low-threshold", "B"},
+    {"mtu", 0, 0, G_OPTION_ARG_INT, &mtu, "SCTP packet size (both ends)",
+        "B"},
     {"runs", 0, 0, G_OPTION_ARG_INT, &runs, "open: pairs in this process",
         "N"},
     {NULL}
@@ -427,6 +439,7 @@ main (int argc, char **argv)
         err ? err->message : NULL);
   g_option_context_free (ctx);
   mode = argv[1];
+  sctp_mtu = MAX (mtu, 0);
   if (g_str_equal (mode, "open"))
     return run_open (MAX (runs, 1));
   if (g_str_equal (mode, "throughput"))

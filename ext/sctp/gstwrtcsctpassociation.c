@@ -244,6 +244,7 @@ struct _GstWrtcSctpAssociation
   gboolean peer_shutdown;       /* the peer sent SHUTDOWN */
   guint64 local_mms, remote_mms;
   gboolean offer_interleaving, interleaving;
+  guint mtu;                    /* SCTP packet size, set_mtu() */
   guint16 out_streams;
 
   /* the priority scheduler (see "Priorities" at the top) */
@@ -1358,6 +1359,7 @@ gst_wrtc_sctp_association_init (GstWrtcSctpAssociation * self)
   self->local_mms = GST_WRTC_SCTP_DEFAULT_LOCAL_MAX_MESSAGE_SIZE;
   self->remote_mms = GST_WRTC_SCTP_DEFAULT_REMOTE_MAX_MESSAGE_SIZE;
   self->offer_interleaving = TRUE;
+  self->mtu = GST_WRTC_SCTP_MTU;
   self->streams = g_hash_table_new_full (NULL, NULL, NULL,
       (GDestroyNotify) stream_free);
   g_queue_init (&self->active);
@@ -1484,6 +1486,27 @@ gst_wrtc_sctp_association_set_interleaving (GstWrtcSctpAssociation * assoc,
   g_mutex_lock (&assoc->lock);
   assoc->offer_interleaving = enable;
   g_mutex_unlock (&assoc->lock);
+}
+
+void
+gst_wrtc_sctp_association_set_mtu (GstWrtcSctpAssociation * assoc, guint mtu)
+{
+  g_mutex_lock (&assoc->lock);
+  assoc->mtu = CLAMP (mtu, 512, GST_WRTC_SCTP_MAX_MTU);
+  GST_DEBUG_OBJECT (assoc, "SCTP packets of up to %u bytes", assoc->mtu);
+  g_mutex_unlock (&assoc->lock);
+}
+
+/* the path MTU usrsctp is given (set_mtu()) */
+static guint
+path_mtu (GstWrtcSctpAssociation * self)
+{
+  guint mtu;
+
+  g_mutex_lock (&self->lock);
+  mtu = self->mtu;
+  g_mutex_unlock (&self->lock);
+  return mtu;
 }
 
 gboolean
@@ -1618,7 +1641,7 @@ create_socket (GstWrtcSctpAssociation * self, gboolean interleaving,
   memset (&pp, 0, sizeof (pp));
   pp.spp_assoc_id = SCTP_FUTURE_ASSOC;
   pp.spp_flags = SPP_PMTUD_DISABLE;
-  pp.spp_pathmtu = GST_WRTC_SCTP_MTU;
+  pp.spp_pathmtu = path_mtu (self);
   if (!setopt (sock, IPPROTO_SCTP, SCTP_PEER_ADDR_PARAMS, &pp, sizeof (pp),
           "SCTP_PEER_ADDR_PARAMS", error))
     goto failed;
