@@ -13,8 +13,13 @@
  *     buffered-amount-low callback (threshold LOW).  The answerer counts
  *     what arrives and checks each message's length and sequence number.
  *     One line: "throughput size=.. bytes=.. seconds=.. mbps=..
- *     cpu_s=.. cpu_s_per_mb=.." (MB = 10^6 bytes; cpu: getrusage of the
- *     process, so both ends, user + system, over the transfer).
+ *     cpu_s=.. cpu_s_per_mb=.. processes=1" (MB = 10^6 bytes; cpu:
+ *     getrusage of the process, so both ends, user + system, over the
+ *     transfer).  With --two-process the answerer runs in a child process
+ *     (this program's "answerer" mode, SDP over its stdin and stdout), so
+ *     each end has an ICE thread of its own (one per process,
+ *     gstwrtcicecontext.h), as two applications do; cpu_s adds the
+ *     child's ("processes=2").
  *
  *   --mtu BYTES (either mode): both ends send SCTP packets of up to BYTES
  *     (gst_wrtc_sctp_association_set_mtu(), set on "channels-ready", just
@@ -24,8 +29,11 @@
  *     N pairs one after the other in this process; for each, the time
  *     from the create-offer call (peers constructed) until the channel the
  *     offerer opened is open on both sides (the offerer's DCEP ACK and the
- *     answerer's DATA_CHANNEL_OPEN).  Lines "open run=I ms=..": run 0 is
- *     the cold figure (first in a fresh process), the next ones warm.
+ *     answerer's DATA_CHANNEL_OPEN).  Lines "open run=I ms=.. offer_ms=..
+ *     answer_ms=.. dtls_ms=..": run 0 is the cold figure (first in a fresh
+ *     process), the next ones warm; the others say when, from the same
+ *     start, the offer and the answer were written and both ends were
+ *     DTLS-connected (channels-ready, just before the SCTP INITs).
  *
  * Exit status 1 (and a line "error: ...") when something fails.
  */
@@ -56,6 +64,7 @@ typedef struct
   /* SDP */
   gchar *sdp, *sdp_error;
   gboolean sdp_done;
+  gint64 sdp_time, connected_time, ready_time;
   /* the association's callbacks */
   gboolean ready;
   gboolean open;
@@ -106,6 +115,7 @@ on_sdp (GstWrtcPeer * peer, const gchar * sdp, const GError * error,
   s->sdp = g_strdup (sdp);
   s->sdp_error = error ? g_strdup (error->message) : NULL;
   s->sdp_done = TRUE;
+  s->sdp_time = g_get_monotonic_time ();
   g_cond_broadcast (&s->cond);
   g_mutex_unlock (&s->lock);
 }
@@ -191,6 +201,7 @@ on_channels_ready (GstWrtcPeer * peer, GstWrtcSctpChannels * channels, Side * s)
   gst_wrtc_sctp_channels_set_funcs (channels, &chan_funcs, s->owner);
   g_mutex_lock (&s->lock);
   s->ready = TRUE;
+  s->ready_time = g_get_monotonic_time ();
   g_cond_broadcast (&s->cond);
   g_mutex_unlock (&s->lock);
 }
@@ -229,10 +240,16 @@ side_wait (Side * s, gboolean * flag)
   return ok;
 }
 
+/* The answerer runs here (ans) or in a child process (child: this
+ * program's "answerer" mode, the SDP and the results over its stdin and
+ * stdout). */
 typedef struct
 {
   GstWrtcPeer *off, *ans;
   Side o, a;
+  GSubprocess *child;
+  GOutputStream *to_child;
+  GDataInputStream *from_child;
 } Pair;
 
 static void
@@ -243,22 +260,68 @@ die (const gchar * what, const gchar * detail)
   exit (1);
 }
 
-static void
-pair_new (Pair * p)
+static GstWrtcPeer *
+peer_new (void)
 {
   GstWrtcPeerConfig cfg = { loopback, NULL, NULL, NULL, "bench" };
+  GstWrtcPeer *peer;
   GError *err = NULL;
 
+  cfg.datachannel = TRUE;
+  peer = gst_wrtc_peer_new (&cfg, &err);
+  if (!peer)
+    die ("gst_wrtc_peer_new", err->message);
+  return peer;
+}
+
+/* the child's next line, without its newline */
+static gchar *
+child_line (Pair * p, const gchar * what)
+{
+  GError *err = NULL;
+  gchar *line = g_data_input_stream_read_line (p->from_child, NULL, NULL,
+      &err);
+
+  if (!line)
+    die (what, err ? err->message : "the answerer process ended");
+  if (g_str_has_prefix (line, "error: "))
+    die ("answerer process", line + 7);
+  return line;
+}
+
+static void
+child_write (Pair * p, const gchar * line)
+{
+  GError *err = NULL;
+
+  if (!g_output_stream_write_all (p->to_child, line, strlen (line), NULL,
+          NULL, &err) || !g_output_stream_flush (p->to_child, NULL, &err))
+    die ("writing to the answerer process", err->message);
+}
+
+/* @child_argv: the answerer in a child process, else here */
+static void
+pair_new (Pair * p, const gchar * const *child_argv)
+{
+  GError *err = NULL;
+
+  memset (p, 0, sizeof (*p));
   side_init (&p->o);
   side_init (&p->a);
-  cfg.datachannel = TRUE;
-  p->off = gst_wrtc_peer_new (&cfg, &err);
-  if (p->off)
-    p->ans = gst_wrtc_peer_new (&cfg, &err);
-  if (!p->ans)
-    die ("gst_wrtc_peer_new", err->message);
+  p->off = peer_new ();
   g_signal_connect (p->off, "channels-ready",
       G_CALLBACK (on_offerer_channels_ready), &p->o);
+  if (child_argv) {
+    p->child = g_subprocess_newv (child_argv, G_SUBPROCESS_FLAGS_STDIN_PIPE
+        | G_SUBPROCESS_FLAGS_STDOUT_PIPE, &err);
+    if (!p->child)
+      die ("cannot start the answerer process", err->message);
+    p->to_child = g_subprocess_get_stdin_pipe (p->child);
+    p->from_child =
+        g_data_input_stream_new (g_subprocess_get_stdout_pipe (p->child));
+    return;
+  }
+  p->ans = peer_new ();
   g_signal_connect (p->ans, "channels-ready", G_CALLBACK (on_channels_ready),
       &p->a);
 }
@@ -272,6 +335,32 @@ pair_connect (Pair * p)
   gst_wrtc_peer_create_offer (p->off, NULL, 0, on_sdp, &p->o);
   if (!side_wait (&p->o, &p->o.sdp_done) || !p->o.sdp)
     die ("no offer", p->o.sdp_error);
+  if (p->child) {
+    gchar *b64 = g_base64_encode ((const guchar *) p->o.sdp,
+        strlen (p->o.sdp));
+    gchar *line = g_strdup_printf ("offer %s\n", b64);
+    gsize n;
+
+    child_write (p, line);
+    g_free (line);
+    g_free (b64);
+    line = child_line (p, "no answer");
+    if (!g_str_has_prefix (line, "answer "))
+      die ("the answerer process said", line);
+    p->a.sdp = (gchar *) g_base64_decode (line + 7, &n);
+    p->a.sdp = g_realloc (p->a.sdp, n + 1);
+    p->a.sdp[n] = 0;
+    g_free (line);
+    if (!gst_wrtc_peer_set_answer (p->off, p->a.sdp, &err))
+      die ("set_answer", err->message);
+    if (!side_wait (&p->o, &p->o.open))
+      die ("the offerer's channel did not open", p->o.bad_reason);
+    line = child_line (p, "the answerer did not see the channel open");
+    if (!g_str_equal (line, "open"))
+      die ("the answerer process said", line);
+    g_free (line);
+    return;
+  }
   gst_wrtc_peer_create_answer (p->ans, p->o.sdp, NULL, 0, NULL, 0, on_sdp,
       &p->a);
   if (!side_wait (&p->a, &p->a.sdp_done) || !p->a.sdp)
@@ -287,11 +376,22 @@ pair_connect (Pair * p)
 static void
 pair_free (Pair * p)
 {
+  if (p->child) {
+    GError *err = NULL;
+
+    /* end of input: the answerer closes and exits */
+    g_output_stream_close (p->to_child, NULL, NULL);
+    if (!g_subprocess_wait_check (p->child, NULL, &err))
+      die ("the answerer process", err->message);
+    g_object_unref (p->from_child);
+    g_object_unref (p->child);
+  }
   if (!gst_wrtc_peer_close_and_wait (p->off, WAIT_US)
-      || !gst_wrtc_peer_close_and_wait (p->ans, WAIT_US))
+      || (p->ans && !gst_wrtc_peer_close_and_wait (p->ans, WAIT_US)))
     die ("close_and_wait timed out", NULL);
   g_object_unref (p->off);
-  g_object_unref (p->ans);
+  if (p->ans)
+    g_object_unref (p->ans);
   side_clear (&p->o);
   side_clear (&p->a);
 }
@@ -315,20 +415,89 @@ run_open (guint runs)
     Pair p;
     gint64 t0;
 
-    pair_new (&p);
+    pair_new (&p, NULL);
     t0 = g_get_monotonic_time ();
     pair_connect (&p);
-    printf ("open run=%u ms=%.3f\n", i,
-        (MAX (p.o.open_time, p.a.open_time) - t0) / 1000.0);
+    /* and where the time went, from the same start */
+    printf ("open run=%u ms=%.3f offer_ms=%.3f answer_ms=%.3f "
+        "dtls_ms=%.3f\n", i,
+        (MAX (p.o.open_time, p.a.open_time) - t0) / 1000.0,
+        (p.o.sdp_time - t0) / 1000.0, (p.a.sdp_time - t0) / 1000.0,
+        (MAX (p.o.ready_time, p.a.ready_time) - t0) / 1000.0);
     fflush (stdout);
     pair_free (&p);
   }
   return 0;
 }
 
+/* The receiving end of throughput --two-process, in its own process: an
+ * answerer that reads "offer <base64 SDP>" on stdin, writes "answer
+ * <base64 SDP>", "open" once the channel is, then "done cpu_s=.." (its CPU
+ * since "open") once @total bytes arrived, and closes at end of input. */
 static int
-run_throughput (gsize size, guint64 total, guint64 high, guint64 low)
+run_answerer (gsize size, guint64 total)
 {
+  GstWrtcPeer *peer;
+  Side a;
+  gchar *line = NULL, *b64;
+  gsize cap = 0, n;
+  gssize got;
+  gdouble c0;
+
+  side_init (&a);
+  a.expect_size = size;
+  total = (total + size - 1) / size * size;
+  peer = peer_new ();
+  g_signal_connect (peer, "channels-ready", G_CALLBACK (on_channels_ready), &a);
+  got = getline (&line, &cap, stdin);
+  if (got < 7 || !g_str_has_prefix (line, "offer "))
+    die ("expected an offer on stdin", NULL);
+  g_strchomp (line);
+  b64 = (gchar *) g_base64_decode (line + 6, &n);
+  b64 = g_realloc (b64, n + 1);
+  b64[n] = 0;
+  gst_wrtc_peer_create_answer (peer, b64, NULL, 0, NULL, 0, on_sdp, &a);
+  g_free (b64);
+  if (!side_wait (&a, &a.sdp_done) || !a.sdp)
+    die ("no answer", a.sdp_error);
+  b64 = g_base64_encode ((const guchar *) a.sdp, strlen (a.sdp));
+  printf ("answer %s\n", b64);
+  fflush (stdout);
+  g_free (b64);
+  if (!side_wait (&a, &a.open))
+    die ("the channel did not open", a.bad_reason);
+  printf ("open\n");
+  fflush (stdout);
+  c0 = cpu_seconds ();
+
+  g_mutex_lock (&a.lock);
+  {
+    gint64 end = g_get_monotonic_time () + WAIT_US * 10;
+    while (a.received < total && !a.bad
+        && g_cond_wait_until (&a.cond, &a.lock, end));
+  }
+  g_mutex_unlock (&a.lock);
+  if (a.bad)
+    die ("bad message", a.bad_reason);
+  if (a.received < total)
+    die ("not everything arrived", NULL);
+  printf ("done cpu_s=%.3f\n", cpu_seconds () - c0);
+  fflush (stdout);
+
+  while (getline (&line, &cap, stdin) > 0);
+  free (line);
+  if (!gst_wrtc_peer_close_and_wait (peer, WAIT_US))
+    die ("close_and_wait timed out", NULL);
+  g_object_unref (peer);
+  side_clear (&a);
+  return 0;
+}
+
+static int
+run_throughput (gsize size, guint64 total, guint64 high, guint64 low,
+    const gchar * const *child_argv)
+{
+  gdouble child_cpu = 0;
   GstWrtcSctpChannels *oc;
   Pair p;
   guint8 *msg;
@@ -344,7 +513,7 @@ run_throughput (gsize size, guint64 total, guint64 high, guint64 low)
   for (gsize i = 0; i < size; i++)
     msg[i] = i * 31 + 7;
 
-  pair_new (&p);
+  pair_new (&p, child_argv);
   p.a.expect_size = size;
   pair_connect (&p);
   oc = gst_wrtc_peer_get_channels (p.off);
@@ -384,15 +553,23 @@ run_throughput (gsize size, guint64 total, guint64 high, guint64 low)
     seq++;
     sent += size;
   }
-  g_mutex_lock (&p.a.lock);
-  {
+  if (p.child) {
+    gchar *line = child_line (&p, "the answerer process");
+
+    if (sscanf (line, "done cpu_s=%lf", &child_cpu) != 1)
+      die ("the answerer process said", line);
+    g_free (line);
+    p.a.received = total;
+  } else {
     gint64 end = g_get_monotonic_time () + WAIT_US * 3;
+
+    g_mutex_lock (&p.a.lock);
     while (p.a.received < total && !p.a.bad
         && g_cond_wait_until (&p.a.cond, &p.a.lock, end));
+    g_mutex_unlock (&p.a.lock);
   }
-  g_mutex_unlock (&p.a.lock);
   t1 = g_get_monotonic_time ();
-  c1 = cpu_seconds ();
+  c1 = cpu_seconds () + child_cpu;
   if (p.a.bad)
     die ("bad message", p.a.bad_reason);
   if (p.a.received < total)
@@ -400,8 +577,9 @@ run_throughput (gsize size, guint64 total, guint64 high, guint64 low)
 
   secs = (t1 - t0) / 1e6;
   printf ("throughput size=%" G_GSIZE_FORMAT " bytes=%" G_GUINT64_FORMAT
-      " seconds=%.3f mbps=%.2f cpu_s=%.3f cpu_s_per_mb=%.5f\n", size, total,
-      secs, total / MB / secs, c1 - c0, (c1 - c0) / (total / MB));
+      " seconds=%.3f mbps=%.2f cpu_s=%.3f cpu_s_per_mb=%.5f processes=%d\n",
+      size, total, secs, total / MB / secs, c1 - c0, (c1 - c0) / (total / MB),
+      p.child ? 2 : 1);
   fflush (stdout);
   g_object_unref (oc);
   pair_free (&p);
@@ -416,6 +594,7 @@ main (int argc, char **argv)
   gint64 size = 65536, total = 256 * 1000 * 1000;
   gint64 high = 4 * 1024 * 1024, low = 1024 * 1024;
   gint runs = 3, mtu = 0;
+  gboolean two = FALSE;
   GOptionEntry entries[] = {
     {"size", 0, 0, G_OPTION_ARG_INT64, &size, "message size (bytes)", "B"},
     {"bytes", 0, 0, G_OPTION_ARG_INT64, &total, "bytes to send", "B"},
@@ -425,11 +604,13 @@ main (int argc, char **argv)
         "buffered-amount-low-threshold", "B"},
     {"mtu", 0, 0, G_OPTION_ARG_INT, &mtu, "SCTP packet size (both ends)",
         "B"},
+    {"two-process", 0, 0, G_OPTION_ARG_NONE, &two,
+        "throughput: the receiving end in a child process", NULL},
     {"runs", 0, 0, G_OPTION_ARG_INT, &runs, "open: pairs in this process",
         "N"},
     {NULL}
   };
-  GOptionContext *ctx = g_option_context_new ("throughput|open");
+  GOptionContext *ctx = g_option_context_new ("throughput|open|answerer");
   GError *err = NULL;
 
   g_option_context_add_main_entries (ctx, entries, NULL);
@@ -442,8 +623,19 @@ main (int argc, char **argv)
   sctp_mtu = MAX (mtu, 0);
   if (g_str_equal (mode, "open"))
     return run_open (MAX (runs, 1));
-  if (g_str_equal (mode, "throughput"))
-    return run_throughput (size, total, high, low);
+  if (g_str_equal (mode, "answerer"))
+    return run_answerer (size, total);
+  if (g_str_equal (mode, "throughput")) {
+    gchar *self_exe = g_file_read_link ("/proc/self/exe", NULL);
+    gchar *a_size = g_strdup_printf ("--size=%" G_GINT64_FORMAT, size);
+    gchar *a_bytes = g_strdup_printf ("--bytes=%" G_GINT64_FORMAT, total);
+    gchar *a_mtu = g_strdup_printf ("--mtu=%d", mtu);
+    const gchar *child_argv[] = { self_exe, "answerer", a_size, a_bytes,
+      a_mtu, NULL
+    };
+
+    return run_throughput (size, total, high, low, two ? child_argv : NULL);
+  }
   die ("unknown mode", mode);
   return 1;
 }
