@@ -11,7 +11,10 @@ namespace that has only lo (bench/run-dc-*.sh do: tests/lib/netns-lo.sh).
       RTCPeerConnections in one page (bench/dc-chromium.mjs), the same
       message sizes, byte count and flow control (send while
       buffered-amount <= 4 MiB, resume on buffered-amount-low at 1 MiB).
-      MB/s and CPU seconds per MB (both ends); medians of R runs.
+      MB/s and CPU seconds per MB (both ends); medians of R runs.  Also
+      ours in two processes (an ICE thread per end) and ours with 16 KB
+      SCTP packets (gst_wrtc_sctp_association_set_mtu() on both ends), to
+      show what limits the figure (--no-variants skips them).
   dc-bench.py open [--runs R]
       Offer to channel open on both sides, ours against webrtcbin (and
       Chromium for reference): R fresh processes each, three pairs in each
@@ -23,7 +26,9 @@ namespace that has only lo (bench/run-dc-*.sh do: tests/lib/netns-lo.sh).
       socket on loopback (tcpclientsink -> tcpserversrc, in the same two
       processes' shape).  The rate runs from the first byte written to
       the out file until it has every byte; also the wall time from the
-      sender's start, and the CPU of both processes.
+      sender's start, and the CPU of both processes.  --blocksize sets
+      filesrc's (the message size; default filesrc's 4096, as in the
+      documented lines).
 
 MB = 10^6 bytes.  Prints 'error: ...' (exit 1) when a run fails.
 """
@@ -82,28 +87,41 @@ def run_impl(impl, builddir, args, timeout=600):
 
 
 IMPLS = ("ours", "webrtcbin", "chromium")
+# what limits ours, measured beside it: each end in a process of its own
+# (an ICE thread each), and both ends sending 16 KB SCTP packets (one DTLS
+# record each; safe here only because both ends are ours on loopback)
+VARIANTS = {"ours": ("ours", []), "webrtcbin": ("webrtcbin", []),
+            "chromium": ("chromium", []),
+            "ours-2proc": ("ours", ["--two-process"]),
+            "ours-sctp16k": ("ours", ["--mtu", "16256"]),
+            "ours-sctp16k-2proc": ("ours", ["--mtu", "16256",
+                                            "--two-process"])}
 
 
 def cmd_throughput(a):
     sizes = [int(s) for s in a.sizes.split(",")]
     ok = True
+    names = IMPLS + (tuple(v for v in VARIANTS if v not in IMPLS)
+                     if a.variants else ())
     for size in sizes:
-        res = {i: [] for i in IMPLS}
+        res = {i: [] for i in names}
         for r in range(a.runs):
-            order = IMPLS if r % 2 == 0 else tuple(reversed(IMPLS))
-            for impl in order:
+            order = names if r % 2 == 0 else tuple(reversed(names))
+            for name in order:
+                impl, extra = VARIANTS[name]
                 out = run_impl(impl, a.builddir, [
                     "throughput", "--size", str(size), "--bytes",
-                    str(a.bytes), "--high", str(HIGH), "--low", str(LOW)])
+                    str(a.bytes), "--high", str(HIGH), "--low",
+                    str(LOW)] + extra)
                 m = parse_lines(out, "throughput")[0]
-                res[impl].append(m)
+                res[name].append(m)
                 if a.verbose:
-                    print("  run %d %-9s %.1f MB/s, %.5f cpu-s/MB"
-                          % (r, impl, m["mbps"], m["cpu_s_per_mb"]),
+                    print("  run %d %-18s %.1f MB/s, %.5f cpu-s/MB"
+                          % (r, name, m["mbps"], m["cpu_s_per_mb"]),
                           flush=True)
         med = {i: (statistics.median(x["mbps"] for x in res[i]),
                    statistics.median(x["cpu_s_per_mb"] for x in res[i]))
-               for i in IMPLS}
+               for i in names}
         o = med["ours"]
         print("dc-throughput %d-byte messages, %d MB, median of %d: "
               % (size, a.bytes // 1000000, a.runs)
@@ -118,6 +136,11 @@ def cmd_throughput(a):
         if size == 65536:
             print("  ours at 64 KiB: %.1f MB/s (goal >= 100 MB/s)" % o[0],
                   flush=True)
+        for v in names[len(IMPLS):]:
+            print("  %s: %.1f MB/s %.4f cpu-s/MB (%.2fx webrtcbin's "
+                  "throughput, %.2fx Chromium's)" % (
+                      v, med[v][0], med[v][1], med[v][0] / med["webrtcbin"][0],
+                      med[v][0] / med["chromium"][0]), flush=True)
     return 0 if ok else 1
 
 
@@ -228,6 +251,9 @@ def cmd_file(a):
     ours_env = dict(line.split("=", 1) for line in out.splitlines()
                     if "=" in line)
     res = {"sctpdatachannel": [], "tcp": []}
+    # filesrc's blocksize is the message size (default 4096, as in the
+    # documented lines)
+    blocksize = " blocksize=%d" % a.blocksize if a.blocksize else ""
     try:
         for r in range(a.runs):
             for kind in (("sctpdatachannel", "tcp") if r % 2 == 0
@@ -237,8 +263,9 @@ def cmd_file(a):
                     port = free_port()
                     rx = ("tcpserversrc host=127.0.0.1 port=%d ! "
                           "filesink location=%s async=false" % (port, dst))
-                    tx = ("filesrc location=%s ! tcpclientsink "
-                          "host=127.0.0.1 port=%d sync=false" % (src, port))
+                    tx = ("filesrc location=%s%s ! tcpclientsink "
+                          "host=127.0.0.1 port=%d sync=false"
+                          % (src, blocksize, port))
                 else:
                     tx_port, rx_port = free_port(), free_port()
                     rx = dc_side("rx", rx_port, tx_port,
@@ -246,9 +273,9 @@ def cmd_file(a):
                                  "dc.src_0 ! filesink location=%s "
                                  "async=false" % dst)
                     tx = dc_side("tx", tx_port, rx_port,
-                                 "filesrc location=%s ! dc.sink_0 "
+                                 "filesrc location=%s%s ! dc.sink_0 "
                                  "sctpdatachannel name=dc is-client=true "
-                                 "sink_0::label=file" % src)
+                                 "sink_0::label=file" % (src, blocksize))
                 m = transfer(a.builddir, rx, tx, dst, size, ours_env)
                 with open(dst, "rb") as f1, open(src, "rb") as f2:
                     if f1.read() != f2.read():
@@ -267,7 +294,8 @@ def cmd_file(a):
                statistics.median(x[1] for x in v),
                statistics.median(x[2] for x in v) / (size / 1e6))
            for k, v in res.items()}
-    print("dc-file %d MB, median of %d: " % (a.mb, a.runs) + ", ".join(
+    print("dc-file %d MB in %s-byte messages, median of %d: "
+          % (a.mb, a.blocksize or "4096", a.runs) + ", ".join(
         "%s %.1f MB/s (%.2f s from the sender's start, %.4f cpu-s/MB)"
         % (k, v[0], v[1], v[2]) for k, v in med.items()), flush=True)
     print("  sctpdatachannel/tcp: %.3f of TCP's rate"
@@ -285,6 +313,9 @@ def main():
     t.add_argument("--sizes", default="16384,65536")
     t.add_argument("--bytes", type=int, default=256 * 1000 * 1000)
     t.add_argument("--runs", type=int, default=3)
+    t.add_argument("--no-variants", dest="variants", action="store_false",
+                   help="only ours, webrtcbin and Chromium (not ours with "
+                   "two processes and 16 KB SCTP packets)")
     o = sub.add_parser("open")
     o.add_argument("--runs", type=int, default=7)
     o.add_argument("--chromium", action="store_true",
@@ -292,6 +323,9 @@ def main():
     f = sub.add_parser("file")
     f.add_argument("--mb", type=int, default=64)
     f.add_argument("--runs", type=int, default=3)
+    f.add_argument("--blocksize", type=int, default=0,
+                   help="filesrc blocksize, the message size (default: "
+                   "filesrc's, 4096)")
     a = ap.parse_args()
     a.builddir = os.path.abspath(a.builddir)
     try:
