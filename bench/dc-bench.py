@@ -28,7 +28,8 @@ namespace that has only lo (bench/run-dc-*.sh do: tests/lib/netns-lo.sh).
       the out file until it has every byte; also the wall time from the
       sender's start, and the CPU of both processes.  --blocksize sets
       filesrc's (the message size; default filesrc's 4096, as in the
-      documented lines).
+      documented lines); --udp-buffer sets udpsrc's buffer-size (default
+      the kernel's, as in the documented lines).
 
 MB = 10^6 bytes.  Prints 'error: ...' (exit 1) when a run fails.
 """
@@ -175,15 +176,17 @@ def free_port():
         return s.getsockname()[1]
 
 
-def dc_side(conn, in_port, out_port, middle, tail=""):
-    """One side of the launch lines of docs/plugins/sctpdatachannel.md."""
-    return ("udpsrc address=127.0.0.1 port=%d ! "
+def dc_side(conn, in_port, out_port, middle, tail="", udp_buffer=0):
+    """One side of the launch lines of docs/plugins/sctpdatachannel.md
+    (@udp_buffer: udpsrc's buffer-size, 0: the kernel's default)."""
+    return ("udpsrc address=127.0.0.1 port=%d%s ! "
             "dtlssrtpdec name=d connection-id=%s d.data_src ! dc.sink "
             "%s ! e.data_sink "
             "dtlssrtpenc name=e connection-id=%s %s ! "
             "udpsink host=127.0.0.1 port=%d sync=false async=false %s"
-            % (in_port, conn, middle, conn,
-               "is-client=true" if conn == "tx" else "", out_port, tail))
+            % (in_port, " buffer-size=%d" % udp_buffer if udp_buffer else "",
+               conn, middle, conn, "is-client=true" if conn == "tx" else "",
+               out_port, tail))
 
 
 def transfer(builddir, rx_line, tx_line, dst, size, env, timeout=120):
@@ -271,11 +274,12 @@ def cmd_file(a):
                     rx = dc_side("rx", rx_port, tx_port,
                                  "sctpdatachannel name=dc",
                                  "dc.src_0 ! filesink location=%s "
-                                 "async=false" % dst)
+                                 "async=false" % dst, a.udp_buffer)
                     tx = dc_side("tx", tx_port, rx_port,
                                  "filesrc location=%s%s ! dc.sink_0 "
                                  "sctpdatachannel name=dc is-client=true "
-                                 "sink_0::label=file" % (src, blocksize))
+                                 "sink_0::label=file" % (src, blocksize),
+                                 udp_buffer=a.udp_buffer)
                 m = transfer(a.builddir, rx, tx, dst, size, ours_env)
                 with open(dst, "rb") as f1, open(src, "rb") as f2:
                     if f1.read() != f2.read():
@@ -294,8 +298,9 @@ def cmd_file(a):
                statistics.median(x[1] for x in v),
                statistics.median(x[2] for x in v) / (size / 1e6))
            for k, v in res.items()}
-    print("dc-file %d MB in %s-byte messages, median of %d: "
-          % (a.mb, a.blocksize or "4096", a.runs) + ", ".join(
+    print("dc-file %d MB in %s-byte messages, udpsrc buffer-size %s, "
+          "median of %d: " % (a.mb, a.blocksize or "4096",
+                              a.udp_buffer or "default", a.runs) + ", ".join(
         "%s %.1f MB/s (%.2f s from the sender's start, %.4f cpu-s/MB)"
         % (k, v[0], v[1], v[2]) for k, v in med.items()), flush=True)
     print("  sctpdatachannel/tcp: %.3f of TCP's rate"
@@ -323,6 +328,8 @@ def main():
     f = sub.add_parser("file")
     f.add_argument("--mb", type=int, default=64)
     f.add_argument("--runs", type=int, default=3)
+    f.add_argument("--udp-buffer", type=int, default=0,
+                   help="udpsrc buffer-size (default: the kernel's)")
     f.add_argument("--blocksize", type=int, default=0,
                    help="filesrc blocksize, the message size (default: "
                    "filesrc's, 4096)")
