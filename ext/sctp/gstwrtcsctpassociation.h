@@ -89,6 +89,10 @@ G_DECLARE_FINAL_TYPE (GstWrtcSctpAssociation, gst_wrtc_sctp_association,
 /* SCTP packet size that leaves room for the DTLS record around it (13
  * header + up to 48 of IV, MAC and padding) in a 1200-byte datagram */
 #define GST_WRTC_SCTP_MTU 1136
+/* The largest SCTP packet gst_wrtc_sctp_association_set_mtu() takes: one
+ * DTLS record's plaintext (RFC 6347 section 4.1, 16384) less room for
+ * what usrsctp adds over its path MTU (12 bytes in AF_CONN mode). */
+#define GST_WRTC_SCTP_MAX_MTU 16256
 
 /* Partial reliability of one message (RFC 8831 section 6.6, RFC 3758) */
 typedef enum
@@ -157,6 +161,17 @@ void gst_wrtc_sctp_association_set_reset_timeout (GstWrtcSctpAssociation *
 /* Before start: offer I-DATA (RFC 8260); TRUE by default. */
 void gst_wrtc_sctp_association_set_interleaving (GstWrtcSctpAssociation *
     assoc, gboolean enable);
+/* Before start: the largest SCTP packet we send (default
+ * GST_WRTC_SCTP_MTU; 512 to GST_WRTC_SCTP_MAX_MTU).  RFC 8261 section 5
+ * wants SCTP packets that need no IP fragmentation, and nothing tells us
+ * what the peer's DTLS and UDP stack accept, so raise it only where both
+ * are known to take DTLS records of that size: loopback (MTU 64 KiB)
+ * between two of our stacks.  There each SCTP packet costs the same
+ * whatever its size (a DTLS record, a UDP datagram, a SACK every second
+ * packet), so throughput grows with it (docs/plugins/sctpdatachannel.md,
+ * "Performance"). */
+void gst_wrtc_sctp_association_set_mtu (GstWrtcSctpAssociation * assoc,
+    guint mtu);
 /* Once connected: whether both ends support I-DATA. */
 gboolean gst_wrtc_sctp_association_get_interleaving (GstWrtcSctpAssociation *
     assoc);
