@@ -20,7 +20,8 @@
 // other's, with stream ids of opposite parity; strings (UTF-8), binary,
 // empty strings, empty binary and 256 KiB messages go both ways: the peer
 // -> ours on "peer" and back (our echo), ours -> the peer on "gst", and
-// with webrtcsrc the peer -> ours on "gst" (out of a data_%u pad).  Each
+// the peer -> ours on "gst" (webrtcsrc: out of a data_%u pad; webrtcsink:
+// counted in its stats, it has no pad for them).  Each
 // arrives intact (sha256), of its kind and in order when it fits the
 // receiver's a=max-message-size (RFC 8841 section 6; 65536 when absent);
 // one that does not fails on its sender with an error and the channel
@@ -239,17 +240,24 @@ await runTest(`datachannel-${BIN === 'sink' ? 'webrtcsink' : 'webrtcsrc'}-${PEER
   if (expect.length < sent.length) {
     const warn = await bin.waitFor((e) => e.event === 'warning' && e.text.includes(`'${OURS}'`), MESSAGE_MS);
     t.check(warn, `bin: the ${BIG} bytes pushed into our pad, over ${PEER}'s max-message-size (${peerMax}), gave a bus warning ` +
-      `(${warn && warn.text.replace(/\s+/g, " ").slice(0, 160)})`);
+      `(${warn && warn.text.replace(/\s+/g, ' ').slice(0, 160)})`);
   }
 
-  // -- the peer -> ours on "gst" (webrtcsrc: out of a data_%u pad) --
-  let back = [];
-  if (BIN === 'src') {
-    for (const [kind, text, size] of peerPlan) {
-      const s = dc.send(OURS, kind, text, size);
-      if (s.event === 'dc-sent') back.push([s.kind, s.sha256]);
-      else t.check(!fits(s.len, ourMax), `${PEER}'s send() on "${OURS}" of ${s.len} bytes fails only over our limit: ${s.message}`);
+  // -- the peer -> ours on "gst": webrtcsrc gives them out of a data_%u
+  // pad; webrtcsink has no pad for what comes on its own channels, its
+  // stats count them --
+  const back = [];
+  let backBytes = 0;
+  for (const [kind, text, size] of peerPlan) {
+    const s = dc.send(OURS, kind, text, size);
+    if (s.event === 'dc-sent') {
+      back.push([s.kind, s.sha256]);
+      backBytes += s.len;
+    } else {
+      t.check(!fits(s.len, ourMax), `${PEER}'s send() on "${OURS}" of ${s.len} bytes fails only over our limit: ${s.message}`);
     }
+  }
+  if (BIN === 'src') {
     await until(() => bin.received(OURS).length >= back.length, MESSAGE_MS);
     t.check(JSON.stringify(bin.received(OURS)) === JSON.stringify(back),
       `bin: ${PEER}'s ${back.length} messages on our "${OURS}" came out of a data_%u pad intact, in order ` +
@@ -257,17 +265,23 @@ await runTest(`datachannel-${BIN === 'sink' ? 'webrtcsink' : 'webrtcsrc'}-${PEER
   }
 
   // -- stats before the closes --
-  const nstats = bin.events.filter((e) => e.event === 'stats').length;
-  bin.cmd({ cmd: 'stats' });
-  await bin.waitFor(() => bin.events.filter((e) => e.event === 'stats').length > nstats, MESSAGE_MS);
-  const st = bin.events.filter((e) => e.event === 'stats')[nstats] || { channels: [] };
-  const byLabel = Object.fromEntries(st.channels.map((c) => [c.label, c]));
+  let nstats = 0;
+  const stats = async () => {
+    bin.cmd({ cmd: 'stats' });
+    const n = ++nstats;
+    await bin.waitFor(() => bin.events.filter((e) => e.event === 'stats').length >= n, MESSAGE_MS);
+    const st = bin.events.filter((e) => e.event === 'stats')[n - 1] || { channels: [] };
+    return Object.fromEntries(st.channels.map((c) => [c.label, c]));
+  };
+  let byLabel = await stats();
+  await until(async () => ((byLabel = await stats())[OURS] || {}).messagesReceived >= back.length, MESSAGE_MS, 200);
   const th = byLabel[THEIRS] || {};
   const ou = byLabel[OURS] || {};
   t.check(th.messagesReceived === toBin.length && th.state === 'open',
     `bin: stats count ${toBin.length} messages received on "${THEIRS}" (${JSON.stringify(th)})`);
-  t.check(ou.messagesSent === expect.length && (BIN === 'sink' || ou.messagesReceived === back.length),
-    `bin: stats count ${expect.length} messages sent on "${OURS}"${BIN === 'src' ? ` and ${back.length} received` : ''} (${JSON.stringify(ou)})`);
+  t.check(ou.messagesSent === expect.length && ou.messagesReceived === back.length && ou.bytesReceived === backBytes,
+    `bin: stats count ${expect.length} messages sent on "${OURS}" and ${back.length} received, ${backBytes} bytes ` +
+    `(${JSON.stringify(ou)})`);
 
   // -- closes, each reaching the other side --
   dc.close(THEIRS);

@@ -17,8 +17,9 @@ Processes on 127.0.0.1 (run inside tests/lib/netns-lo.sh):
       both channels open on both sides, each side seeing the other's
       (DCEP, RFC 8832, stream ids of opposite parity); strings (UTF-8),
       binary, empty and 256 KiB messages go both ways: webrtcbin -> ours
-      on "peer" (and back, echoed), ours -> webrtcbin on "gst", and with
-      webrtcsrc webrtcbin -> ours on "gst" too (out of a data_%u pad).
+      on "peer" (and back, echoed), ours -> webrtcbin on "gst", and
+      webrtcbin -> ours on "gst" (webrtcsrc: out of a data_%u pad;
+      webrtcsink: counted in its stats, it has no pad for them).
       Each arrives intact (sha256), in order and of its kind when it fits
       the receiver's a=max-message-size (RFC 8841 section 6: 65536 when
       the SDP has none, as webrtcbin 1.22's has not); one that does not
@@ -47,6 +48,7 @@ import hashlib
 import os
 import re
 import sys
+import time
 import urllib.parse
 
 here = os.path.dirname(os.path.abspath(__file__))
@@ -256,10 +258,9 @@ class Driver(Checks):
                    f"open ({ours})")
         if not (ch and mine and ours):
             return
-        if mine and ours:
-            self.check(mine["id"] % 2 != ours["id"] % 2,
-                       f"the two sides' stream ids differ in parity (RFC "
-                       f"8832 section 6: {mine['id']}, {ours['id']})")
+        self.check(mine["id"] % 2 != ours["id"] % 2,
+                   f"the two sides' stream ids differ in parity (RFC 8832 "
+                   f"section 6: {mine['id']}, {ours['id']})")
 
         # -- webrtcbin -> ours on "peer", echoed back --
         # webrtcbin 1.22 sends up to the smaller of both sides'
@@ -333,15 +334,19 @@ class Driver(Checks):
                        f"webrtcbin's max-message-size, gave a warning on the "
                        f"bus ({warn and ' '.join(warn['text'].split())[:200]})")
 
-        # -- webrtcbin -> ours on "gst" (webrtcsrc: out of a data_%u pad) --
+        # -- webrtcbin -> ours on "gst": webrtcsrc gives them out of a
+        # data_%u pad; webrtcsink has no pad for what comes on its own
+        # channels, its stats count them --
+        back, back_bytes = [], 0
+        for kind, text, size in [("string", "reply on yours", 0),
+                                 ("binary", None, 3000),
+                                 ("binary", None, 60 * 1024)]:
+            ev = self.peer_send(peer, OURS, kind, text, size)
+            if ev.get("event") == "dc-sent":
+                back.append((kind_of(kind), ev["sha256"]))
+                back_bytes += ev["len"]
+        self.check(len(back) == 3, f"webrtcbin sends on our \"{OURS}\"")
         if self.bin_kind == "src":
-            back = []
-            for kind, text, size in [("string", "reply on yours", 0),
-                                     ("binary", None, 3000)]:
-                ev = self.peer_send(peer, OURS, kind, text, size)
-                if ev.get("event") == "dc-sent":
-                    back.append((kind_of(kind), ev["sha256"]))
-            self.check(len(back) == 2, "webrtcbin sends on our channel")
             got = self.wait_received(b, "message", OURS, len(back))
             self.check(got == back,
                        f"bin: webrtcbin's messages on our \"{OURS}\" came out "
@@ -349,18 +354,28 @@ class Driver(Checks):
                        f"({[(k, s[:8]) for k, s in got]})")
 
         # -- stats before the closes --
-        b.send(cmd="stats")
-        st = b.wait_for(lambda e: e.get("event") == "stats",
-                        MESSAGE_DEADLINE) or {}
-        by_label = {c.get("label"): c for c in st.get("channels", [])}
+        def stats():
+            n = len([e for e in list(b.events) if e.get("event") == "stats"])
+            b.send(cmd="stats")
+            st = self.nth(b, ("stats",), n)
+            return {c.get("label"): c for c in st.get("channels", [])}
+        by_label = stats()
+        end = time.monotonic() + MESSAGE_DEADLINE
+        while (by_label.get(OURS, {}).get("messagesReceived", 0) < len(back)
+               and time.monotonic() < end):
+            time.sleep(0.2)
+            by_label = stats()
         t, o = by_label.get(THEIRS, {}), by_label.get(OURS, {})
         self.check(t.get("messagesReceived") == len(to_bin)
                    and t.get("state") == "open",
                    f"bin: stats count {len(to_bin)} messages received on "
                    f"\"{THEIRS}\" ({t})")
-        self.check(o.get("messagesSent") == len(expect),
+        self.check(o.get("messagesSent") == len(expect)
+                   and o.get("messagesReceived") == len(back)
+                   and o.get("bytesReceived") == back_bytes,
                    f"bin: stats count {len(expect)} messages sent on "
-                   f"\"{OURS}\" ({o})")
+                   f"\"{OURS}\" and {len(back)} received, {back_bytes} bytes "
+                   f"({o})")
 
         # -- closes, each reaching the other side --
         peer.send(cmd="dc-close", label=THEIRS)
