@@ -28,7 +28,9 @@
 // goes on (ours: a bus warning for a pad, on-error for a channel object;
 // the peer's send() throws).  The bin's stats count the messages; the
 // peer's close of "peer" and EOS into our pad each reach the other side
-// (RFC 8831 section 6.7); no element error.
+// (RFC 8831 section 6.7); a channel the peer opens once connected
+// ("late") reaches the bin and carries a message both ways; no element
+// error.
 import crypto from 'node:crypto';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -40,6 +42,7 @@ const here = path.dirname(fileURLToPath(import.meta.url));
 const PYTHON = '/usr/bin/python3';
 const OURS = 'gst';
 const THEIRS = 'peer';
+const LATE = 'late';
 const BIG = 256 * 1024;
 const DEFAULT_MAX_MESSAGE_SIZE = 65536; // RFC 8841 section 6
 // bounds (ms), never asserted
@@ -282,6 +285,19 @@ await runTest(`datachannel-${BIN === 'sink' ? 'webrtcsink' : 'webrtcsrc'}-${PEER
   t.check(ou.messagesSent === expect.length && ou.messagesReceived === back.length && ou.bytesReceived === backBytes,
     `bin: stats count ${expect.length} messages sent on "${OURS}" and ${back.length} received, ${backBytes} bytes ` +
     `(${JSON.stringify(ou)})`);
+
+  // -- a channel the peer opens once connected (DCEP alone) --
+  dc.create(LATE);
+  const late = await bin.waitFor((e) => e.event === 'channel' && e.label === LATE, OPEN_MS);
+  t.check(late, `bin: on-data-channel for "${LATE}", opened by ${PEER} once connected`);
+  const lateOpen = await dc.waitFor((e) => e.event === 'dc-open' && e.label === LATE, OPEN_MS);
+  t.check(lateOpen, `${PEER}: "${LATE}" is open`);
+  if (late && lateOpen) {
+    const s = dc.send(LATE, 'string', 'late hello', 0);
+    await until(() => bin.received(LATE).length >= 1 && dc.received(LATE).length >= 1, MESSAGE_MS);
+    t.check(JSON.stringify([bin.received(LATE), dc.received(LATE)]) === JSON.stringify([[[s.kind, s.sha256]], [[s.kind, s.sha256]]]),
+      `"${LATE}" carries a message both ways`);
+  }
 
   // -- closes, each reaching the other side --
   dc.close(THEIRS);

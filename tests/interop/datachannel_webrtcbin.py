@@ -25,8 +25,10 @@ Processes on 127.0.0.1 (run inside tests/lib/netns-lo.sh):
       the SDP has none, as webrtcbin 1.22's has not); one that does not
       fails with an error on the sender, and the channel goes on working:
       ours gives a warning on the bus for a pad (and on-error for a
-      channel object), webrtcbin's send-data-full a GError.  Then
-      webrtcbin closes "peer" and EOS closes "gst": each close reaches
+      channel object), webrtcbin's send-data-full a GError.  A channel
+      webrtcbin opens once connected ("late") reaches the bin and carries
+      a message both ways.  Then webrtcbin closes "peer" and EOS closes
+      "gst": each close reaches
       the other side (RFC 8831 section 6.7), the bin's stats count the
       channels' messages, and no element error was posted.
 
@@ -58,6 +60,7 @@ import webrtcbin_peer  # noqa: E402
 
 OURS = "gst"
 THEIRS = "peer"
+LATE = "late"
 BIG = 256 * 1024
 DEFAULT_MAX_MESSAGE_SIZE = 65536  # RFC 8841 section 6
 # Bounds (seconds), never asserted.
@@ -376,6 +379,22 @@ class Driver(Checks):
                    f"bin: stats count {len(expect)} messages sent on "
                    f"\"{OURS}\" and {len(back)} received, {back_bytes} bytes "
                    f"({o})")
+
+        # -- a channel webrtcbin opens once connected (DCEP alone) --
+        peer.send(cmd="dc-create", label=LATE)
+        late = b.wait_for(lambda e: e.get("event") == "channel"
+                          and e.get("label") == LATE, OPEN_DEADLINE)
+        self.check(late is not None, f"bin: on-data-channel for \"{LATE}\", "
+                   f"opened by webrtcbin once connected")
+        opened = peer.wait_for(lambda e: e.get("event") == "dc-open"
+                               and e.get("label") == LATE, OPEN_DEADLINE)
+        self.check(opened is not None, f"webrtcbin: \"{LATE}\" is open")
+        if late and opened:
+            ev = self.peer_send(peer, LATE, "string", "late hello")
+            msg = ("string", ev.get("sha256"))
+            self.check(self.wait_received(b, "message", LATE, 1) == [msg]
+                       and self.wait_received(peer, "dc-message", LATE, 1)
+                       == [msg], f"\"{LATE}\" carries a message both ways")
 
         # -- closes, each reaching the other side --
         peer.send(cmd="dc-close", label=THEIRS)

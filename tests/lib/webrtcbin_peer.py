@@ -35,7 +35,8 @@ The child's side (gi imported inside the functions):
       webrtcbin @w's data channels: create(label) before the offer, the
       ones the remote opens (on-data-channel), events "dc-open",
       "dc-message" (kind, len, sha256), "dc-close", "dc-error"; its
-      handle(cmd) takes "dc-send" and "dc-close" (pass it to serve()).
+      handle(cmd) takes "dc-send", "dc-close" and "dc-create" (pass it
+      to serve()).
 
 In one process (benchmarks, both webrtcbins in one pipeline):
 
@@ -301,6 +302,7 @@ class DataChannels:
           (label, kind, len, sha256) or "dc-send-error" (label, kind,
           len, message) with the GError webrtcbin gave
       {"cmd": "dc-close", "label": L}
+      {"cmd": "dc-create", "label": L}   a channel once connected (DCEP)
     """
 
     def __init__(self, w, emit):
@@ -319,6 +321,7 @@ class DataChannels:
 
     def _watch(self, ch, by):
         import hashlib
+        from gi.repository import GstWebRTC
 
         label = ch.props.label
         self.channels[label] = ch
@@ -335,11 +338,16 @@ class DataChannels:
         once = threading.Lock()
 
         def opened(*_a):
-            # on-open (webrtcbin's thread) or the check below, not both
+            # once, whichever of on-open, the notification and the
+            # check below comes first (webrtcbin's threads or ours)
             if once.acquire(blocking=False):
                 emit(event="dc-open", label=label,
                      protocol=ch.props.protocol, id=ch.props.id, by=by)
         ch.connect("on-open", opened)
+        # the ready-state notification too, as 1.22 may give no on-open
+        ch.connect("notify::ready-state", lambda c, _p: opened() if (
+            c.props.ready_state == GstWebRTC.WebRTCDataChannelState.OPEN)
+            else None)
         ch.connect("on-message-string",
                    lambda _c, t: report("string", (t or "").encode()))
         ch.connect("on-message-data",
@@ -349,21 +357,25 @@ class DataChannels:
                                                 label=label))
         ch.connect("on-error", lambda _c, e: emit(
             event="dc-error", label=label, message=e.message))
-        # a channel of the remote's is open when webrtcbin announces it
-        from gi.repository import GstWebRTC
-        if (by == "remote" and ch.props.ready_state
+        # a channel of the remote's is open when webrtcbin announces it;
+        # once connected, ours may be open before create() has it back
+        if (ch.props.ready_state
                 == GstWebRTC.WebRTCDataChannelState.OPEN):
             opened()
 
     def handle(self, c):
-        """Runs a "dc-send" or "dc-close" command; False for others."""
+        """Runs a "dc-send", "dc-close" or "dc-create" command; False for
+        others."""
         import hashlib
         from gi.repository import GLib
 
         cmd = c.get("cmd")
-        if cmd not in ("dc-send", "dc-close"):
+        if cmd not in ("dc-send", "dc-close", "dc-create"):
             return False
         label = c.get("label")
+        if cmd == "dc-create":
+            self.create(label)
+            return True
         ch = self.channels.get(label)
         if ch is None:
             self.emit(event="dc-send-error", label=label,
