@@ -210,6 +210,8 @@ typedef struct
   guint32 reasm_ppid;
   gboolean reasm_discard;       /* over the local max-message-size */
   guint64 reasm_size;           /* bytes of the message so far */
+  guint32 reasm_tsn;            /* usrsctp's rcv_tsn for its parts */
+  GQueue held;                  /* Event: ordered messages given meanwhile */
 } Stream;
 
 struct _GstWrtcSctpAssociation
@@ -703,6 +705,7 @@ stream_free (Stream * st)
   g_queue_clear_full (&st->ops, (GDestroyNotify) op_free);
   if (st->reasm)
     g_byte_array_unref (st->reasm);
+  g_queue_clear_full (&st->held, (GDestroyNotify) event_free);
   g_free (st);
 }
 
@@ -847,13 +850,18 @@ sched_clear_locked (GstWrtcSctpAssociation * self)
   g_clear_pointer (&self->shutdown_op, op_free);
 }
 
+/* Ends the message in parts; the messages held behind it follow it. */
 static void
-reasm_reset (Stream * st)
+reasm_reset (GstWrtcSctpAssociation * self, Stream * st)
 {
+  Event *ev;
+
   if (st->reasm)
     g_byte_array_set_size (st->reasm, 0);
   st->reasm_discard = FALSE;
   st->reasm_size = 0;
+  while ((ev = g_queue_pop_head (&st->held)))
+    g_queue_push_tail (&self->events, ev);
 }
 
 /* W3C WebRTC: bufferedamountlow fires when the amount goes from above the
@@ -976,7 +984,7 @@ handle_stream_reset_locked (GstWrtcSctpAssociation * self,
       Stream *st = g_hash_table_lookup (self->streams,
           GUINT_TO_POINTER (sid));
       if (st)
-        reasm_reset (st);
+        reasm_reset (self, st);
     }
     if (!incoming && !reset_answered_locked (self, sid)) {
       /* reported failed already: it timed out */
@@ -1028,7 +1036,7 @@ handle_notification_locked (GstWrtcSctpAssociation * self,
         GST_DEBUG_OBJECT (self, "partial delivery on stream %u aborted",
             n->sn_pdapi_event.pdapi_stream);
         if (st)
-          reasm_reset (st);
+          reasm_reset (self, st);
       }
       break;
     case SCTP_REMOTE_ERROR:
@@ -1063,19 +1071,40 @@ too_large_locked (GstWrtcSctpAssociation * self, guint16 sid, guint64 size)
 
 /* A message, or a part of one when usrsctp uses partial delivery (no
  * MSG_EOR): parts are joined per stream.  Over the local max-message-size
- * a message is dropped and reported (too_large_locked()). */
+ * a message is dropped and reported (too_large_locked()).  @tsn is
+ * usrsctp's rcv_tsn, the same for every part of a message. */
 static void
 handle_data_locked (GstWrtcSctpAssociation * self, const guint8 * data,
-    gsize len, guint16 sid, guint32 ppid, gboolean eor)
+    gsize len, guint16 sid, guint32 ppid, gboolean eor, guint32 tsn,
+    gboolean unordered)
 {
   Stream *st = get_stream_locked (self, sid);
+  gboolean in_parts = st->reasm_size || st->reasm_discard;
   Event *ev;
   GBytes *msg;
 
   if (state_is_final (self->state))
     return;
 
-  if (!eor || st->reasm_size || st->reasm_discard) {
+  /* usrsctp 0.9.5's receive callback gives a later whole message of the
+   * stream while an ordered one is still coming in parts (it does so for
+   * each message it queues to read): an ordered one waits for the message
+   * before it (RFC 8831 section 6.6), an unordered one need not */
+  if (in_parts && eor && tsn != st->reasm_tsn) {
+    if (!unordered && len <= self->local_mms) {
+      ev = g_new0 (Event, 1);
+      ev->type = EV_RECEIVE;
+      ev->sid = sid;
+      ev->ppid = ppid;
+      ev->data = g_bytes_new (data, len);
+      g_queue_push_tail (&st->held, ev);
+      return;
+    }
+    in_parts = FALSE;
+  }
+  if (!eor || in_parts) {
+    if (!in_parts)
+      st->reasm_tsn = tsn;
     if (!st->reasm)
       st->reasm = g_byte_array_new ();
     st->reasm_size += len;
@@ -1091,11 +1120,14 @@ handle_data_locked (GstWrtcSctpAssociation * self, const guint8 * data,
       return;
     if (st->reasm_discard) {
       too_large_locked (self, sid, st->reasm_size);
-      reasm_reset (st);
+      reasm_reset (self, st);
       return;
     }
-    msg = g_bytes_new (st->reasm->data, st->reasm->len);
-    reasm_reset (st);
+    ev = push_event_locked (self, EV_RECEIVE, sid);
+    ev->ppid = ppid;
+    ev->data = g_bytes_new (st->reasm->data, st->reasm->len);
+    reasm_reset (self, st);
+    return;
   } else {
     if (len > self->local_mms) {
       too_large_locked (self, sid, len);
@@ -1119,7 +1151,8 @@ receive_cb (struct socket *sock, union sctp_sockstore addr, void *data,
       handle_notification_locked (self, data, datalen);
     else
       handle_data_locked (self, data, datalen, rcv.rcv_sid,
-          g_ntohl (rcv.rcv_ppid), (flags & MSG_EOR) != 0);
+          g_ntohl (rcv.rcv_ppid), (flags & MSG_EOR) != 0, rcv.rcv_tsn,
+          (rcv.rcv_flags & SCTP_UNORDERED) != 0);
   }
   lookup_done (self);
   /* usrsctp hands the buffer over (malloc'ed) */

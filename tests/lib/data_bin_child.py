@@ -5,14 +5,19 @@ registry), for tests whose other side is a browser or another stack
 (tests/browser, tests/interop).  The driver reads events and sends
 commands with wrtctest.Child.
 
-  data_bin_child.py sink [--label L] [--port P]
+  data_bin_child.py sink [--label L] [--port P] [--local-addresses A]
       videotestsrc (320x240) ! identity ! webrtcsink enable-navigation=true,
       plus appsrc ! data_0 (label L, default "gst"): a channel to every
       viewer; the navigation events that reach the identity upstream are
       reported.
-  data_bin_child.py src [--label L] [--port P]
+  data_bin_child.py src [--label L] [--port P] [--local-addresses A]
       webrtcsrc as a WHIP server; its data_%u pads into appsinks, and
       appsrc ! data_sink_0 (label L): a channel to the publisher.
+  --local-addresses A sets the bin's local-addresses (ICE on those only).
+  data_bin_child.py src --whep-url URL [--label L] [--all-pads]
+      webrtcsrc as a WHEP client of URL instead (webrtcsink's channels
+      come to it); --all-pads reports what every data_%u src pad carries
+      (not only our channel's replies), "via": "pad".
 
 Every message a peer's channel delivers to us, on a channel the peer
 opened (on-data-channel) or on ours (the src bin's data_%u pads, the sink
@@ -21,11 +26,13 @@ echoed back on the same channel: so a peer tests both directions of its
 channel and of ours.
 
 Events (one JSON object per line on stdout):
+  {"event": "impl", "plugin": file, "gtype": name}   the bin's
   {"event": "url", "url": ...}                       serving
   {"event": "channel", "peer": id, "label": L, "protocol": P}
                                                      the peer opened one
   {"event": "message", "label": L, "kind": "string"|"binary",
-   "len": n, "sha256": hex, "text": first 200 chars (strings)}
+   "len": n, "sha256": hex, "text": first 200 chars (strings),
+   "via": "channel" (a channel object) | "pad" (a data_%u src pad)}
   {"event": "sent", "label": L, "kind": ..., "len": n, "sha256": hex}
   {"event": "closed", "label": L}                    a peer's channel
   {"event": "pad", "pad": name, "label": L}          a data_%u src pad
@@ -34,8 +41,11 @@ Events (one JSON object per line on stdout):
    "mouse-button-release"|"mouse-scroll"|"key-press"|"key-release",
    "x", "y", "button", "delta_x", "delta_y", "key", "modifier_state"
    (those the type has)}                             upstream of webrtcsink
+  {"event": "channel-error", "label": L, "text": ...}
+                                     on-error of a peer's channel object
   {"event": "stats", "channels": [W3C data-channel dicts]}
   {"event": "error", "text": ...}                    a bus error
+  {"event": "warning", "text": ...}                  a bus warning
 Commands (one per line on stdin):
   {"cmd": "send", "kind": "string", "text": T}       on our channel L
   {"cmd": "send", "kind": "binary", "size": n}       bytes i*7+n mod 256
@@ -66,10 +76,10 @@ def payload(size):
     return bytes((i * 7 + size) % 256 for i in range(size))
 
 
-def report(label, is_string, data):
+def report(label, is_string, data, via="channel"):
     ev = {"event": "message", "label": label,
           "kind": "string" if is_string else "binary", "len": len(data),
-          "sha256": hashlib.sha256(data).hexdigest()}
+          "sha256": hashlib.sha256(data).hexdigest(), "via": via}
     if is_string:
         ev["text"] = data.decode("utf-8", "replace")[:200]
     emit(**ev)
@@ -91,6 +101,8 @@ def on_channel(element, peer, channel):
     channel.connect("on-message-string", on_string)
     channel.connect("on-message-data", on_data)
     channel.connect("on-close", lambda ch: emit(event="closed", label=label))
+    channel.connect("on-error", lambda ch, err: emit(
+        event="channel-error", label=label, text=err.message))
 
 
 def navigation_probe(pad, info):
@@ -149,6 +161,9 @@ def main():
     ap.add_argument("mode", choices=["sink", "src"])
     ap.add_argument("--label", default="gst")
     ap.add_argument("--port", type=int, default=0)
+    ap.add_argument("--local-addresses")
+    ap.add_argument("--whep-url")
+    ap.add_argument("--all-pads", action="store_true")
     args = ap.parse_args()
     Gst.init(None)
 
@@ -169,6 +184,10 @@ def main():
         pad = pipe.get_by_name("b").get_static_pad("data_sink_0")
     pad.set_property("label", args.label)
     bin_ = pipe.get_by_name("b")
+    if args.local_addresses:
+        bin_.set_property("local-addresses", args.local_addresses)
+    if args.whep_url:
+        bin_.set_property("whep-url", args.whep_url)
     out = pipe.get_by_name("out")
     bin_.connect("on-data-channel", on_channel)
 
@@ -193,7 +212,7 @@ def main():
                 emit(event="eos", pad=name, label=label)
             return Gst.PadProbeReturn.OK
         pad.add_probe(Gst.PadProbeType.EVENT_DOWNSTREAM, on_eos)
-        if label != args.label:
+        if label != args.label and not args.all_pads:
             sink = Gst.ElementFactory.make("fakesink")
             sink.set_property("async", False)
         else:
@@ -207,7 +226,7 @@ def main():
                 buf = sample.get_buffer()
                 kind = sample.get_caps().get_structure(0).get_name()
                 report(label, kind == "text/plain",
-                       buf.extract_dup(0, buf.get_size()))
+                       buf.extract_dup(0, buf.get_size()), "pad")
                 return Gst.FlowReturn.OK
             sink.connect("new-sample", on_sample)
         pipe.add(sink)
@@ -219,11 +238,17 @@ def main():
         if msg.type == Gst.MessageType.ERROR:
             err, dbg = msg.parse_error()
             emit(event="error", text=f"{err.message} ({dbg})")
+        elif msg.type == Gst.MessageType.WARNING:
+            err, dbg = msg.parse_warning()
+            emit(event="warning", text=f"{err.message} ({dbg})")
         return True
     bus = pipe.get_bus()
     bus.add_signal_watch()
     bus.connect("message", on_bus)
 
+    plugin = bin_.get_factory().get_plugin()
+    emit(event="impl", plugin=plugin.get_filename() if plugin else None,
+         gtype=bin_.__gtype__.name)
     pipe.set_state(Gst.State.PLAYING)
     emit(event="url", url=bin_.get_property("url"))
 

@@ -42,7 +42,7 @@ export async function importPeer (t, name) {
 
 /* The plugin file must be our build's (GST_PLUGIN_PATH's first entry), or
  * the test would pass on some other element. */
-function checkOurs (t, what, plugin) {
+export function checkOurs (t, what, plugin) {
   const build = (process.env.GST_PLUGIN_PATH || '').split(path.delimiter)[0];
   t.require(build && (plugin || '').startsWith(build),
     `${what} is ours (${plugin}; build ${build || 'unset: run through meson test or scripts/gst-env'})`);

@@ -31,6 +31,12 @@ The child's side (gi imported inside the functions):
       (DELETE of the resource, a "deleted" event), then exit_child().
   command_loop(pipe, emit, seconds, state, handle), exit_child(pipe, emit)
       the pieces serve() is made of.
+  DataChannels(w, emit)
+      webrtcbin @w's data channels: create(label) before the offer, the
+      ones the remote opens (on-data-channel), events "dc-open",
+      "dc-message" (kind, len, sha256), "dc-close", "dc-error"; its
+      handle(cmd) takes "dc-send", "dc-close" and "dc-create" (pass it
+      to serve()).
 
 In one process (benchmarks, both webrtcbins in one pipeline):
 
@@ -53,6 +59,7 @@ Scripts find it with sys.path, as wrtctest.py (this directory).
 import os
 import queue
 import sys
+import threading
 import time
 import urllib.parse
 
@@ -261,18 +268,146 @@ def exit_child(pipe, emit):
     os._exit(0)
 
 
-def serve(pipe, emit, resource, token, seconds, state):
+def serve(pipe, emit, resource, token, seconds, state, more=None):
     """After http_offer(): the command loop ("delete": DELETE of
     @resource, a "deleted" event with the command's seq, status and body;
-    "quit"), state() emitted as it changes, then the child's end."""
+    "quit"; any other command to @more(cmd) when given, e.g.
+    DataChannels.handle), state() emitted as it changes, then the child's
+    end."""
     def handle(c):
         if c.get("cmd") == "delete":
             st, _, body = http(resource, method="DELETE", token=token)
             emit(event="deleted", seq=c.get("seq"), status=st,
                  body=body.strip())
+        elif more:
+            more(c)
 
     command_loop(pipe, emit, seconds, state, handle)
     exit_child(pipe, emit)
+
+
+class DataChannels:
+    """webrtcbin @w's data channels (RFC 8831) in a child, reported with
+    @emit (every event names the channel by its label):
+      "dc-open"     label, protocol, id, by ("us": create(), "remote":
+                    on-data-channel)
+      "dc-message"  label, kind ("string"|"binary"), len, sha256, text
+                    (first 200 characters of a string)
+      "dc-close"    label;  "dc-error" label, message (on-error)
+    and driven by handle(cmd):
+      {"cmd": "dc-send", "label": L, "kind": "string", "text": T}
+      {"cmd": "dc-send", "label": L, "kind": "binary", "size": n}
+      {"cmd": "dc-send", "label": L, "kind": "empty-string"|"empty"}
+          send-string-full / send-data-full (random bytes): "dc-sent"
+          (label, kind, len, sha256) or "dc-send-error" (label, kind,
+          len, message) with the GError webrtcbin gave
+      {"cmd": "dc-close", "label": L}
+      {"cmd": "dc-create", "label": L}   a channel once connected (DCEP)
+    """
+
+    def __init__(self, w, emit):
+        self.w = w
+        self.emit = emit
+        self.channels = {}
+        w.connect("on-data-channel",
+                  lambda _w, ch: self._watch(ch, "remote"))
+
+    def create(self, label):
+        """A channel opened by webrtcbin (DCEP), before the offer: the
+        offer then has an m=application section."""
+        ch = self.w.emit("create-data-channel", label, None)
+        self._watch(ch, "us")
+        return ch
+
+    def _watch(self, ch, by):
+        import hashlib
+        from gi.repository import GstWebRTC
+
+        label = ch.props.label
+        self.channels[label] = ch
+        _keep.append(ch)
+        emit = self.emit
+
+        def report(kind, data):
+            ev = dict(event="dc-message", label=label, kind=kind,
+                      len=len(data), sha256=hashlib.sha256(data).hexdigest())
+            if kind == "string":
+                ev["text"] = data.decode("utf-8", "replace")[:200]
+            emit(**ev)
+
+        once = threading.Lock()
+
+        def opened(*_a):
+            # once, whichever of on-open, the notification and the
+            # check below comes first (webrtcbin's threads or ours)
+            if once.acquire(blocking=False):
+                emit(event="dc-open", label=label,
+                     protocol=ch.props.protocol, id=ch.props.id, by=by)
+        ch.connect("on-open", opened)
+        # the ready-state notification too, as 1.22 may give no on-open
+        ch.connect("notify::ready-state", lambda c, _p: opened() if (
+            c.props.ready_state == GstWebRTC.WebRTCDataChannelState.OPEN)
+            else None)
+        ch.connect("on-message-string",
+                   lambda _c, t: report("string", (t or "").encode()))
+        ch.connect("on-message-data",
+                   lambda _c, b: report("binary", bytes(b.get_data())
+                                        if b is not None else b""))
+        ch.connect("on-close", lambda _c: emit(event="dc-close",
+                                                label=label))
+        ch.connect("on-error", lambda _c, e: emit(
+            event="dc-error", label=label, message=e.message))
+        # a channel of the remote's is open when webrtcbin announces it;
+        # once connected, ours may be open before create() has it back
+        if (ch.props.ready_state
+                == GstWebRTC.WebRTCDataChannelState.OPEN):
+            opened()
+
+    def handle(self, c):
+        """Runs a "dc-send", "dc-close" or "dc-create" command; False for
+        others."""
+        import hashlib
+        from gi.repository import GLib
+
+        cmd = c.get("cmd")
+        if cmd not in ("dc-send", "dc-close", "dc-create"):
+            return False
+        label = c.get("label")
+        if cmd == "dc-create":
+            self.create(label)
+            return True
+        ch = self.channels.get(label)
+        if ch is None:
+            self.emit(event="dc-send-error", label=label,
+                      kind=c.get("kind"), len=0,
+                      message=f"no channel {label}")
+            return True
+        if cmd == "dc-close":
+            ch.emit("close")
+            return True
+        kind = c.get("kind")
+        if kind in ("string", "empty-string"):
+            text = c.get("text", "") if kind == "string" else ""
+            data = text.encode()
+        else:
+            data = os.urandom(c.get("size", 0)) if kind == "binary" else b""
+        try:
+            if kind in ("string", "empty-string"):
+                ok = ch.send_string_full(text)
+            else:
+                ok = ch.send_data_full(GLib.Bytes.new(data))
+        except GLib.Error as e:
+            self.emit(event="dc-send-error", label=label, kind=kind,
+                      len=len(data), message=e.message)
+            return True
+        if not ok:
+            # 1.22's send-data-full takes no empty GBytes (a critical)
+            self.emit(event="dc-send-error", label=label, kind=kind,
+                      len=len(data), message="refused without an error")
+            return True
+        self.emit(event="dc-sent", label=label, kind=kind, len=len(data),
+                  sha256=hashlib.sha256(data).hexdigest())
+        return True
 
 
 def negotiate_in_process(offerer, answerer):

@@ -338,7 +338,8 @@ take_negotiation (Session * s, GError ** error)
     g_array_append_val (s->tracks, t);
   }
   g_mutex_unlock (&s->lock);
-  if (nv + na == 0) {
+  /* data channels alone are a session (RFC 8841): their data_%u pads */
+  if (nv + na == 0 && neg->datachannel < 0) {
     g_set_error (error, GST_WRTC_JSEP_ERROR, GST_WRTC_JSEP_ERROR_NO_CODEC,
         "the session has no track we can receive");
     return FALSE;
