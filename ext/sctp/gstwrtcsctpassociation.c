@@ -1619,15 +1619,14 @@ gst_wrtc_sctp_association_set_mtu (GstWrtcSctpAssociation * assoc, guint mtu)
   g_mutex_unlock (&assoc->lock);
 }
 
-/* the path MTU usrsctp is given (set_mtu()) */
-static guint
-path_mtu (GstWrtcSctpAssociation * self)
+guint
+gst_wrtc_sctp_association_get_mtu (GstWrtcSctpAssociation * assoc)
 {
   guint mtu;
 
-  g_mutex_lock (&self->lock);
-  mtu = self->mtu;
-  g_mutex_unlock (&self->lock);
+  g_mutex_lock (&assoc->lock);
+  mtu = assoc->mtu;
+  g_mutex_unlock (&assoc->lock);
   return mtu;
 }
 
@@ -1763,7 +1762,7 @@ create_socket (GstWrtcSctpAssociation * self, gboolean interleaving,
   memset (&pp, 0, sizeof (pp));
   pp.spp_assoc_id = SCTP_FUTURE_ASSOC;
   pp.spp_flags = SPP_PMTUD_DISABLE;
-  pp.spp_pathmtu = path_mtu (self);
+  pp.spp_pathmtu = gst_wrtc_sctp_association_get_mtu (self);
   if (!setopt (sock, IPPROTO_SCTP, SCTP_PEER_ADDR_PARAMS, &pp, sizeof (pp),
           "SCTP_PEER_ADDR_PARAMS", error))
     goto failed;

@@ -172,6 +172,7 @@ void gst_wrtc_sctp_association_set_interleaving (GstWrtcSctpAssociation *
  * "Performance"). */
 void gst_wrtc_sctp_association_set_mtu (GstWrtcSctpAssociation * assoc,
     guint mtu);
+guint gst_wrtc_sctp_association_get_mtu (GstWrtcSctpAssociation * assoc);
 /* Once connected: whether both ends support I-DATA. */
 gboolean gst_wrtc_sctp_association_get_interleaving (GstWrtcSctpAssociation *
     assoc);

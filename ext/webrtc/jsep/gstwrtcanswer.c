@@ -304,6 +304,7 @@ negotiate_media (const GstWrtcMediaDesc * m, const GstWrtcAnswerOptions * o,
     n->local_max_message_size = o->max_message_size;
     n->remote_sctp_port = m->sctp_port;
     n->remote_max_message_size = m->max_message_size;
+    n->remote_max_sctp_packet = m->max_sctp_packet;
     return n;
   }
   /* the legacy DTLS/SCTP form and applications we do not know */

@@ -87,6 +87,7 @@ typedef struct
   gboolean datachannel;
   guint local_sctp_port, remote_sctp_port;
   guint64 local_max_message_size, remote_max_message_size;
+  guint remote_max_sctp_packet; /* a=x-wrtc-max-sctp-packet, 0: none */
 } GstWrtcNegotiatedMedia;
 
 typedef struct

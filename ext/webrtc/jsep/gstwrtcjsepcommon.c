@@ -101,6 +101,11 @@ gst_wrtc_jsep_append_datachannel (GString * s, const gchar * proto,
   g_string_append_printf (s, "a=sctp-port:%u\r\na=max-message-size:%"
       G_GUINT64_FORMAT "\r\n", sctp_port ? sctp_port :
       GST_WRTC_SCTP_DEFAULT_PORT, max_message_size);
+  /* not an RFC attribute (others ignore it, RFC 8866 section 5.13): tells
+   * another of our stacks it may send us SCTP packets this large where
+   * the path takes them (the peer: loopback) */
+  g_string_append_printf (s, "a=x-wrtc-max-sctp-packet:%u\r\n",
+      GST_WRTC_SCTP_MAX_PACKET);
   gst_wrtc_jsep_append_candidates (s, candidates, end_of_candidates);
 }
 

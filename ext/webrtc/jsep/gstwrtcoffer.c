@@ -155,6 +155,7 @@ gst_wrtc_jsep_apply_answer (const GstWrtcOfferOptions * o,
       n->local_max_message_size = o->max_message_size;
       n->remote_sctp_port = m->sctp_port;
       n->remote_max_message_size = m->max_message_size;
+      n->remote_max_sctp_packet = m->max_sctp_packet;
       a->datachannel = i;
       gst_wrtc_answer_add_remote_candidates (a, m);
       accepted++;

@@ -442,6 +442,10 @@ parse_media (const GstSDPMedia * sm, guint index, GError ** error)
       if (!parse_sctp_uint (v, 65535, &u64) || u64 == 0)
         goto bad_sctp;
       m->sctp_port = (guint) u64;
+    } else if (m->datachannel && !g_strcmp0 (k, "x-wrtc-max-sctp-packet")) {
+      /* ours: read leniently, a bad one is as good as none */
+      if (parse_sctp_uint (v, G_MAXUINT16, &u64))
+        m->max_sctp_packet = (guint) u64;
     } else if (m->datachannel && !g_strcmp0 (k, "max-message-size")) {
       /* RFC 8841 section 6: 1*DIGIT, 0 meaning any size */
       if (!parse_sctp_uint (v, G_MAXUINT64, &u64))

@@ -104,11 +104,18 @@ typedef struct
   /* a=max-message-size (RFC 8841 section 6): 65536 when absent, 0 means
    * any size */
   guint64 max_message_size;
+  /* a=x-wrtc-max-sctp-packet (ours, no RFC): the largest SCTP packet, in
+   * one DTLS record, this end takes; 0 when absent (any other stack) */
+  guint max_sctp_packet;
 } GstWrtcMediaDesc;
 
 /* RFC 8841 section 5.2 and section 6 */
 #define GST_WRTC_SCTP_DEFAULT_PORT 5000
 #define GST_WRTC_SCTP_DEFAULT_MAX_MESSAGE_SIZE 65536
+/* what our data channel sections say we take in a=x-wrtc-max-sctp-packet:
+ * one DTLS record of up to 2^14 bytes (RFC 6347 section 4.1), less its
+ * AEAD overhead (the SCTP stage's GST_WRTC_SCTP_MAX_MTU) */
+#define GST_WRTC_SCTP_MAX_PACKET 16256
 
 typedef struct
 {

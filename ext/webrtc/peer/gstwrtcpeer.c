@@ -802,6 +802,50 @@ setup_sctp_locked (GstWrtcPeer * self)
   self->channels = gst_wrtc_sctp_channels_new (self->sctp);
 }
 
+static gboolean
+is_loopback (const gchar * address)
+{
+  GInetAddress *a = address ? g_inet_address_new_from_string (address) : NULL;
+  gboolean loopback = a && g_inet_address_get_is_loopback (a);
+
+  g_clear_object (&a);
+  return loopback;
+}
+
+/* The SCTP packet size of @sctp, before it starts.  RFC 8261 section 5:
+ * packets that need no IP fragmentation, so the default fits any path;
+ * only when the remote is one of our stacks (a=x-wrtc-max-sctp-packet)
+ * and the selected pair is loopback both ways (no fragmentation, and no
+ * other host's stack) are they as large as one DTLS record, where each
+ * costs the same whatever its size (docs/plugins/sctpdatachannel.md,
+ * "Performance").  Not with the lock: the ICE transport's is taken. */
+static void
+choose_sctp_mtu (GstWrtcPeer * self, GstWrtcSctpAssociation * sctp)
+{
+  GstWrtcNegotiatedMedia *n;
+  GstWrtcIceCandidatePair pair;
+  GstWrtcIceTransport *ice = NULL;
+  guint remote_max = 0;
+
+  g_mutex_lock (&self->lock);
+  if (self->neg && self->neg->datachannel >= 0 && self->ice) {
+    n = g_ptr_array_index (self->neg->media, self->neg->datachannel);
+    remote_max = n->remote_max_sctp_packet;
+    ice = g_object_ref (self->ice);
+  }
+  g_mutex_unlock (&self->lock);
+  if (remote_max && gst_wrtc_ice_transport_get_selected_pair (ice, &pair)) {
+    if (is_loopback (pair.local.address) && is_loopback (pair.remote.address)) {
+      guint mtu = MIN (remote_max, GST_WRTC_SCTP_MAX_MTU);
+      GST_INFO_OBJECT (self, "loopback to one of ours: SCTP packets of up "
+          "to %u bytes", mtu);
+      gst_wrtc_sctp_association_set_mtu (sctp, mtu);
+    }
+    gst_wrtc_ice_candidate_pair_clear (&pair);
+  }
+  g_clear_object (&ice);
+}
+
 /* DTLS is connected (the ICE thread): start the association.  Not
  * before: an INIT sent before DTLS carries it is lost and costs an RTO.
  * RFC 8261 section 5: both sides send INIT. */
@@ -822,6 +866,7 @@ start_sctp (GstWrtcPeer * self)
   g_mutex_unlock (&self->lock);
   if (!sctp)
     return;
+  choose_sctp_mtu (self, sctp);
 
   /* the layer above installs its channel functions before any message
    * of the remote can arrive */

@@ -683,6 +683,8 @@ GST_START_TEST (test_parse_datachannel)
   fail_unless_equals_int (m->sctp_port, 5000);
   fail_unless_equals_uint64 (m->max_message_size, 262144);
   fail_unless_equals_int (m->codecs->len, 0);
+  /* a browser's: no larger SCTP packets */
+  fail_unless_equals_int (m->max_sctp_packet, 0);
 
   /* data only; Firefox's 1 GiB - 1 and session-level fingerprint */
   f = gst_wrtc_session_desc_parse (firefox_data_offer, &err);
@@ -833,6 +835,9 @@ GST_START_TEST (test_answer_chrome_datachannel)
   /* no a=rtcp in a data section (RFC 8829 section 5.2.1 is for RTP) */
   check_our_data_section (a->sdp, "1", "active", 5000, 262144);
   fail_unless_equals_int (a->remote_candidates->len, 1);
+  /* ours says how large an SCTP packet it takes; Chrome's did not */
+  fail_unless (strstr (a->sdp, "a=x-wrtc-max-sctp-packet:16256\r\n"));
+  fail_unless_equals_int (n->remote_max_sctp_packet, 0);
 
   /* not asked for data: rejected with port 0 as today, media unchanged */
   init_options (&o, tracks, 1);

@@ -1179,6 +1179,16 @@ GST_START_TEST (test_peer_datachannel)
   fail_unless (wait_state (d.off, GST_WRTC_PEER_STATE_CONNECTED));
   fail_unless (wait_state (d.ans, GST_WRTC_PEER_STATE_CONNECTED));
   dc_exchange (&d);
+  /* two of our stacks on a loopback pair: SCTP packets as large as a DTLS
+   * record both ways (a=x-wrtc-max-sctp-packet) */
+  c = gst_wrtc_peer_get_channels (d.off);
+  fail_unless_equals_int (gst_wrtc_sctp_association_get_mtu
+      (gst_wrtc_sctp_channels_get_association (c)), GST_WRTC_SCTP_MAX_MTU);
+  g_object_unref (c);
+  c = gst_wrtc_peer_get_channels (d.ans);
+  fail_unless_equals_int (gst_wrtc_sctp_association_get_mtu
+      (gst_wrtc_sctp_channels_get_association (c)), GST_WRTC_SCTP_MAX_MTU);
+  g_object_unref (c);
   /* the media section next to it still carries the track */
   send_track_packets (&d, 1, 5);
   fail_unless (wait_count (&d.rx, &d.rx.received, 5));
