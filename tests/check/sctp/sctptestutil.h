@@ -22,6 +22,9 @@
 #include "gstwrtcsctpassociation.h"
 #include "gstwrtcsctpchannels.h"
 
+/* each test file uses some of these helpers */
+#pragma GCC diagnostic ignored "-Wunused-function"
+
 #define TEST_WAIT_MS 30000
 
 typedef struct _TestPeer TestPeer;
@@ -566,6 +569,49 @@ pair_free (TestPair * pair)
   peer_free (pair->a);
   peer_free (pair->b);
   g_free (pair);
+}
+
+/* ------------------------------------------------------------------------
+ * Channels
+ */
+static void
+open_channel (TestPeer * from, TestPeer * to, const gchar * label,
+    GstWrtcSctpChannelOptions * opts, guint16 * id)
+{
+  GstWrtcSctpChannelOptions defaults;
+  GError *err = NULL;
+
+  if (!opts) {
+    gst_wrtc_sctp_channel_options_init (&defaults);
+    opts = &defaults;
+  }
+  opts->label = label;
+  fail_unless (gst_wrtc_sctp_channels_open (from->chans, opts, id, &err));
+  g_assert_no_error (err);
+  fail_unless (peer_wait (from, cond_opened, GUINT_TO_POINTER (*id)));
+  fail_unless (peer_wait (to, cond_opened_remote, GUINT_TO_POINTER (*id)));
+}
+
+static void
+send_ok (TestPeer * p, guint16 id, gboolean is_string, const gchar * data,
+    gsize len)
+{
+  GError *err = NULL;
+
+  fail_unless (gst_wrtc_sctp_channels_send (p->chans, id, is_string,
+          (const guint8 *) data, len, &err));
+  g_assert_no_error (err);
+}
+
+static void
+assert_message (TestMessage * m, guint16 id, gboolean is_string,
+    const gchar * data, gsize len)
+{
+  fail_unless_equals_int (m->id, id);
+  fail_unless_equals_int (m->is_string, is_string);
+  fail_unless_equals_int (g_bytes_get_size (m->data), len);
+  fail_unless (len == 0
+      || memcmp (g_bytes_get_data (m->data, NULL), data, len) == 0);
 }
 
 #endif
