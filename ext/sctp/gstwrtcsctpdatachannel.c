@@ -295,6 +295,7 @@ struct _GstWrtcSctpDataChannel
   GstWrtcSctpAssociationState assoc_state;
   guint next_src;
   GList *pending_objects;       /* GstWebRTCDataChannel, newest first */
+  guint64 packets_discarded;    /* not SCTP packets of this association */
   guint next_sink;              /* object lock */
 };
 
@@ -1044,8 +1045,19 @@ gst_wrtc_sctp_data_channel_chain (GstPad * pad, GstObject * parent,
   }
   gst_buffer_map (buf, &map, GST_MAP_READ);
   if (!gst_wrtc_sctp_association_process (assoc, map.data, map.size, &err)) {
-    /* bad network input: dropped, never fatal */
-    GST_DEBUG_OBJECT (self, "packet dropped: %s", err->message);
+    guint64 n;
+
+    /* bad network input: dropped, never fatal; the first one of a
+     * session is a warning, all are counted in the stats */
+    g_mutex_lock (&self->lock);
+    n = ++self->packets_discarded;
+    g_mutex_unlock (&self->lock);
+    if (n == 1)
+      GST_ELEMENT_WARNING (self, STREAM, DECODE, ("Dropping what is not an "
+              "SCTP packet of this association: %s", err->message),
+          ("further ones are counted in the stats (packetsDiscarded)"));
+    else
+      GST_DEBUG_OBJECT (self, "packet dropped: %s", err->message);
     g_clear_error (&err);
   }
   gst_buffer_unmap (buf, &map);
@@ -1153,7 +1165,9 @@ make_stats (GstWrtcSctpDataChannel * self)
       gst_wrtc_sctp_association_state_name (self->assoc_state) : "new",
       "maxMessageSize", G_TYPE_UINT64, max,
       "remoteMaxMessageSize", G_TYPE_UINT64, remote_max,
-      "maxChannels", G_TYPE_UINT, (guint) GST_WRTC_SCTP_MAX_STREAMS, NULL);
+      "maxChannels", G_TYPE_UINT, (guint) GST_WRTC_SCTP_MAX_STREAMS,
+      /* not W3C's: input dropped as not SCTP of this association */
+      "packetsDiscarded", G_TYPE_UINT64, self->packets_discarded, NULL);
   if (self->assoc)
     gst_structure_set (t, "interleaving", G_TYPE_BOOLEAN,
         gst_wrtc_sctp_association_get_interleaving (self->assoc), NULL);
@@ -1211,6 +1225,7 @@ start_association (GstWrtcSctpDataChannel * self)
       (GDestroyNotify) entry_free);
   self->assoc_state = GST_WRTC_SCTP_ASSOCIATION_STATE_NEW;
   self->flushing = FALSE;
+  self->packets_discarded = 0;
   g_mutex_unlock (&self->lock);
 
   /* RFC 8261 section 5: both ends send INIT */
