@@ -51,8 +51,9 @@
  * between streams of equal tags; a stream that had nothing queued starts
  * at the current virtual time, so a small message on an idle channel
  * leaves next whatever the backlog of the others.  Inside its send buffer
- * usrsctp serves the streams round robin (SCTP_SS_ROUND_ROBIN, one chunk
- * at a time with I-DATA, so a large message on one stream never holds
+ * usrsctp serves the streams round robin (its default scheduler, in the
+ * order they queue; one chunk at a time with I-DATA, so a large message
+ * on one stream never holds
  * back another stream, RFC 8260 section 1), which keeps the long-run
  * shares those of our queue: priorities show once the backlog exceeds
  * usrsctp's send buffer (SEND_BUFFER); below that every stream leaves at
@@ -1678,21 +1679,6 @@ setopt (struct socket *sock, int level, int name, const void *value,
   return FALSE;
 }
 
-/* usrsctp's stream scheduler for what it holds (RFC 8260 section 3,
- * usrsctp's SCTP_PLUGGABLE_SS): round robin over the streams, one chunk at
- * a time with I-DATA.  The weighting by priority is ours, in front of it
- * (see "Priorities" at the top of the file for why not SCTP_SS_PRIORITY). */
-static gboolean
-enable_stream_scheduler (struct socket *sock, GError ** error)
-{
-  struct sctp_assoc_value av;
-
-  av.assoc_id = SCTP_FUTURE_ASSOC;
-  av.assoc_value = SCTP_SS_ROUND_ROBIN;
-  return setopt (sock, IPPROTO_SCTP, SCTP_PLUGGABLE_SS, &av, sizeof (av),
-      "SCTP_PLUGGABLE_SS", error);
-}
-
 static struct socket *
 create_socket (GstWrtcSctpAssociation * self, gboolean interleaving,
     GError ** error)
@@ -1778,8 +1764,13 @@ create_socket (GstWrtcSctpAssociation * self, gboolean interleaving,
             sizeof (av), "SCTP_INTERLEAVING_SUPPORTED", error))
       goto failed;
   }
-  if (!enable_stream_scheduler (sock, error))
-    goto failed;
+  /* usrsctp's default stream scheduler (round robin in queueing order)
+   * for what it holds (RFC 8260 section 3); the weighting by priority is
+   * ours, in front of it (see "Priorities" at the top of the file).  Not
+   * SCTP_SS_ROUND_ROBIN (the same, by stream id): in
+   * usrsctp 0.9.5 it leaves a stream whose id is used again after a reset
+   * refusing every send (EAGAIN) for ever (sctp/scale-channels found it:
+   * 6 runs in 10). */
   return sock;
 
   /* ERRORS */

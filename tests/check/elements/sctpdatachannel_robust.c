@@ -107,14 +107,7 @@ check_no_duplicates (Output * o, gboolean increasing)
   }
 }
 
-/* Known bug, for the association (or usrsctp's PR-SCTP with I-DATA): in
- * about one run in six, once the partially reliable channels lost
- * messages, the stream resets of the EOS are never answered by B (its
- * cumulative TSN seems stuck below A's reset point, so RFC 6525 defers
- * them): A closes its channels after the reset timeout, B never sees the
- * EOS.  Hence suite "known-bug" for this case.
- *
- * Under 5% loss, 5% duplication and 10% reordering of DTLS datagrams
+/* Under 5% loss, 5% duplication and 10% reordering of DTLS datagrams
  * both ways: a reliable ordered channel delivers every message intact and
  * in order, an unordered one every message once; max-retransmits=0 loses
  * some and max-packet-lifetime delivers a subset, in order (FORWARD-TSN,
