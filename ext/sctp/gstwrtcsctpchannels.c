@@ -40,6 +40,7 @@ struct _GstWrtcSctpChannels
   /* immutable after new() */
   GstWrtcSctpAssociation *assoc;
   gboolean is_client;
+  guint next_id_slot;           /* open(): where the next id is looked for */
 
   GMutex lock;
   /* all below: lock */
@@ -645,12 +646,22 @@ gst_wrtc_sctp_channels_open (GstWrtcSctpChannels * chans,
 
   g_mutex_lock (&chans->lock);
   if (sid < 0) {
-    for (sid = chans->is_client ? 0 : 1; sid < GST_WRTC_SCTP_MAX_STREAMS;
-        sid += 2)
+    /* the next free id of our parity after the last one we picked: an id
+     * comes back only after all the others, never while the reset that
+     * closed its last channel may still be settling in usrsctp (reused at
+     * once, usrsctp 0.9.5 now and then refused every send on it for ever:
+     * sctp/scale-channels) */
+    guint i, n = GST_WRTC_SCTP_MAX_STREAMS / 2;
+    gint first = chans->is_client ? 0 : 1;
+
+    for (i = 0; i < n; i++) {
+      sid = first + 2 * ((chans->next_id_slot + i) % n);
       if (!g_hash_table_contains (chans->channels, GUINT_TO_POINTER (sid)))
         break;
-    if (sid >= GST_WRTC_SCTP_MAX_STREAMS)
+    }
+    if (i == n)
       goto no_free_id;
+    chans->next_id_slot = (chans->next_id_slot + i + 1) % n;
   } else if (g_hash_table_contains (chans->channels, GUINT_TO_POINTER (sid))) {
     goto in_use;
   }
