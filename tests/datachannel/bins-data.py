@@ -1,8 +1,9 @@
 #!/usr/bin/env python3
 # SPDX-License-Identifier: LGPL-2.1-or-later
 """Data channels between our two bins in one process, on 127.0.0.1
-(and, last, webrtcsink publishing to webrtcsrc over WHIP with data
-channels both ways):
+(then webrtcsink publishing to webrtcsrc over WHIP with data channels
+both ways, and last a webrtcsink with no use for data channels rejecting
+a viewer's data channel section):
 webrtcsink serving (a data_0 pad labelled "chat", enable-navigation) and
 webrtcsrc as its WHEP viewer (a data_sink_0 pad labelled "reply").
 
@@ -327,7 +328,36 @@ def whip():
     src_pipe.set_state(Gst.State.NULL)
 
 
+def plain_sink():
+    """A webrtcsink with no use for data channels (no data pad, no
+    navigation, no on-data-channel handler) rejects a viewer's data
+    channel section, so no viewer costs it an SCTP association (about 7 MB
+    each); one with a handler accepts it."""
+    import subprocess
+    viewers = os.path.join(os.environ["GST_PLUGINS_WEBRTC_BUILDDIR"],
+                           "bench", "whep-viewers")
+    for handler in (False, True):
+        pipe = Gst.parse_launch(
+            "videotestsrc is-live=true ! video/x-raw,width=160,height=120 ! "
+            "webrtcsink name=s port=0 video-codecs=VP8")
+        s = pipe.get_by_name("s")
+        if handler:
+            s.connect("on-data-channel", lambda *a: None)
+        pipe.set_state(Gst.State.PLAYING)
+        r = subprocess.run([viewers, "--url", s.get_property("url"),
+                            "--viewers", "1", "--hold", "0.5", "--check",
+                            "--datachannel"], capture_output=True,
+                           text=True, timeout=60)
+        refused = "no data channel negotiated" in r.stderr
+        check(r.returncode == 0, f"plain sink (handler {handler}): the "
+              "viewer plays")
+        check(refused != handler, f"plain sink (handler {handler}): data "
+              f"section {'accepted' if handler else 'rejected'}")
+        pipe.set_state(Gst.State.NULL)
+
+
 if __name__ == "__main__":
     rc = main()
     whip()
+    plain_sink()
     sys.exit(1 if rc or T.failed else 0)

@@ -111,6 +111,7 @@ struct _GstWrtcWebrtcSink
 };
 
 /* gstwrtcwebrtcsink.c */
+gboolean gst_wrtc_webrtc_sink_wants_data (GstWrtcWebrtcSink * self);
 void gst_wrtc_webrtc_sink_emit_viewer (GstWrtcWebrtcSink * self,
     gboolean added, const gchar * id);
 

@@ -335,9 +335,11 @@ start_viewer (GstWrtcWebrtcSink * self, GstWrtcHttpServer * server,
   Viewer *v;
   guint n;
 
-  /* a viewer's data channel section is accepted (RFC 8841) */
-  if (!(peer = gst_wrtc_bin_settings_new_peer (&self->settings, TRUE, TRUE,
-              error)))
+  /* a viewer's data channel section is accepted (RFC 8841) when the sink
+   * has a use for it, else rejected (port 0): each association costs
+   * about 7 MB (usrsctp's tables for 65535 streams each way) */
+  if (!(peer = gst_wrtc_bin_settings_new_peer (&self->settings, TRUE,
+              gst_wrtc_webrtc_sink_wants_data (self), error)))
     return FALSE;
   g_mutex_lock (&self->lock);
   if (!self->serving || self->inputs->len == 0

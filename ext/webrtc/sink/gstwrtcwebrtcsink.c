@@ -221,6 +221,18 @@ gst_wrtc_webrtc_sink_release_pad (GstElement * element, GstPad * pad)
  * Data channels
  */
 
+/* Whether viewers' data channels have a use: data_%u pads, navigation,
+ * or an on-data-channel handler (any thread). */
+gboolean
+gst_wrtc_webrtc_sink_wants_data (GstWrtcWebrtcSink * self)
+{
+  return gst_wrtc_bin_data_has_sink_pads (self->data)
+      || gst_wrtc_bin_settings_get_boolean (&self->settings,
+      PROP_ENABLE_NAVIGATION)
+      || g_signal_has_handler_pending (self,
+      signals[SIGNAL_ON_DATA_CHANNEL], 0, FALSE);
+}
+
 /* A message on a viewer's "input" channel (its SCTP dispatch thread):
  * a navigation event, sent upstream from every video input. */
 static void
