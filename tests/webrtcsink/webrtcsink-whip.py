@@ -236,7 +236,8 @@ def restart():
         ok = rx.iterate(second, DEADLINE)
         check(ok, 'restart: PLAYING again publishes a second session with '
               'media (%s -> %s, %s)' % (before, rx.counts, rx.errors))
-        check(bus_error(tx, 0) is None, 'restart: no error on the bus')
+        err = bus_error(tx, 0)
+        check(err is None, "restart: no error on the bus (%s)" % err)
     finally:
         tx.set_state(Gst.State.NULL)
         rx.stop()
