@@ -1,7 +1,7 @@
 # SPDX-License-Identifier: LGPL-2.1-or-later
 """gst-plugins-webrtc benchmark driver: data channels (issue 11), each of
 ours beside its anchors measured in the same run.  Run it inside a network
-namespace that has only lo (bench/run-dc-*.sh do: tests/lib/netns-lo.sh).
+namespace that has only lo (bench/run-dc.sh does: tests/lib/netns-lo.sh).
 
   dc-bench.py throughput [--sizes 16384,65536] [--bytes N] [--runs R]
       Reliable ordered throughput on loopback, full stack (SCTP over DTLS

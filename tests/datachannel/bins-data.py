@@ -30,7 +30,7 @@ import threading
 import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "lib"))
-from wrtctest import Checks  # noqa: E402
+from wrtctest import Checks, wait_until  # noqa: E402
 
 import gi  # noqa: E402
 gi.require_version("Gst", "1.0")
@@ -42,15 +42,6 @@ from gi.repository import GLib, Gst, GstApp, GstVideo, GstWebRTC  # noqa
 Gst.init(None)
 T = Checks()
 check = T.check
-
-
-def wait_until(cond, timeout=30.0):
-    end = time.monotonic() + timeout
-    while time.monotonic() < end:
-        if cond():
-            return True
-        time.sleep(0.05)
-    return cond()
 
 
 def main():

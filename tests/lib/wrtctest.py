@@ -6,6 +6,8 @@ webrtcbin peer itself is webrtcbin_peer.py, beside this file.
   ISOLATION_VARS, stock_env()
       the variables scripts/gst-env sets for our build, and the environment
       without them: gst-plugins-bad's webrtcbin with the stock registry.
+  wait_until(cond, timeout)
+      polls a condition (tests that run a GStreamer pipeline in-process).
   http(url, ...)
       one urllib request: (status, headers, body text), never raising on an
       HTTP status.
@@ -48,6 +50,17 @@ def stock_env(drop=(), drop_prefixes=()):
     return {k: v for k, v in os.environ.items()
             if k not in ISOLATION_VARS and k not in drop
             and not k.startswith(tuple(drop_prefixes))}
+
+
+def wait_until(cond, timeout=30.0, step=0.05):
+    """Polls cond() until it is true or @timeout seconds passed; its last
+    value."""
+    end = time.monotonic() + timeout
+    while time.monotonic() < end:
+        if cond():
+            return True
+        time.sleep(step)
+    return cond()
 
 
 def terminate(proc, timeout=10):

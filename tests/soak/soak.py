@@ -263,10 +263,13 @@ def child_webrtcsrc():
 
 class SrcServer:
     def __init__(self):
+        # a critical warning in the server is a bug the soak found: it
+        # ends the child, and the test with it
+        env = dict(os.environ, G_DEBUG='fatal-criticals')
         self.proc = subprocess.Popen(
             [sys.executable, os.path.abspath(__file__), '--child',
              'webrtcsrc'], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-            text=True, bufsize=1)
+            text=True, bufsize=1, env=env)
         self.pid = self.proc.pid
         first = self.read()
         self.url = first['url'] if first else None

@@ -21,8 +21,11 @@ import gi
 gi.require_version('Gst', '1.0')
 from gi.repository import Gst  # noqa: E402
 
-failed = 0
 HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, os.path.join(HERE, '..', 'lib'))
+from wrtctest import wait_until  # noqa: E402
+
+failed = 0
 OFFERS = os.path.join(HERE, '..', 'browser', 'offers')
 CHROMIUM = open(os.path.join(OFFERS, 'chromium-156.sdp'), 'rb').read()
 FIREFOX = open(os.path.join(OFFERS, 'firefox-153esr.sdp'), 'rb').read()
@@ -97,12 +100,7 @@ def encodings(sink, pad):
 
 
 def wait(cond, timeout=5.0):
-    end = time.monotonic() + timeout
-    while time.monotonic() < end:
-        if cond():
-            return True
-        time.sleep(0.05)
-    return cond()
+    return wait_until(cond, timeout)
 
 
 def start(desc):

@@ -608,6 +608,11 @@ gst_wrtc_src_session_destroy (Session * s)
       gst_ghost_pad_set_target (GST_GHOST_PAD (t->ghost), NULL);
     gst_clear_object (&target);
   }
+  /* stats (any thread) read rtpbin under the lock: not once it goes */
+  g_mutex_lock (&s->lock);
+  s->rtpbin = NULL;
+  s->rtcp_out = NULL;
+  g_mutex_unlock (&s->lock);
   for (i = 0; i < s->elements->len; i++) {
     GstElement *e = g_ptr_array_index (s->elements, i);
     gst_element_set_state (e, GST_STATE_NULL);
