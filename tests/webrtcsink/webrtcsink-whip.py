@@ -226,6 +226,11 @@ def restart():
         ok = rx.iterate(lambda: rx.left, DEADLINE)
         check(ok, 'restart: the server saw the first session end (%s)' %
               rx.left)
+        # and tore it down (keep-waiting): until then a new publisher gets
+        # 409 "still leaving"
+        ok = rx.iterate(lambda: rx.src.get_property('stats').get_value(
+            'state') == 'waiting', DEADLINE)
+        check(ok, 'restart: the server waits for the next publisher')
         before = dict(rx.counts)
         tx.set_state(Gst.State.PLAYING)
 
