@@ -110,6 +110,19 @@ gst_wrtc_jsep_append_datachannel (GString * s, const gchar * proto,
 }
 
 void
+gst_wrtc_negotiated_set_datachannel (GstWrtcNegotiatedMedia * n,
+    const GstWrtcMediaDesc * m, guint sctp_port, guint64 max_message_size)
+{
+  n->datachannel = TRUE;
+  n->direction = GST_WRTC_DIRECTION_SENDRECV;
+  n->local_sctp_port = sctp_port ? sctp_port : GST_WRTC_SCTP_DEFAULT_PORT;
+  n->local_max_message_size = max_message_size;
+  n->remote_sctp_port = m->sctp_port;
+  n->remote_max_message_size = m->max_message_size;
+  n->remote_max_sctp_packet = m->max_sctp_packet;
+}
+
+void
 gst_wrtc_jsep_append_candidates (GString * s, const gchar * const *candidates,
     gboolean end)
 {

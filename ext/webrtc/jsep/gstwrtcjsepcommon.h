@@ -49,6 +49,11 @@ void gst_wrtc_jsep_append_datachannel (GString * s, const gchar * proto,
     guint64 max_message_size, const gchar * const *candidates,
     gboolean end_of_candidates);
 
+/* @n is the accepted data channel section @m: sendrecv, our SCTP port
+ * (@sctp_port, 0: 5000) and max-message-size, and the remote's. */
+void gst_wrtc_negotiated_set_datachannel (GstWrtcNegotiatedMedia * n,
+    const GstWrtcMediaDesc * m, guint sctp_port, guint64 max_message_size);
+
 /* A negotiation result with empty media and remote candidate arrays. */
 GstWrtcAnswer *gst_wrtc_answer_new (void);
 /* Adds @m's candidates and end-of-candidates to @a's remote ones. */

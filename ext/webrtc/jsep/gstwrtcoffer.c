@@ -148,14 +148,8 @@ gst_wrtc_jsep_apply_answer (const GstWrtcOfferOptions * o,
       }
       if (!m->datachannel)
         goto not_datachannel;
-      n->datachannel = TRUE;
-      n->direction = GST_WRTC_DIRECTION_SENDRECV;
-      n->local_sctp_port = o->sctp_port ? o->sctp_port :
-          GST_WRTC_SCTP_DEFAULT_PORT;
-      n->local_max_message_size = o->max_message_size;
-      n->remote_sctp_port = m->sctp_port;
-      n->remote_max_message_size = m->max_message_size;
-      n->remote_max_sctp_packet = m->max_sctp_packet;
+      gst_wrtc_negotiated_set_datachannel (n, m, o->sctp_port,
+          o->max_message_size);
       a->datachannel = i;
       gst_wrtc_answer_add_remote_candidates (a, m);
       accepted++;
